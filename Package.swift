@@ -1,0 +1,91 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Taskwire",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "taskwire", targets: ["taskwire"]),
+        .library(name: "TaskwireProtocol", targets: ["TaskwireProtocol"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CHiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .target(name: "TaskwireProtocol", swiftSettings: swiftSettings),
+        .target(
+            name: "TaskwireTransport",
+            dependencies: ["TaskwireProtocol", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TaskwireStore",
+            dependencies: [
+                "TaskwireProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TaskwireRelay",
+            dependencies: ["CHiredis", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TaskwireServer",
+            dependencies: [
+                "TaskwireProtocol", "TaskwireTransport", "TaskwireStore", "TaskwireRelay",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "taskwire",
+            dependencies: [
+                "TaskwireServer", "TaskwireStore", "TaskwireProtocol", "TaskwireTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TaskwireTestSupport",
+            dependencies: ["TaskwireProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "TaskwireProtocolTests", dependencies: ["TaskwireProtocol"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TaskwireTransportTests",
+            dependencies: ["TaskwireTransport", "TaskwireProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TaskwireStoreTests",
+            dependencies: ["TaskwireStore", "TaskwireProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TaskwireRelayTests",
+            dependencies: ["TaskwireRelay", "TaskwireTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TaskwireEndToEndTests",
+            dependencies: ["TaskwireTestSupport", "TaskwireProtocol"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

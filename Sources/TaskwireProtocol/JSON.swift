@@ -1,0 +1,152 @@
+/// A JSON value that keeps numbers as the text they were written with.
+///
+/// Keeping the text is what lets a request id such as `9007199254740993` come back digit for digit, and what
+/// lets a host pass a payload through without rounding anything in it.
+public enum JSON: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    /// A number, as its JSON text (already validated against the JSON grammar).
+    case number(String)
+    case string(String)
+    case array([JSON])
+    case object(JSONObject)
+
+    /// A number from an integer.
+    public static func int<I: BinaryInteger>(_ value: I) -> JSON { .number(String(value)) }
+
+    /// An optional string, `null` when absent.
+    public static func string(_ value: String?) -> JSON { value.map(JSON.string) ?? .null }
+
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    public var objectValue: JSONObject? {
+        if case .object(let value) = self { return value }
+        return nil
+    }
+
+    public var arrayValue: [JSON]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    /// The value as an `Int64` when it is a number written as an integer that fits.
+    public var int64Value: Int64? {
+        guard case .number(let text) = self else { return nil }
+        return Int64(text)
+    }
+
+    /// The value of a member when this is an object.
+    public subscript(key: String) -> JSON? {
+        objectValue?[key]
+    }
+
+    /// The name of the JSON type, as used in error messages.
+    public var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+}
+
+/// A JSON object that keeps its members in the order they were written or added.
+///
+/// Equality ignores the order of members, as JSON does.
+public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    public struct Member: Sendable, Equatable {
+        public var key: String
+        public var value: JSON
+    }
+
+    public private(set) var members: [Member] = []
+    /// Positions of members by key, built only for objects large enough that a linear scan would cost.
+    private var index: [String: Int]?
+    private static let indexThreshold = 12
+
+    public init() {}
+
+    public init(dictionaryLiteral elements: (String, JSON)...) {
+        for (key, value) in elements { self[key] = value }
+    }
+
+    public init(_ pairs: [(String, JSON)]) {
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    public var count: Int { members.count }
+    public var isEmpty: Bool { members.isEmpty }
+    public var keys: [String] { members.map(\.key) }
+
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return members.firstIndex { $0.key == key }
+    }
+
+    public subscript(key: String) -> JSON? {
+        get { position(of: key).map { members[$0].value } }
+        set {
+            if let at = position(of: key) {
+                if let newValue {
+                    members[at].value = newValue
+                } else {
+                    members.remove(at: at)
+                    rebuildIndex()
+                }
+            } else if let newValue {
+                members.append(Member(key: key, value: newValue))
+                if index != nil {
+                    index?[key] = members.count - 1
+                } else if members.count > Self.indexThreshold {
+                    rebuildIndex()
+                }
+            }
+        }
+    }
+
+    private mutating func rebuildIndex() {
+        guard members.count > Self.indexThreshold else {
+            index = nil
+            return
+        }
+        var built: [String: Int] = [:]
+        built.reserveCapacity(members.count)
+        for (at, member) in members.enumerated() { built[member.key] = at }
+        index = built
+    }
+
+    public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for member in lhs.members where rhs[member.key] != member.value { return false }
+        return true
+    }
+}
+
+extension JSON: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .number(String(value)) }
+    public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSON)...) { self = .object(JSONObject(elements)) }
+    public init(nilLiteral: ()) { self = .null }
+}

@@ -1,0 +1,97 @@
+/// A field that may be absent, explicitly `null`, or set: the three cases of a partial update.
+public enum FieldUpdate<Value: Sendable & Equatable>: Sendable, Equatable {
+    case absent
+    case null
+    case value(Value)
+
+    public var isAbsent: Bool { self == .absent }
+}
+
+/// Reads by-name params with field-level errors: `-32602` with `data: {field, reason}`.
+///
+/// Unknown fields are refused up front so that a typo never passes silently.
+public struct ParamReader {
+    public let params: JSONObject
+
+    public init(_ params: JSONObject, allowed: Set<String>) throws(ResponseError) {
+        for member in params where !allowed.contains(member.key) {
+            throw .invalidParams(field: member.key, reason: "unknown field")
+        }
+        self.params = params
+    }
+
+    public func has(_ field: String) -> Bool { params[field] != nil }
+
+    public func string(_ field: String) throws(ResponseError) -> String {
+        guard let value = params[field] else { throw .invalidParams(field: field, reason: "required") }
+        guard case .string(let text) = value else { throw .invalidParams(field: field, reason: "must be a string") }
+        return text
+    }
+
+    public func optionalString(_ field: String) throws(ResponseError) -> String? {
+        guard params[field] != nil else { return nil }
+        return try string(field)
+    }
+
+    /// A string that may also be `null` (to clear it).
+    public func nullableString(_ field: String) throws(ResponseError) -> FieldUpdate<String> {
+        switch params[field] {
+        case nil: return .absent
+        case .null?: return .null
+        case .string(let text)?: return .value(text)
+        default: throw .invalidParams(field: field, reason: "must be a string or null")
+        }
+    }
+
+    public func integer(_ field: String, in range: ClosedRange<Int64>) throws(ResponseError) -> Int64 {
+        guard let value = params[field] else { throw .invalidParams(field: field, reason: "required") }
+        guard case .number(let text) = value, let number = Int64(text) else {
+            throw .invalidParams(field: field, reason: "must be an integer")
+        }
+        guard range.contains(number) else {
+            let upper = range.upperBound == .max ? "" : " and at most \(range.upperBound)"
+            throw .invalidParams(field: field, reason: "must be at least \(range.lowerBound)\(upper)")
+        }
+        return number
+    }
+
+    public func optionalInteger(_ field: String, in range: ClosedRange<Int64>) throws(ResponseError) -> Int64? {
+        guard params[field] != nil else { return nil }
+        return try integer(field, in: range)
+    }
+
+    public func optionalStringArray(_ field: String) throws(ResponseError) -> [String]? {
+        guard let value = params[field] else { return nil }
+        guard case .array(let elements) = value else {
+            throw .invalidParams(field: field, reason: "must be an array of strings")
+        }
+        var strings: [String] = []
+        for element in elements {
+            guard case .string(let text) = element else {
+                throw .invalidParams(field: field, reason: "must be an array of strings")
+            }
+            strings.append(text)
+        }
+        return strings
+    }
+
+    /// A string that must be one of `choices`.
+    public func optionalChoice(_ field: String, _ choices: [String]) throws(ResponseError) -> String? {
+        guard let text = try optionalString(field) else { return nil }
+        guard choices.contains(text) else {
+            throw .invalidParams(field: field, reason: "must be one of \(choices.joined(separator: ", "))")
+        }
+        return text
+    }
+
+    public func choice(_ field: String, _ choices: [String]) throws(ResponseError) -> String {
+        guard has(field) else { throw .invalidParams(field: field, reason: "required") }
+        return try optionalChoice(field, choices)!
+    }
+
+    public func optionalObject(_ field: String) throws(ResponseError) -> JSONObject? {
+        guard let value = params[field] else { return nil }
+        guard case .object(let object) = value else { throw .invalidParams(field: field, reason: "must be an object") }
+        return object
+    }
+}

@@ -1,0 +1,43 @@
+/// The roles a user can hold in an organization, strongest first.
+public enum Role: String, Sendable, CaseIterable {
+    case owner
+    case admin
+    case member
+
+    /// Owners and admins manage projects and members.
+    public var canManage: Bool { self != .member }
+}
+
+public enum TaskStatus: String, Sendable, CaseIterable {
+    case todo
+    case inProgress = "in_progress"
+    case inReview = "in_review"
+    case done
+}
+
+public enum TaskPriority: String, Sendable, CaseIterable {
+    case low
+    case medium
+    case high
+    case urgent
+}
+
+/// The limits of SPEC §3, in one place for validation and documentation.
+public enum Limits {
+    public static let titleScalars = 1...500
+    public static let descriptionBytes = 65_536
+    public static let commentBodyBytes = 65_536
+    public static let labelCount = 32
+    public static let labelScalars = 1...64
+    public static let nameScalars = 1...200
+    public static let pageSize: Int64 = 100
+    public static let taskPageRange: ClosedRange<Int64> = 1...500
+    public static let eventPageRange: ClosedRange<Int64> = 1...1000
+    public static let defaultMaxMessageBytes = 8 << 20
+}
+
+/// The protocol version this host speaks.
+public enum ProtocolVersion {
+    public static let current = "1"
+    public static let supported = ["1"]
+}

@@ -1,0 +1,20 @@
+/// The relay used without Redis: hosts sharing a database deliver to each other through the database itself,
+/// which the server watches, so this relay carries nothing.
+public final class LocalRelay: Relay {
+    public init() {}
+
+    public var kind: String { "local" }
+
+    /// Always `.connected`: the database is always there.
+    public var state: RelayState { .connected }
+
+    /// Never calls either callback.
+    public func start(
+        onMessage: @escaping @Sendable ([UInt8]) -> Void,
+        onStateChange: @escaping @Sendable (RelayState) -> Void
+    ) {}
+
+    public func publish(_ payload: [UInt8]) {}
+
+    public func stop() {}
+}

@@ -1,0 +1,295 @@
+import Dispatch
+import Foundation
+public import Logging
+import Synchronization
+
+/// The relay over Redis pub/sub: one channel per database, `taskwire:<namespace>:events`.
+///
+/// Two connections, each owned by its own thread: the publisher thread drains a queue and pipelines PUBLISH
+/// commands; the subscriber thread holds SUBSCRIBE, delivers messages and probes the connection with PING when it is
+/// quiet, so that a Redis that stopped answering (paused, or restarted behind a healthy-looking socket) is noticed.
+/// Both reconnect with backoff; the relay is `.connected` only while both connections are up and subscribed.
+public final class RedisRelay: Relay {
+    private let core: Core
+
+    public init(url: RedisURL, namespace: String, logger: Logger) {
+        var logger = logger
+        logger[metadataKey: "redis"] = "\(url)"
+        core = Core(url: url, channel: Array("taskwire:\(namespace):events".utf8), logger: logger)
+    }
+
+    deinit {
+        core.stop()
+    }
+
+    public var kind: String { "redis" }
+
+    public var state: RelayState { core.state }
+
+    public func start(
+        onMessage: @escaping @Sendable ([UInt8]) -> Void,
+        onStateChange: @escaping @Sendable (RelayState) -> Void
+    ) {
+        core.start(onMessage: onMessage, onStateChange: onStateChange)
+    }
+
+    public func publish(_ payload: [UInt8]) {
+        core.publish(payload)
+    }
+
+    /// Stops both threads and closes both connections; after it returns no callback runs any more and `state` is
+    /// `.degraded`. When called from a callback (that is, on a relay thread) it does not wait for the threads.
+    public func stop() {
+        core.stop()
+    }
+}
+
+extension RedisRelay {
+    /// Tunables of the connection handling.
+    enum Timing {
+        static let connectTimeout: Duration = .seconds(1)
+        /// Bounds every blocking read and write, and so how long a thread takes to notice `stop()`.
+        static let ioTimeout: Duration = .milliseconds(500)
+        /// Bounds AUTH plus the PING or SUBSCRIBE that proves a new connection is served.
+        static let handshakeTimeout: Duration = .seconds(1)
+        /// How long start() waits for the first connection attempts.
+        static let firstAttemptWait: Duration = .milliseconds(300)
+        /// Quiet time on the subscriber connection after which it sends PING.
+        static let pingAfter: Duration = .seconds(1)
+        /// Silence after a PING (or while PUBLISH replies are due) after which a connection is declared dead.
+        static let silenceLimit: Duration = .seconds(2)
+        /// How often an idle publisher checks that its connection was not closed.
+        static let idleCheckInterval: Duration = .milliseconds(200)
+        static let firstBackoff: Duration = .milliseconds(50)
+        static let maximumBackoff: Duration = .seconds(1)
+        /// How long stop() waits for the threads to exit.
+        static let stopWait: Duration = .seconds(3)
+    }
+
+    /// Payload bytes allowed in the publish queue; past it, payloads are dropped as while degraded.
+    static let maximumQueuedBytes = 64 << 20
+
+    /// The two connections; the relay is connected when both are up.
+    enum Side: String {
+        case publisher
+        case subscriber
+    }
+
+    /// The shared part of the relay, referenced by both threads, so that dropping the last reference to the
+    /// `RedisRelay` stops them.
+    final class Core: Sendable {
+        struct State {
+            var started = false
+            var stopped = false
+            /// Set by start() once the first attempts are over; before that, changes are not reported.
+            var initialized = false
+            var publisherUp = false
+            var subscriberUp = false
+            /// The state last reported (or fixed as the initial one by start()).
+            var reported: RelayState = .degraded
+            var queue: [[UInt8]] = []
+            var queuedBytes = 0
+            /// The publisher thread is about to wait, or waiting, on `publisherWakeup`.
+            var publisherWaiting = false
+            /// The relay's threads, to recognize a stop() called from a callback. A thread object outlives its run, so
+            /// its identifier is not reused while the thread can still call back.
+            var threads: [ObjectIdentifier] = []
+
+            var isLive: Bool { publisherUp && subscriberUp }
+        }
+
+        let url: RedisURL
+        let channel: [UInt8]
+        let logger: Logger
+        let shared = Mutex(State())
+        /// Serializes state-change callbacks so that they arrive in the order the changes were decided.
+        /// Lock order: `transitions`, then `state`; never the reverse.
+        let transitions = Mutex(())
+        let publisherWakeup = DispatchSemaphore(value: 0)
+        let subscriberWakeup = DispatchSemaphore(value: 0)
+        let firstAttempts = DispatchSemaphore(value: 0)
+        let running = DispatchGroup()
+
+        init(url: RedisURL, channel: [UInt8], logger: Logger) {
+            self.url = url
+            self.channel = channel
+            self.logger = logger
+        }
+
+        var state: RelayState { shared.withLock { $0.reported } }
+
+        var isStopped: Bool { shared.withLock { $0.stopped } }
+
+        func start(
+            onMessage: @escaping @Sendable ([UInt8]) -> Void,
+            onStateChange: @escaping @Sendable (RelayState) -> Void
+        ) {
+            let publisher = Thread { [self] in
+                runPublisher(onStateChange: onStateChange)
+                running.leave()
+            }
+            let subscriber = Thread { [self] in
+                runSubscriber(onMessage: onMessage, onStateChange: onStateChange)
+                running.leave()
+            }
+            publisher.name = "taskwire.relay.publisher"
+            subscriber.name = "taskwire.relay.subscriber"
+            let shouldStart = shared.withLock { state in
+                guard !state.started, !state.stopped else { return false }
+                state.started = true
+                state.threads = [ObjectIdentifier(publisher), ObjectIdentifier(subscriber)]
+                return true
+            }
+            guard shouldStart else {
+                logger.warning("the relay was already started or stopped; start() ignored")
+                return
+            }
+            running.enter()
+            running.enter()
+            publisher.start()
+            subscriber.start()
+
+            let deadline = DispatchTime.now() + Timing.firstAttemptWait.dispatchInterval
+            _ = firstAttempts.wait(timeout: deadline)
+            _ = firstAttempts.wait(timeout: deadline)
+            let initial = shared.withLock { state in
+                state.initialized = true
+                state.reported = state.isLive ? .connected : .degraded
+                return state.reported
+            }
+            logger.info("relay started", metadata: ["state": "\(initial.rawValue)"])
+        }
+
+        func publish(_ payload: [UInt8]) {
+            let (wake, dropReason) = shared.withLock { state -> (Bool, String?) in
+                guard state.isLive, !state.stopped else { return (false, "degraded") }
+                guard state.queuedBytes + payload.count <= maximumQueuedBytes else { return (false, "queue full") }
+                state.queue.append(payload)
+                state.queuedBytes += payload.count
+                defer { state.publisherWaiting = false }
+                return (state.publisherWaiting, nil)
+            }
+            if wake {
+                publisherWakeup.signal()
+            }
+            if let dropReason {
+                logger.debug("payload dropped", metadata: ["reason": "\(dropReason)", "bytes": "\(payload.count)"])
+            }
+        }
+
+        func stop() {
+            let threads = shared.withLock { state in
+                state.stopped = true
+                state.publisherUp = false
+                state.subscriberUp = false
+                state.reported = .degraded
+                state.queue = []
+                state.queuedBytes = 0
+                return state.threads
+            }
+            guard !threads.isEmpty else { return }
+            publisherWakeup.signal()
+            subscriberWakeup.signal()
+            guard !threads.contains(ObjectIdentifier(Thread.current)) else { return }
+            if running.wait(timeout: .now() + Timing.stopWait.dispatchInterval) == .timedOut {
+                logger.warning("relay threads did not stop in time")
+            }
+        }
+
+        /// Records that one connection went up or down and reports the resulting transition, if any.
+        func record(
+            _ side: Side,
+            isUp: Bool,
+            onStateChange: @Sendable (RelayState) -> Void
+        ) {
+            transitions.withLock { _ in
+                let change = shared.withLock { state -> RelayState? in
+                    guard !state.stopped else { return nil }
+                    switch side {
+                    case .publisher: state.publisherUp = isUp
+                    case .subscriber: state.subscriberUp = isUp
+                    }
+                    let current: RelayState = state.isLive ? .connected : .degraded
+                    guard state.initialized, current != state.reported else { return nil }
+                    state.reported = current
+                    return current
+                }
+                guard let change else { return }
+                switch change {
+                case .connected: logger.info("relay connected")
+                case .degraded: logger.warning("relay degraded", metadata: ["connection": "\(side.rawValue)"])
+                }
+                onStateChange(change)
+            }
+        }
+
+        /// Waits before the next connection attempt; returns early when the relay stops.
+        func pause(_ delay: Duration, wakeup: DispatchSemaphore) {
+            _ = wakeup.wait(timeout: .now() + delay.dispatchInterval)
+        }
+
+        /// Sends AUTH when the URL carries a password.
+        func authenticate(_ connection: borrowing RedisConnection, deadline: ContinuousClock.Instant)
+            throws(RedisConnectionError)
+        {
+            guard let password = url.password else { return }
+            var command: [[UInt8]] = [Array("AUTH".utf8)]
+            if let user = url.user {
+                command.append(Array(user.utf8))
+            }
+            command.append(Array(password.utf8))
+            let reply = try connection.command(command, deadline: deadline)
+            if case .error(let message) = reply {
+                throw RedisConnectionError(description: "AUTH failed: \(message)")
+            }
+        }
+
+        func connect() throws(RedisConnectionError) -> RedisConnection {
+            try RedisConnection(
+                host: url.host,
+                port: url.port,
+                connectTimeout: Timing.connectTimeout,
+                ioTimeout: Timing.ioTimeout
+            )
+        }
+    }
+}
+
+/// Exponential backoff between connection attempts.
+struct Backoff {
+    private var next: Duration = RedisRelay.Timing.firstBackoff
+
+    mutating func delay() -> Duration {
+        defer { next = min(next * 2, RedisRelay.Timing.maximumBackoff) }
+        return next
+    }
+
+    mutating func reset() {
+        next = RedisRelay.Timing.firstBackoff
+    }
+}
+
+/// Logs connection failures without flooding: the first failure of a streak as a warning, the rest at debug level.
+struct FailureLog {
+    private var failing = false
+
+    mutating func failed(_ side: RedisRelay.Side, _ error: RedisConnectionError, logger: Logger) {
+        let metadata: Logger.Metadata = ["connection": "\(side.rawValue)", "error": "\(error.description)"]
+        if failing {
+            logger.debug("Redis connection attempt failed", metadata: metadata)
+        } else {
+            logger.warning("Redis connection failed", metadata: metadata)
+        }
+        failing = true
+    }
+
+    mutating func succeeded() {
+        failing = false
+    }
+}
+
+extension Duration {
+    var dispatchInterval: DispatchTimeInterval {
+        .nanoseconds(Int(self / .nanoseconds(1)))
+    }
+}

@@ -1,0 +1,85 @@
+import GRDB
+public import TaskwireProtocol
+
+extension Store {
+    /// Appends an event with the project's next `seq`, inside the caller's transaction.
+    static func appendEvent(
+        _ db: Database,
+        projectID: String,
+        type: String,
+        actor: Actor,
+        data: JSON
+    ) throws -> CommittedEvent {
+        guard
+            let seq = try Int64.fetchOne(
+                db.cachedStatement(sql: "UPDATE projects SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq"),
+                arguments: [projectID]
+            )
+        else { throw StoreError.notFound("Project") }
+        let at = Timestamp.now()
+        let event: JSON = [
+            "projectId": .string(projectID),
+            "seq": .int(seq),
+            "type": .string(type),
+            "at": .string(at),
+            "actor": actor.user.json,
+            "origin": ["sessionId": .string(actor.sessionID)],
+            "data": data,
+        ]
+        let payload = event.bytes
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            projectID, seq, type, actor.user.id, actor.sessionID, at, String(decoding: payload, as: UTF8.self),
+        ])
+        return CommittedEvent(projectID: projectID, seq: seq, type: type, payload: payload)
+    }
+
+    /// `events.list`: a page of the project's log after `after`.
+    public func listEvents(user: UserRef, projectID: String, after: Int64, limit: Int64) throws(StoreError) -> JSON {
+        try read { db in
+            _ = try Self.projectAccess(db, projectID: projectID, userID: user.id)
+            let events = try Self.events(db, projectID: projectID, after: after, limit: limit)
+            let next = events.last?.seq ?? after
+            let values = events.map { (try? JSONParser.parse($0.payload)) ?? .null }
+            return ["events": .array(values), "nextAfter": .int(next)]
+        }
+    }
+
+    /// Committed events of a project after `after`, in `seq` order; for delivery and replay.
+    public func events(projectID: String, after: Int64, limit: Int64) throws(StoreError) -> [CommittedEvent] {
+        try read { db in try Self.events(db, projectID: projectID, after: after, limit: limit) }
+    }
+
+    static func events(_ db: Database, projectID: String, after: Int64, limit: Int64) throws -> [CommittedEvent] {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT seq, type, payload FROM events WHERE project_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+            ),
+            arguments: [projectID, after, limit]
+        )
+        return rows.map { row in
+            let payload: String = row["payload"]
+            return CommittedEvent(projectID: projectID, seq: row["seq"], type: row["type"], payload: Array(payload.utf8))
+        }
+    }
+
+    /// The organization and the caller's role for a project; not found when the caller is not a member.
+    static func projectAccess(_ db: Database, projectID: String, userID: String) throws -> (String, Role) {
+        let row = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT p.organization_id, m.role FROM projects p
+                    JOIN memberships m ON m.organization_id = p.organization_id AND m.user_id = ?
+                    WHERE p.id = ?
+                    """
+            ),
+            arguments: [userID, projectID]
+        )
+        guard let row, let role = Role(rawValue: row["role"]) else { throw StoreError.notFound("Project") }
+        return (row["organization_id"], role)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+public import TaskwireProtocol
+
+/// Filters of `task.list`.
+public struct TaskFilter: Sendable {
+    public var status: String?
+    public var assigneeID: FieldUpdate<String> = .absent
+
+    public init() {}
+}
+
+extension Store {
+    /// `task.list`: oldest first, ties by id, with a keyset cursor so pages stay right while tasks come and go.
+    public func listTasks(
+        user: UserRef,
+        projectID: String,
+        filter: TaskFilter,
+        limit: Int64,
+        cursor: String?
+    ) throws(StoreError) -> JSON {
+        let after = try cursor.map { (text) throws(StoreError) in try PageCursor.decode(text) }
+        return try read { db in
+            _ = try Self.projectAccess(db, projectID: projectID, userID: user.id)
+            var conditions = ["project_id = ?"]
+            var arguments: StatementArguments = [projectID]
+            if let status = filter.status {
+                conditions.append("status = ?")
+                arguments += [status]
+            }
+            switch filter.assigneeID {
+            case .absent: break
+            case .null: conditions.append("assignee_id IS NULL")
+            case .value(let id):
+                conditions.append("assignee_id = ?")
+                arguments += [id]
+            }
+            if let after {
+                conditions.append("(created_at, id) > (?, ?)")
+                arguments += [after.createdAt, after.id]
+            }
+            let sql = """
+                SELECT \(TaskRecord.columns) FROM tasks WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY created_at, id LIMIT ?
+                """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments + [limit + 1])
+            let page = rows.prefix(Int(limit))
+            let next: JSON = rows.count > limit ? .string(PageCursor.encode(page.last!)) : .null
+            return ["tasks": .array(page.map(TaskRecord.json)), "nextCursor": next]
+        }
+    }
+
+    /// `comment.list`: oldest first, ties by id.
+    public func listComments(user: UserRef, taskID: String, limit: Int64, cursor: String?) throws(StoreError) -> JSON {
+        let after = try cursor.map { (text) throws(StoreError) in try PageCursor.decode(text) }
+        return try read { db in
+            _ = try Self.visibleTask(db, id: taskID, userID: user.id)
+            var sql = "SELECT \(CommentRecord.columns) FROM comments WHERE task_id = ?"
+            var arguments: StatementArguments = [taskID]
+            if let after {
+                sql += " AND (created_at, id) > (?, ?)"
+                arguments += [after.createdAt, after.id]
+            }
+            sql += " ORDER BY created_at, id LIMIT ?"
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments + [limit + 1])
+            let page = rows.prefix(Int(limit))
+            let next: JSON = rows.count > limit ? .string(PageCursor.encode(page.last!)) : .null
+            return ["comments": .array(page.map(CommentRecord.json)), "nextCursor": next]
+        }
+    }
+}
+
+/// An opaque page cursor: the position (creation time, id) of the last item of the previous page.
+enum PageCursor {
+    static func encode(_ row: Row) -> String {
+        let text = (row["created_at"] as String) + "|" + (row["id"] as String)
+        return "c1." + Data(text.utf8).base64EncodedString()
+    }
+
+    static func decode(_ cursor: String) throws(StoreError) -> (createdAt: String, id: String) {
+        guard cursor.hasPrefix("c1."), let data = Data(base64Encoded: String(cursor.dropFirst(3))),
+            let text = String(data: data, encoding: .utf8), let bar = text.firstIndex(of: "|")
+        else { throw .invalid("cursor", "not a cursor from a previous page") }
+        return (String(text[..<bar]), String(text[text.index(after: bar)...]))
+    }
+}

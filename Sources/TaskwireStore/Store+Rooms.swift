@@ -1,0 +1,235 @@
+import GRDB
+public import TaskwireProtocol
+
+/// A presence change as recorded in the database: one row of `presence_events`.
+public struct PresenceChange: Sendable, Equatable {
+    public var id: Int64
+    public var projectID: String
+    public var sessionID: String
+    public var user: UserRef
+    /// `joined` or `left`.
+    public var kind: String
+    /// For `left`: `left`, `closed`, `timeout` or `revoked`.
+    public var reason: String?
+    public var at: String
+
+    init(row: Row) {
+        id = row["id"]
+        projectID = row["project_id"]
+        sessionID = row["session_id"]
+        user = UserRef(id: row["user_id"], name: row["user_name"])
+        kind = row["kind"]
+        reason = row["reason"]
+        at = row["at"]
+    }
+}
+
+/// What `project.join` found.
+public struct JoinResult: Sendable {
+    public var seq: Int64
+    public var presence: JSON
+    /// The presence change that announced this join.
+    public var change: PresenceChange
+}
+
+extension Store {
+    /// Records a live session, so that others can see it in rooms and time it out when its host dies.
+    public func registerSession(id: String, userID: String, pid: Int32) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO sessions (id, user_id, pid, heartbeat_at) VALUES (?, ?, ?, ?)",
+                arguments: [id, userID, pid, Timestamp.nowMilliseconds()]
+            )
+        }
+    }
+
+    /// Marks the session alive; false when another host already timed it out.
+    public func heartbeat(sessionID: String) throws(StoreError) -> Bool {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE sessions SET heartbeat_at = ? WHERE id = ?",
+                arguments: [Timestamp.nowMilliseconds(), sessionID]
+            )
+            return db.changesCount == 1
+        }
+    }
+
+    /// `project.join`: enters the room and reads the room's presence and the project's `seq` in one transaction.
+    public func join(actor: Actor, projectID: String, since: Int64?) throws(StoreError) -> JoinResult {
+        try write { db in
+            _ = try Self.projectAccess(db, projectID: projectID, userID: actor.user.id)
+            let seq = try Int64.fetchOne(db, sql: "SELECT last_seq FROM projects WHERE id = ?", arguments: [projectID])!
+            if let since, since > seq { throw StoreError.invalid("since", "above the project's current seq \(seq)") }
+            let now = Timestamp.now()
+            try db.execute(
+                sql: "INSERT INTO room_members (project_id, session_id, user_id, joined_at) VALUES (?, ?, ?, ?)",
+                arguments: [projectID, actor.sessionID, actor.user.id, now]
+            )
+            let change = try Self.recordPresence(
+                db,
+                projectID: projectID,
+                sessionID: actor.sessionID,
+                user: actor.user,
+                kind: "joined",
+                reason: nil
+            )
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.session_id, r.joined_at, u.id, u.name FROM room_members r JOIN users u ON u.id = r.user_id
+                    WHERE r.project_id = ? ORDER BY r.joined_at, r.session_id
+                    """,
+                arguments: [projectID]
+            )
+            let presence: [JSON] = rows.map { row in
+                [
+                    "sessionId": .string(row["session_id"] as String),
+                    "user": UserRef(id: row["id"], name: row["name"]).json,
+                    "joinedAt": .string(row["joined_at"] as String),
+                ]
+            }
+            return JoinResult(seq: seq, presence: .array(presence), change: change)
+        }
+    }
+
+    /// Leaves a room; nil when the session was no longer in it (someone else already recorded its leaving).
+    public func leave(sessionID: String, projectID: String, reason: String) throws(StoreError) -> PresenceChange? {
+        try write { db in try Self.leave(db, sessionID: sessionID, projectID: projectID, reason: reason) }
+    }
+
+    /// Leaves every room of a session and forgets the session.
+    public func endSession(_ sessionID: String, reason: String) throws(StoreError) -> [PresenceChange] {
+        try write { db in
+            let projects = try String.fetchAll(
+                db,
+                sql: "SELECT project_id FROM room_members WHERE session_id = ?",
+                arguments: [sessionID]
+            )
+            var changes: [PresenceChange] = []
+            for projectID in projects {
+                if let change = try Self.leave(db, sessionID: sessionID, projectID: projectID, reason: reason) {
+                    changes.append(change)
+                }
+            }
+            try db.execute(sql: "DELETE FROM sessions WHERE id = ?", arguments: [sessionID])
+            return changes
+        }
+    }
+
+    /// Times out sessions whose host stopped sending heartbeats; each leaves its rooms exactly once.
+    public func reapSessions(silentForMilliseconds: Int64) throws(StoreError) -> [PresenceChange] {
+        let cutoff = Timestamp.nowMilliseconds() - silentForMilliseconds
+        let stale = try read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM sessions WHERE heartbeat_at < ?", arguments: [cutoff])
+        }
+        guard !stale.isEmpty else { return [] }
+        return try write { db in
+            var changes: [PresenceChange] = []
+            for sessionID in stale {
+                let still = try Bool.fetchOne(
+                    db,
+                    sql: "SELECT heartbeat_at < ? FROM sessions WHERE id = ?",
+                    arguments: [cutoff, sessionID]
+                )
+                guard still == true else { continue }
+                let projects = try String.fetchAll(
+                    db,
+                    sql: "SELECT project_id FROM room_members WHERE session_id = ?",
+                    arguments: [sessionID]
+                )
+                for projectID in projects {
+                    if let change = try Self.leave(db, sessionID: sessionID, projectID: projectID, reason: "timeout") {
+                        changes.append(change)
+                    }
+                }
+                try db.execute(sql: "DELETE FROM sessions WHERE id = ?", arguments: [sessionID])
+            }
+            try db.execute(
+                sql: "DELETE FROM presence_events WHERE at_ms < ?",
+                arguments: [Timestamp.nowMilliseconds() - 3_600_000]
+            )
+            return changes
+        }
+    }
+
+    /// Presence changes after `id`, oldest first.
+    public func presenceChanges(after id: Int64, limit: Int64 = 1000) throws(StoreError) -> [PresenceChange] {
+        try read { db in
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM presence_events WHERE id > ? ORDER BY id LIMIT ?"),
+                arguments: [id, limit]
+            ).map(PresenceChange.init(row:))
+        }
+    }
+
+    /// The id of the latest presence change.
+    public func lastPresenceID() throws(StoreError) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM presence_events") ?? 0 }
+    }
+
+    /// True when the user is still a member of the project's organization.
+    public func isMember(userID: String, projectID: String) throws(StoreError) -> Bool {
+        try read { db in
+            (try? Self.projectAccess(db, projectID: projectID, userID: userID)) != nil
+        }
+    }
+
+    static func leave(_ db: Database, sessionID: String, projectID: String, reason: String) throws -> PresenceChange? {
+        guard
+            let userID = try String.fetchOne(
+                db,
+                sql: "DELETE FROM room_members WHERE project_id = ? AND session_id = ? RETURNING user_id",
+                arguments: [projectID, sessionID]
+            )
+        else { return nil }
+        let name = try String.fetchOne(db, sql: "SELECT name FROM users WHERE id = ?", arguments: [userID]) ?? ""
+        return try recordPresence(
+            db,
+            projectID: projectID,
+            sessionID: sessionID,
+            user: UserRef(id: userID, name: name),
+            kind: "left",
+            reason: reason
+        )
+    }
+
+    /// Takes every session of a user out of the rooms of an organization's projects (reason `revoked`).
+    static func revokeRooms(_ db: Database, organizationID: String, userID: String) throws -> [PresenceChange] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT r.project_id, r.session_id FROM room_members r JOIN projects p ON p.id = r.project_id
+                WHERE p.organization_id = ? AND r.user_id = ?
+                """,
+            arguments: [organizationID, userID]
+        )
+        var changes: [PresenceChange] = []
+        for row in rows {
+            if let change = try leave(db, sessionID: row["session_id"], projectID: row["project_id"], reason: "revoked") {
+                changes.append(change)
+            }
+        }
+        return changes
+    }
+
+    static func recordPresence(
+        _ db: Database,
+        projectID: String,
+        sessionID: String,
+        user: UserRef,
+        kind: String,
+        reason: String?
+    ) throws -> PresenceChange {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                INSERT INTO presence_events (project_id, session_id, user_id, user_name, kind, reason, at, at_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *
+                """,
+            arguments: [
+                projectID, sessionID, user.id, user.name, kind, reason, Timestamp.now(), Timestamp.nowMilliseconds(),
+            ]
+        )!
+        return PresenceChange(row: row)
+    }
+}

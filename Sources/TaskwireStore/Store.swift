@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+import TaskwireProtocol
+
+/// Taskwire's storage: one SQLite file in WAL mode, shared by any number of host processes.
+///
+/// Every change runs in one IMMEDIATE transaction together with its event, so the event log and the data can
+/// never disagree. Busy waits are bounded by ``busyTimeout``; past it a call fails with a retryable error and
+/// nothing of it is written.
+public final class Store: Sendable {
+    let pool: DatabasePool
+    public let path: String
+    /// A unique id of this database, generated when its schema was created; namespaces relay channels.
+    public let databaseID: String
+    static let busyTimeout: TimeInterval = 2
+
+    public init(path: String) throws {
+        self.path = path
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.foreignKeysEnabled = true
+        configuration.maximumReaderCount = 4
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool = try Self.mapErrors { try DatabasePool(path: path, configuration: configuration) }
+        try Self.mapErrors { try Schema.migrator.migrate(pool) }
+        let databaseID = try Self.mapErrors {
+            try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'database_id'") }
+        }
+        self.pool = pool
+        self.databaseID = databaseID ?? "unknown"
+    }
+
+    /// The default path of SPEC §6: `--db`, else `TASKWIRE_DB`, else `$XDG_DATA_HOME/taskwire/taskwire.sqlite`.
+    public static func defaultPath(environment: [String: String]? = nil) -> String {
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        if let path = environment["TASKWIRE_DB"], !path.isEmpty { return path }
+        let dataHome: String
+        if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {
+            dataHome = xdg
+        } else {
+            dataHome = (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        }
+        return dataHome + "/taskwire/taskwire.sqlite"
+    }
+
+    /// Runs a write transaction, mapping storage failures to ``StoreError``.
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try Self.mapErrors { try pool.write(body) }
+    }
+
+    /// Runs a read, mapping storage failures to ``StoreError``.
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try Self.mapErrors { try pool.read(body) }
+    }
+
+    /// Stops a statement in progress (used when the host must exit while waiting on a lock).
+    public func interrupt() { pool.interrupt() }
+
+    static func mapErrors<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED: throw .busy
+            case .SQLITE_FULL: throw .storageFull
+            default: throw StoreError(kind: .failure("storage error \(error.extendedResultCode.rawValue)"))
+            }
+        } catch {
+            throw StoreError(kind: .failure("storage error"))
+        }
+    }
+}

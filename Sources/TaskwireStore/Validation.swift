@@ -1,0 +1,78 @@
+import TaskwireProtocol
+
+/// The field rules of SPEC §3. Each failure names its field and reason; nothing is stored.
+enum Validation {
+    static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
+    }
+
+    static func name(_ text: String, field: String) throws(StoreError) -> String {
+        let trimmed = text.trimmingWhitespace()
+        guard !trimmed.isEmpty else { throw .invalid(field, "must not be empty") }
+        guard Limits.nameScalars.contains(trimmed.unicodeScalars.count) else {
+            throw .invalid(field, "must be at most \(Limits.nameScalars.upperBound) characters")
+        }
+        return trimmed
+    }
+
+    static func title(_ text: String) throws(StoreError) -> String {
+        guard !isBlank(text) else { throw .invalid("title", "must not be empty or only white space") }
+        guard text.unicodeScalars.count <= Limits.titleScalars.upperBound else {
+            throw .invalid("title", "must be at most \(Limits.titleScalars.upperBound) characters")
+        }
+        return text
+    }
+
+    static func description(_ text: String) throws(StoreError) -> String {
+        guard text.utf8.count <= Limits.descriptionBytes else {
+            throw .invalid("description", "must be at most \(Limits.descriptionBytes) bytes")
+        }
+        return text
+    }
+
+    static func body(_ text: String) throws(StoreError) -> String {
+        guard !isBlank(text) else { throw .invalid("body", "must not be empty or only white space") }
+        guard text.utf8.count <= Limits.commentBodyBytes else {
+            throw .invalid("body", "must be at most \(Limits.commentBodyBytes) bytes")
+        }
+        return text
+    }
+
+    static func labels(_ labels: [String]) throws(StoreError) -> [String] {
+        guard labels.count <= Limits.labelCount else {
+            throw .invalid("labels", "at most \(Limits.labelCount) labels")
+        }
+        for label in labels where !Limits.labelScalars.contains(label.unicodeScalars.count) {
+            throw .invalid("labels", "each label must be 1 to \(Limits.labelScalars.upperBound) characters")
+        }
+        return labels
+    }
+
+    /// A real calendar date written `YYYY-MM-DD`.
+    static func dueDate(_ text: String) throws(StoreError) -> String {
+        let bytes = Array(text.utf8)
+        let digits = [0, 1, 2, 3, 5, 6, 8, 9]
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            digits.allSatisfy({ bytes[$0] >= UInt8(ascii: "0") && bytes[$0] <= UInt8(ascii: "9") })
+        else { throw .invalid("dueDate", "must be a date written YYYY-MM-DD") }
+        let year = Int(text.prefix(4))!
+        let month = Int(text.dropFirst(5).prefix(2))!
+        let day = Int(text.suffix(2))!
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...12).contains(month), (1...lengths[month - 1]).contains(day) else {
+            throw .invalid("dueDate", "must be a real calendar date")
+        }
+        return text
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+}

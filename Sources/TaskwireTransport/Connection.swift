@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import TaskwireProtocol
+
+/// What a handler may ask of the connection while it handles a call.
+public final class CallContext {
+    /// Work to run once the reply to the current message (the whole batch reply for a batch) was queued.
+    public var afterReply: [() -> Void] = []
+    /// Set to stop reading input after the current message.
+    public var stopReading = false
+
+    public init() {}
+}
+
+/// Handles calls in the order they arrive.
+public protocol CallHandler: AnyObject {
+    /// Handles one call. The result of a notification is dropped.
+    func handle(_ call: Call, context: CallContext) -> Result<JSON, ResponseError>
+}
+
+/// Reads newline-delimited JSON-RPC from a descriptor and answers through an ``OutputWriter``.
+///
+/// Calls are handled one after another on the reading thread, so a client sees the effects of its requests in
+/// the order it sent them.
+public final class Connection {
+    public let input: Int32
+    public let writer: OutputWriter
+    private var framer: LineFramer
+    private let handler: any CallHandler
+    private var stopped = false
+
+    public init(input: Int32, writer: OutputWriter, maxMessageBytes: Int, handler: any CallHandler) {
+        self.input = input
+        self.writer = writer
+        self.framer = LineFramer(maxLineBytes: maxMessageBytes)
+        self.handler = handler
+    }
+
+    /// Reads until end of input or until a handler stops the connection.
+    public func run() {
+        let capacity = 1 << 16
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buffer.deallocate() }
+        while !stopped {
+            writer.waitForRoom()
+            let count = read(input, buffer.baseAddress, capacity)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            framer.push(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) { frame in
+                guard !stopped else { return }
+                process(frame)
+            }
+        }
+        if !stopped {
+            framer.finish { frame in process(frame) }
+        }
+    }
+
+    /// Handles one framed line as it would arrive from the input; exposed for in-process tests.
+    public func process(_ frame: Frame) {
+        let context = CallContext()
+        switch frame {
+        case .oversized:
+            writer.send(
+                Outgoing.response(
+                    id: .null,
+                    error: .invalidRequest("message larger than \(framer.maxLineBytes) bytes")
+                )
+            )
+        case .line(let bytes):
+            guard bytes.contains(where: { !isWhitespace($0) }) else { return }
+            let value: JSON
+            do {
+                value = try JSONParser.parse(bytes)
+            } catch {
+                writer.send(Outgoing.response(id: .null, error: .parseError(error.reason)))
+                return
+            }
+            if case .array(let elements) = value {
+                guard !elements.isEmpty else {
+                    writer.send(Outgoing.response(id: .null, error: .invalidRequest("empty batch")))
+                    return
+                }
+                var replies: [JSON] = []
+                for element in elements {
+                    if let reply = answer(Envelope.decode(element), context: context) { replies.append(reply) }
+                }
+                if !replies.isEmpty { writer.send(.array(replies)) }
+            } else if let reply = answer(Envelope.decode(value), context: context) {
+                writer.send(reply)
+            }
+        }
+        for action in context.afterReply { action() }
+        if context.stopReading { stopped = true }
+    }
+
+    private func answer(_ envelope: Envelope, context: CallContext) -> JSON? {
+        switch envelope {
+        case .invalid(let id, let error):
+            return Outgoing.response(id: id, error: error)
+        case .call(let call):
+            let result = handler.handle(call, context: context)
+            guard let id = call.id else { return nil }
+            switch result {
+            case .success(let value): return Outgoing.response(id: id, result: value)
+            case .failure(let error): return Outgoing.response(id: id, error: error)
+            }
+        }
+    }
+
+    private func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
+    }
+}

@@ -1,0 +1,84 @@
+public import TaskwireProtocol
+
+/// One JSON-RPC call read from the input, checked against the envelope rules of JSON-RPC 2.0.
+public struct Call: Sendable {
+    /// The id, or `nil` for a notification.
+    public var id: RequestID?
+    public var method: String
+    /// The params, `{}` when omitted.
+    public var params: JSONObject
+    /// Set when `params` was an array: the method must answer -32602 (params are by name).
+    public var paramsWereArray: Bool
+
+    public var isNotification: Bool { id == nil }
+}
+
+/// What one element of the input turned out to be.
+public enum Envelope: Sendable {
+    case call(Call)
+    /// Not a valid request; answered with this error and id (null when the id could not be read).
+    case invalid(RequestID, ResponseError)
+
+    private static let knownMembers: Set<String> = ["jsonrpc", "id", "method", "params"]
+
+    /// Checks one request object (a top-level message or a batch element).
+    public static func decode(_ value: JSON) -> Envelope {
+        guard case .object(let object) = value else {
+            return .invalid(.null, .invalidRequest("a request must be a JSON object"))
+        }
+        var id: RequestID?
+        if let rawID = object["id"] {
+            guard let valid = RequestID(rawID) else {
+                return .invalid(.null, .invalidRequest("id must be a string, a number or null"))
+            }
+            id = valid
+        }
+        let replyID = id ?? .null
+        guard object["jsonrpc"] == .string("2.0") else {
+            return .invalid(replyID, .invalidRequest("jsonrpc must be \"2.0\""))
+        }
+        guard case .string(let method)? = object["method"] else {
+            return .invalid(replyID, .invalidRequest("method must be a string"))
+        }
+        for member in object where !knownMembers.contains(member.key) {
+            return .invalid(replyID, .invalidRequest("unknown member \"\(member.key)\""))
+        }
+        switch object["params"] {
+        case nil:
+            return .call(Call(id: id, method: method, params: [:], paramsWereArray: false))
+        case .object(let params)?:
+            return .call(Call(id: id, method: method, params: params, paramsWereArray: false))
+        case .array?:
+            return .call(Call(id: id, method: method, params: [:], paramsWereArray: true))
+        default:
+            return .invalid(replyID, .invalidRequest("params must be an object or omitted"))
+        }
+    }
+}
+
+/// Builders for the messages the host writes.
+public enum Outgoing {
+    public static func response(id: RequestID, result: JSON) -> JSON {
+        .object(["jsonrpc": "2.0", "id": id.json, "result": result])
+    }
+
+    public static func response(id: RequestID, error: ResponseError) -> JSON {
+        .object(["jsonrpc": "2.0", "id": id.json, "error": error.json])
+    }
+
+    public static func notification(method: String, params: JSON) -> JSON {
+        .object(["jsonrpc": "2.0", "method": .string(method), "params": params])
+    }
+
+    /// A notification whose params are already-serialized JSON, spliced in without re-encoding.
+    public static func notification(method: String, rawParams: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(rawParams.count + method.utf8.count + 40)
+        out.append(contentsOf: #"{"jsonrpc":"2.0","method":"#.utf8)
+        JSON.writeString(method, into: &out)
+        out.append(contentsOf: #","params":"#.utf8)
+        out.append(contentsOf: rawParams)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}

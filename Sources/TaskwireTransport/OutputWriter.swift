@@ -1,0 +1,207 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import TaskwireProtocol
+
+/// The one writer of the protocol stream: every response and notification goes through it, one whole line at a
+/// time, so no two messages ever interleave.
+///
+/// Messages are queued and written by a dedicated thread, which takes everything queued at once and writes it
+/// with as few `write` calls as possible. Room notifications are tagged with their room and `seq`, so that when the
+/// client stops reading, the ones still queued can be dropped (the slow-consumer rule) while the writer knows the
+/// last `seq` of each room that did reach the stream.
+public final class OutputWriter: @unchecked Sendable {
+    // @unchecked Sendable: every mutable property below is read and written only with `lock` held.
+    private struct Mark {
+        var start: Int
+        var end: Int
+        var room: String
+        var seq: Int64
+    }
+
+    private let fd: Int32
+    private let lock = ConditionLock()
+    private var queue: [UInt8] = []
+    private var spare: [UInt8] = []
+    private var marks: [Mark] = []
+    private var queuedNotificationBytes = 0
+    private var writtenSeq: [String: Int64] = [:]
+    private var writing = false
+    private var broken = false
+    private var stopping = false
+    private var thread: pthread_t?
+
+    /// Queued room notifications past this many bytes make ``sendRoomEvent(_:room:seq:)`` refuse.
+    public let notificationLimit: Int
+    /// Queued bytes past which ``waitForRoom()`` holds the reader back.
+    public let backpressureLimit: Int
+
+    public init(fd: Int32, notificationLimit: Int = 4 << 20, backpressureLimit: Int = 16 << 20) {
+        self.fd = fd
+        self.notificationLimit = notificationLimit
+        self.backpressureLimit = backpressureLimit
+    }
+
+    /// Starts the writer thread.
+    public func start() {
+        let box = Unmanaged.passRetained(self)
+        var handle = pthread_t()
+        let result = pthread_create(
+            &handle,
+            nil,
+            { raw in
+                let writer = Unmanaged<OutputWriter>.fromOpaque(raw!).takeRetainedValue()
+                writer.run()
+                return nil
+            },
+            box.toOpaque()
+        )
+        precondition(result == 0, "cannot start the writer thread")
+        lock.withLock { thread = handle }
+    }
+
+    /// Queues one message.
+    public func send(_ message: JSON) {
+        lock.withLock {
+            message.write(into: &queue)
+            queue.append(0x0A)
+            lock.signal()
+        }
+    }
+
+    /// Queues one already-serialized message (without its line terminator).
+    public func send(bytes: [UInt8]) {
+        lock.withLock {
+            queue.append(contentsOf: bytes)
+            queue.append(0x0A)
+            lock.signal()
+        }
+    }
+
+    /// Queues a room notification; false, with nothing queued, when the queued notifications are past the limit.
+    public func sendRoomEvent(_ bytes: [UInt8], room: String, seq: Int64) -> Bool {
+        lock.withLock {
+            guard queuedNotificationBytes + bytes.count <= notificationLimit || queuedNotificationBytes == 0 else {
+                return false
+            }
+            let start = queue.count
+            queue.append(contentsOf: bytes)
+            queue.append(0x0A)
+            marks.append(Mark(start: start, end: queue.count, room: room, seq: seq))
+            queuedNotificationBytes += bytes.count + 1
+            lock.signal()
+            return true
+        }
+    }
+
+    /// Removes the queued notifications of a room and tells the last `seq` of it that reached (or is being
+    /// written to) the stream, if any.
+    public func dropRoom(_ room: String) -> Int64? {
+        lock.withLock {
+            let dropped = marks.filter { $0.room == room }
+            guard !dropped.isEmpty else { return writtenSeq[room] }
+            var rebuilt: [UInt8] = []
+            rebuilt.reserveCapacity(queue.count)
+            var kept: [Mark] = []
+            var cursor = 0
+            for mark in marks {
+                rebuilt.append(contentsOf: queue[cursor..<mark.start])
+                cursor = mark.end
+                if mark.room == room {
+                    queuedNotificationBytes -= mark.end - mark.start
+                } else {
+                    kept.append(Mark(start: rebuilt.count, end: rebuilt.count + mark.end - mark.start, room: mark.room, seq: mark.seq))
+                    rebuilt.append(contentsOf: queue[mark.start..<mark.end])
+                }
+            }
+            rebuilt.append(contentsOf: queue[cursor...])
+            queue = rebuilt
+            marks = kept
+            return writtenSeq[room]
+        }
+    }
+
+    /// Forgets what was written for a room (after the session left it).
+    public func forgetRoom(_ room: String) {
+        lock.withLock { _ = writtenSeq.removeValue(forKey: room) }
+    }
+
+    /// Blocks the caller while more than ``backpressureLimit`` bytes wait to be written.
+    public func waitForRoom() {
+        lock.withLock {
+            while queue.count > backpressureLimit && !broken && !stopping { lock.wait() }
+        }
+    }
+
+    /// Waits until everything queued was written (or the stream broke); false on timeout.
+    @discardableResult
+    public func drain(timeoutMilliseconds: Int) -> Bool {
+        let deadline = MonotonicClock.deadline(afterMilliseconds: timeoutMilliseconds)
+        return lock.withLock {
+            while !(queue.isEmpty && !writing) && !broken {
+                if !lock.wait(untilNanoseconds: deadline), MonotonicClock.now() >= deadline { return false }
+            }
+            return true
+        }
+    }
+
+    /// True once the reader of the stream has gone away.
+    public var isBroken: Bool { lock.withLock { broken } }
+
+    private func run() {
+        while true {
+            var chunk: [UInt8] = []
+            let proceed: Bool = lock.withLock {
+                writing = false
+                lock.broadcast()
+                while queue.isEmpty && !stopping { lock.wait() }
+                if queue.isEmpty { return false }
+                for mark in marks { writtenSeq[mark.room] = mark.seq }
+                marks.removeAll(keepingCapacity: true)
+                queuedNotificationBytes = 0
+                swap(&queue, &spare)
+                chunk = spare
+                spare = []
+                writing = true
+                lock.broadcast()
+                return true
+            }
+            guard proceed else { return }
+            if !write(chunk) {
+                lock.withLock {
+                    broken = true
+                    queue.removeAll()
+                    marks.removeAll()
+                    queuedNotificationBytes = 0
+                    lock.broadcast()
+                }
+            }
+            chunk.removeAll(keepingCapacity: true)
+            lock.withLock { if spare.isEmpty { spare = chunk } }
+        }
+    }
+
+    /// Writes all bytes; false when the stream is gone. Waits for the descriptor when it was left non-blocking.
+    private func write(_ bytes: [UInt8]) -> Bool {
+        if isBroken { return false }
+        return bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                    var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&poller, 1, 1000)
+                } else {
+                    return false
+                }
+            }
+            return true
+        }
+    }
+}
