@@ -25,6 +25,9 @@ extension RedisRelay.Core {
                         metadata: ["connection": "subscriber", "error": "\(error.description)"]
                     )
                     record(.subscriber, isUp: false, onStateChange: onStateChange)
+                    // Whatever closed this connection (a restart, say) has likely closed the publisher's too: have it
+                    // check now rather than at its next idle check, so both losses make one transition.
+                    publisherWakeup.signal()
                 }
             } catch {
                 failures.failed(.subscriber, error, logger: logger)

@@ -91,8 +91,8 @@ extension RedisRelay {
             var queuedBytes = 0
             /// The publisher thread is about to wait, or waiting, on `publisherWakeup`.
             var publisherWaiting = false
-            /// The relay's threads, to recognize a stop() called from a callback. A thread object outlives its run, so
-            /// its identifier is not reused while the thread can still call back.
+            /// The relay's threads, to recognize a stop() called from a callback. A thread object stays alive while its
+            /// thread runs, so no other thread can take its identifier before that.
             var threads: [ObjectIdentifier] = []
 
             var isLive: Bool { publisherUp && subscriberUp }
@@ -229,7 +229,10 @@ extension RedisRelay {
         }
 
         /// Sends AUTH when the URL carries a password.
-        func authenticate(_ connection: borrowing RedisConnection, deadline: ContinuousClock.Instant)
+        func authenticate(
+            _ connection: borrowing RedisConnection,
+            deadline: ContinuousClock.Instant
+        )
             throws(RedisConnectionError)
         {
             guard let password = url.password else { return }

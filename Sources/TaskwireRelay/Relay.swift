@@ -16,7 +16,10 @@ public protocol Relay: AnyObject, Sendable {
     /// ANY process on this namespace, including this process's own publishes. `onStateChange` is called on every
     /// transition (not for the initial state). start() makes a first connection attempt synchronously (bounded by
     /// ~300 ms) so that `state` is accurate when it returns.
-    func start(onMessage: @escaping @Sendable ([UInt8]) -> Void, onStateChange: @escaping @Sendable (RelayState) -> Void)
+    func start(
+        onMessage: @escaping @Sendable ([UInt8]) -> Void,
+        onStateChange: @escaping @Sendable (RelayState) -> Void
+    )
     /// Queues a payload for publishing; never blocks on the network.
     ///
     /// Payloads published while disconnected are dropped (the database is the source of truth; receivers fill gaps

@@ -233,3 +233,33 @@ extension Store {
         return PresenceChange(row: row)
     }
 }
+
+extension PresenceChange {
+    /// The change as relay messages carry it.
+    public var json: JSON {
+        [
+            "id": .int(id),
+            "projectId": .string(projectID),
+            "sessionId": .string(sessionID),
+            "user": user.json,
+            "kind": .string(kind),
+            "reason": .string(reason),
+            "at": .string(at),
+        ]
+    }
+
+    public init?(json: JSON) {
+        guard let id = json["id"]?.int64Value, let projectID = json["projectId"]?.stringValue,
+            let sessionID = json["sessionId"]?.stringValue, let userID = json["user"]?["id"]?.stringValue,
+            let name = json["user"]?["name"]?.stringValue, let kind = json["kind"]?.stringValue,
+            let at = json["at"]?.stringValue
+        else { return nil }
+        self.id = id
+        self.projectID = projectID
+        self.sessionID = sessionID
+        self.user = UserRef(id: userID, name: name)
+        self.kind = kind
+        self.reason = json["reason"]?.stringValue
+        self.at = at
+    }
+}

@@ -39,7 +39,7 @@ enum ChildSpawner {
         posix_spawn_file_actions_adddup2(&actions, output.write, 1)
         posix_spawn_file_actions_adddup2(&actions, errors.write, 2)
         #if canImport(Glibc)
-        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        _ = GlibcExtensions.addCloseFrom?(&actions, 3)
         #endif
 
         var attributes = makeAttributes()
@@ -78,7 +78,7 @@ enum ChildSpawner {
     private static func makePipe() throws(HostProcessError) -> (read: Int32, write: Int32) {
         var descriptors: [Int32] = [-1, -1]
         #if canImport(Glibc)
-        let status = pipe2(&descriptors, O_CLOEXEC)
+        let status = GlibcExtensions.pipe2(&descriptors, O_CLOEXEC)
         #else
         let status = pipe(&descriptors)
         if status == 0 {
@@ -122,3 +122,21 @@ enum ChildSpawner {
         _ = kill(pid, signal)
     }
 }
+
+#if canImport(Glibc)
+/// GNU functions that Swift's Glibc module does not import (they need `_GNU_SOURCE`), looked up at run time.
+private enum GlibcExtensions {
+    typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// `pipe2`, which creates both ends close-on-exec at once: no other thread's spawn can inherit them.
+    static let pipe2: Pipe2 = {
+        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "pipe2") else { fatalError("glibc without pipe2") }
+        return unsafeBitCast(symbol, to: Pipe2.self)
+    }()
+
+    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later).
+    static let addCloseFrom: AddCloseFrom? = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
+}
+#endif

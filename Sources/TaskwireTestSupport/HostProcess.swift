@@ -122,10 +122,10 @@ public final class HostProcess: Sendable {
     /// Whether the child's stdout has reached end of file.
     public var isStdoutClosed: Bool { state.isStdoutClosed }
 
-    /// Waits for the child's stdout to reach end of file; false on timeout.
+    /// Waits until both stdout and stderr have reached end of file, so that all output is in; false on timeout.
     @discardableResult
-    public func waitForStdoutClose(timeout: Duration) -> Bool {
-        state.waitForStdoutClose(timeout: timeout)
+    public func waitForOutputEnd(timeout: Duration) -> Bool {
+        state.waitForOutputEnd(timeout: timeout)
     }
 
     /// Bytes written to stdout after the last `\n` before end of file: output that was not a complete line.

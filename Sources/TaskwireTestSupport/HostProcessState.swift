@@ -21,6 +21,7 @@ final class HostProcessState: @unchecked Sendable {
     private var partial: [UInt8] = []
     private var stdoutClosed = false
     private var stderrBytes: [UInt8] = []
+    private var stderrClosed = false
     private var exited: HostProcess.Termination?
     private var writeQueue: [WriteItem] = []
     private var writerBusy = false
@@ -111,8 +112,8 @@ final class HostProcessState: @unchecked Sendable {
 
     var isStdoutClosed: Bool { locked { stdoutClosed } }
 
-    func waitForStdoutClose(timeout: Duration) -> Bool {
-        locked { wait(timeout: timeout) { stdoutClosed } }
+    func waitForOutputEnd(timeout: Duration) -> Bool {
+        locked { wait(timeout: timeout) { stdoutClosed && stderrClosed } }
     }
 
     var unterminatedOutput: [UInt8] { locked { stdoutClosed ? partial : [] } }
@@ -131,6 +132,10 @@ final class HostProcessState: @unchecked Sendable {
             }
         }
         close(descriptor)
+        locked {
+            stderrClosed = true
+            condition.broadcast()
+        }
     }
 
     var stderrText: String { locked { String(decoding: stderrBytes, as: UTF8.self) } }

@@ -17,7 +17,7 @@ public final class TemporaryDatabase: Sendable {
         guard created != nil else {
             throw TemporaryDatabaseError(description: "cannot create a temporary directory: \(errno)")
         }
-        directory = String(cString: template)
+        directory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         path = directory + "/taskwire.sqlite"
     }
 

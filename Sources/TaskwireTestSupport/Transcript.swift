@@ -86,7 +86,8 @@ public struct Transcript: Sendable {
                 throw TranscriptError(path: path, line: line, message: "not JSON: \(error)")
             }
             do throws(TranscriptStepError) {
-                let action = try StepParser(json).parse()
+                var parser = try StepParser(json)
+                let action = try parser.parse()
                 if case .setup = action, !steps.isEmpty {
                     throw TranscriptStepError("setup must be the first step")
                 }

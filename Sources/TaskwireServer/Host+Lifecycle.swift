@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import TaskwireProtocol
+import TaskwireStore
+import TaskwireTransport
+
+extension Host {
+    static let lifecycleMethods: [Method] = [
+        Method("initialize", params: ["protocolVersion", "clientInfo", "token"], requiresSession: false) {
+            try $0.host.initialize($0)
+        },
+        Method("ping", params: [], requiresSession: false) { _ in [:] },
+        Method("shutdown", params: [], requiresSession: false) { request in
+            request.host.session.withLock { $0.shutdownRequested = true }
+            return .null
+        },
+        Method("exit", params: [], requiresSession: false) { request in
+            request.host.session.withLock { $0.exitRequested = true }
+            request.context.stopReading = true
+            return .null
+        },
+        Method("rpc.discover", params: [], requiresSession: false) { _ in OpenRPCDocument.value },
+    ]
+
+    func initialize(_ request: Request) throws -> JSON {
+        guard request.user == nil else { throw ResponseError.invalidRequest("already initialized") }
+        let version = try request.params.string("protocolVersion")
+        guard ProtocolVersion.supported.contains(version) else {
+            throw ResponseError.invalidParams(
+                field: "protocolVersion",
+                reason: "unsupported",
+                extra: ["supported": .array(ProtocolVersion.supported.map(JSON.string))]
+            )
+        }
+        if let clientInfo = try request.params.optionalObject("clientInfo") {
+            let info = try ParamReader(clientInfo, allowed: ["name", "version"])
+            for field in ["name", "version"] where info.has(field) {
+                guard info.params[field]?.stringValue != nil else {
+                    throw ResponseError.invalidParams(field: "clientInfo.\(field)", reason: "must be a string")
+                }
+            }
+        }
+        guard let token = try request.params.optionalString("token") ?? configuration.environmentToken else {
+            throw ResponseError(code: .unauthenticated, message: "Unauthenticated: no token given")
+        }
+        let user = try store.authenticate(token: token)
+        let sessionID = Identifiers.make("ses")
+        try store.registerSession(id: sessionID, userID: user.id, pid: getpid())
+        session.withLock {
+            $0.user = user
+            $0.sessionID = sessionID
+        }
+        rooms.attach(session: Actor(user: user, sessionID: sessionID))
+        logger.info("session \(sessionID) initialized for user \(user.id)")
+        request.context.afterReply.append { [rooms] in rooms.announceRelayStatus() }
+        return [
+            "protocolVersion": .string(ProtocolVersion.current),
+            "serverInfo": ["name": "taskwire", "version": .string(configuration.version)],
+            "sessionId": .string(sessionID),
+            "user": user.json,
+            "capabilities": [
+                "relay": .string(relay.kind),
+                "batch": true,
+                "maxMessageBytes": .int(configuration.maxMessageBytes),
+            ],
+        ]
+    }
+}

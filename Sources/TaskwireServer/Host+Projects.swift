@@ -1,0 +1,35 @@
+import TaskwireProtocol
+import TaskwireStore
+
+extension Host {
+    static let projectMethods: [Method] = [
+        Method("project.list", params: []) { request in try request.host.store.listProjects(user: request.user!) },
+        Method("project.create", params: ["organizationId", "name"]) { request in
+            try request.host.store.createProject(
+                user: request.user!,
+                organizationID: try request.params.string("organizationId"),
+                name: try request.params.string("name")
+            )
+        },
+        Method("member.add", params: ["organizationId", "userId", "role"]) { request in
+            let organizationID = try request.params.string("organizationId")
+            let userID = try request.params.string("userId")
+            let role = Role(rawValue: try request.params.choice("role", Role.allCases.map(\.rawValue)))!
+            return try request.host.store.addMember(
+                actor: request.host.actor(request),
+                organizationID: organizationID,
+                userID: userID,
+                role: role
+            )
+        },
+        Method("member.remove", params: ["organizationId", "userId"]) { request in
+            let changes = try request.host.store.removeMember(
+                actor: request.host.actor(request),
+                organizationID: try request.params.string("organizationId"),
+                userID: try request.params.string("userId")
+            )
+            request.host.rooms.published(changes)
+            return [:]
+        },
+    ]
+}

@@ -1,0 +1,166 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+public import Logging
+import Synchronization
+public import TaskwireProtocol
+public import TaskwireRelay
+public import TaskwireStore
+public import TaskwireTransport
+
+/// How a host was started.
+public struct HostConfiguration: Sendable {
+    public var databasePath: String
+    public var redisURL: String?
+    public var maxMessageBytes: Int
+    /// The token of the host's environment (`TASKWIRE_TOKEN`), used when `initialize` brings none.
+    public var environmentToken: String?
+    public var version: String
+
+    public init(
+        databasePath: String,
+        redisURL: String?,
+        maxMessageBytes: Int,
+        environmentToken: String?,
+        version: String
+    ) {
+        self.databasePath = databasePath
+        self.redisURL = redisURL
+        self.maxMessageBytes = maxMessageBytes
+        self.environmentToken = environmentToken
+        self.version = version
+    }
+}
+
+/// The session of the one client a host process serves.
+struct SessionState {
+    var user: UserRef?
+    var sessionID: String?
+    var shutdownRequested = false
+    var exitRequested = false
+    /// Calls being handled right now; a signal waits for them before the process ends.
+    var inFlight = 0
+}
+
+/// One stdio host: the JSON-RPC methods of one client session, wired to the store, the relay and the rooms.
+public final class Host: CallHandler, Sendable {
+    let configuration: HostConfiguration
+    let store: Store
+    let relay: any Relay
+    let writer: OutputWriter
+    let rooms: Rooms
+    let logger: Logger
+    let session = Mutex(SessionState())
+
+    /// Every method the host serves, by name. `Protocol/openrpc.json` describes exactly these.
+    static let methods: [String: Method] = {
+        var table: [String: Method] = [:]
+        for method in lifecycleMethods + projectMethods + roomMethods + taskMethods + commentMethods + eventMethods {
+            table[method.name] = method
+        }
+        return table
+    }()
+
+    public static var methodNames: [String] { methods.keys.sorted() }
+
+    public init(configuration: HostConfiguration, store: Store, relay: any Relay, writer: OutputWriter, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.relay = relay
+        self.writer = writer
+        self.logger = logger
+        self.rooms = Rooms(store: store, relay: relay, writer: writer, logger: logger)
+    }
+
+    /// Starts the relay and the room delivery threads.
+    public func start() {
+        rooms.start()
+    }
+
+    /// True once `exit` was received.
+    public var exitRequested: Bool { session.withLock { $0.exitRequested } }
+    /// True once `shutdown` was answered.
+    public var shutdownRequested: Bool { session.withLock { $0.shutdownRequested } }
+
+    public func handle(_ call: Call, context: CallContext) -> Result<JSON, ResponseError> {
+        guard let method = Self.methods[call.method] else {
+            return .failure(.methodNotFound(call.method))
+        }
+        let user = session.withLock {
+            $0.inFlight += 1
+            return $0.user
+        }
+        defer { session.withLock { $0.inFlight -= 1 } }
+        if method.requiresSession && user == nil {
+            return .failure(.notInitialized)
+        }
+        if call.paramsWereArray {
+            return .failure(.invalidParams("params must be an object (by name), not an array"))
+        }
+        do {
+            let reader = try ParamReader(call.params, allowed: method.params)
+            let request = Request(host: self, params: reader, context: context, user: user, isNotification: call.isNotification)
+            return .success(try method.run(request))
+        } catch let error as ResponseError {
+            return .failure(error)
+        } catch let error as StoreError {
+            if error.responseError.code == .internalError {
+                logger.error("storage failure in \(call.method): \(error)")
+            }
+            return .failure(error.responseError)
+        } catch {
+            logger.error("unexpected failure in \(call.method): \(error)")
+            return .failure(.internalError)
+        }
+    }
+
+    /// The actor for changes made by this session.
+    func actor(_ request: Request) -> Actor {
+        Actor(user: request.user!, sessionID: session.withLock { $0.sessionID } ?? "")
+    }
+
+    /// Waits until no call is being handled; false when the time ran out first.
+    public func waitUntilIdle(milliseconds: Int) -> Bool {
+        let deadline = MonotonicClock.deadline(afterMilliseconds: milliseconds)
+        while session.withLock({ $0.inFlight > 0 }) {
+            if MonotonicClock.now() >= deadline { return false }
+            usleep(2000)
+        }
+        return true
+    }
+
+    /// Leaves every room (others see `presence.left` with reason `closed`) and forgets the session.
+    public func close() {
+        rooms.closeAll(reason: "closed")
+    }
+}
+
+/// One call as a method sees it.
+struct Request {
+    let host: Host
+    let params: ParamReader
+    let context: CallContext
+    /// The session's user; always set for methods that require a session.
+    let user: UserRef?
+    let isNotification: Bool
+}
+
+/// A served method: its name, its params, and whether it needs a successful `initialize` first.
+struct Method: Sendable {
+    let name: String
+    let params: Set<String>
+    let requiresSession: Bool
+    let run: @Sendable (Request) throws -> JSON
+
+    init(
+        _ name: String,
+        params: Set<String>,
+        requiresSession: Bool = true,
+        run: @escaping @Sendable (Request) throws -> JSON
+    ) {
+        self.name = name
+        self.params = params
+        self.requiresSession = requiresSession
+        self.run = run
+    }
+}

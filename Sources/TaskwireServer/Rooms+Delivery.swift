@@ -1,0 +1,224 @@
+import Logging
+import TaskwireProtocol
+import TaskwireRelay
+import TaskwireStore
+import TaskwireTransport
+
+extension Rooms {
+    /// The delivery thread: takes what arrived, writes what the client must see, in order.
+    func deliveryLoop() {
+        var lastVersion = watcher?.version()
+        var nextPoll = MonotonicClock.now()
+        while true {
+            let (inputs, stopping, hasRooms) = lock.withLock {
+                () -> ([Input], Bool, Bool) in
+                while state.inbox.isEmpty, !state.stopping, MonotonicClock.now() < nextPoll {
+                    lock.wait(untilNanoseconds: nextPoll)
+                }
+                let inputs = state.inbox
+                state.inbox.removeAll(keepingCapacity: true)
+                return (inputs, state.stopping, !state.rooms.isEmpty)
+            }
+            if stopping { return }
+            var verified: Set<String> = []
+            for input in inputs { process(input, verified: &verified) }
+            let now = MonotonicClock.now()
+            if now >= nextPoll {
+                let interval = relay.kind == "local" ? Self.localPollNanoseconds : Self.relayPollNanoseconds
+                nextPoll = now + (hasRooms ? interval : Self.relayPollNanoseconds)
+                if hasRooms, let version = watcher?.version(), version != lastVersion {
+                    lastVersion = version
+                    pollAll(verified: &verified)
+                }
+            }
+        }
+    }
+
+    private func process(_ input: Input, verified: inout Set<String>) {
+        switch input {
+        case .event(let event):
+            deliver(event, verified: &verified)
+        case .relayed(let bytes):
+            switch RelayMessage.decode(bytes) {
+            case .event(let event)?: deliver(event, verified: &verified)
+            case .presence(let change)?: deliver(change)
+            case nil: logger.warning("ignored a relay message that is not Taskwire's")
+            }
+        case .presence(let change):
+            deliver(change)
+        case .activate(let projectID):
+            lock.withLock { state.rooms[projectID]?.active = true }
+            catchUpPresence()
+            fill(projectID, verified: &verified)
+        case .relayState(let relayState):
+            if lock.withLock({ state.actor != nil }) {
+                writer.send(Self.relayStatus(relayState, kind: relay.kind))
+            }
+            if relayState == .connected { pollAll(verified: &verified) }
+        case .poll:
+            pollAll(verified: &verified)
+        }
+    }
+
+    private func pollAll(verified: inout Set<String>) {
+        catchUpPresence()
+        let rooms = lock.withLock { state.rooms.values.filter(\.active).map(\.projectID) }
+        for projectID in rooms { fill(projectID, verified: &verified) }
+    }
+
+    private func deliver(_ event: CommittedEvent, verified: inout Set<String>) {
+        let cursor: Int64? = lock.withLock {
+            guard let room = state.rooms[event.projectID], room.active else { return nil }
+            return room.cursor
+        }
+        guard let cursor, event.seq > cursor else { return }
+        if event.seq == cursor + 1 {
+            guard stillMember(event.projectID, verified: &verified) else { return }
+            write(event)
+        } else {
+            fill(event.projectID, verified: &verified)
+        }
+    }
+
+    /// Writes every event of a room after its cursor, from the event log.
+    private func fill(_ projectID: String, verified: inout Set<String>) {
+        while true {
+            guard let cursor = lock.withLock({ state.rooms[projectID].flatMap { $0.active ? $0.cursor : nil } }) else {
+                return
+            }
+            let events: [CommittedEvent]
+            do {
+                events = try store.events(projectID: projectID, after: cursor, limit: 500)
+            } catch {
+                logger.warning("could not read the event log: \(error)")
+                enqueue(.poll)
+                return
+            }
+            guard !events.isEmpty, stillMember(projectID, verified: &verified) else { return }
+            for event in events where !write(event) { return }
+            if events.count < 500 { return }
+        }
+    }
+
+    /// Checks, once per round of delivery, that the session may still see a room; revokes it otherwise.
+    private func stillMember(_ projectID: String, verified: inout Set<String>) -> Bool {
+        if verified.contains(projectID) { return true }
+        guard let actor = lock.withLock({ state.actor }) else { return false }
+        guard (try? store.isMember(userID: actor.user.id, projectID: projectID)) != false else {
+            catchUpPresence()
+            if lock.withLock({ state.rooms.removeValue(forKey: projectID) }) != nil {
+                writer.forgetRoom(projectID)
+                writer.send(Outgoing.notification(method: "project.revoked", params: ["projectId": .string(projectID)]))
+            }
+            return false
+        }
+        verified.insert(projectID)
+        return true
+    }
+
+    /// Queues one event for the client; false when the client is too slow and was taken out of the room.
+    @discardableResult
+    private func write(_ event: CommittedEvent) -> Bool {
+        let bytes = Outgoing.notification(method: event.type, rawParams: event.payload)
+        let accepted = lock.withLock {
+            guard let room = state.rooms[event.projectID], room.active, event.seq == room.cursor + 1 else {
+                return true
+            }
+            guard writer.sendRoomEvent(bytes, room: event.projectID, seq: event.seq) else { return false }
+            state.rooms[event.projectID]?.cursor = event.seq
+            return true
+        }
+        if !accepted { evict(event.projectID) }
+        return accepted
+    }
+
+    // MARK: Presence
+
+    private func deliver(_ change: PresenceChange) {
+        let next = lock.withLock { state.presenceCursor + 1 }
+        if change.id == next {
+            apply(change)
+        } else if change.id > next {
+            catchUpPresence()
+        }
+    }
+
+    private func catchUpPresence() {
+        guard lock.withLock({ !state.rooms.isEmpty }) else { return }
+        while true {
+            let after = lock.withLock { state.presenceCursor }
+            guard let changes = try? store.presenceChanges(after: after), !changes.isEmpty else { return }
+            for change in changes { apply(change) }
+            if changes.count < 1000 { return }
+        }
+    }
+
+    private func apply(_ change: PresenceChange) {
+        enum Outcome {
+            case none
+            case notify(JSON, seq: Int64)
+            case revoked
+            case timedOut
+        }
+        let outcome: Outcome = lock.withLock {
+            guard change.id > state.presenceCursor else { return .none }
+            state.presenceCursor = change.id
+            guard let room = state.rooms[change.projectID], room.active, change.id > room.presenceFloor,
+                let actor = state.actor
+            else { return .none }
+            if change.sessionID == actor.sessionID {
+                guard change.kind == "left" else { return .none }
+                return change.reason == "revoked" ? .revoked : change.reason == "timeout" ? .timedOut : .none
+            }
+            var params: JSONObject = [
+                "projectId": .string(change.projectID),
+                "sessionId": .string(change.sessionID),
+                "user": change.user.json,
+            ]
+            if change.kind == "left" { params["reason"] = .string(change.reason ?? "left") }
+            let method = change.kind == "joined" ? "presence.joined" : "presence.left"
+            return .notify(Outgoing.notification(method: method, params: .object(params)), seq: room.cursor)
+        }
+        switch outcome {
+        case .none:
+            break
+        case .notify(let message, let seq):
+            if !writer.sendRoomEvent(message.bytes, room: change.projectID, seq: seq) { evict(change.projectID) }
+        case .revoked:
+            removed(projectID: change.projectID)
+            writer.send(Outgoing.notification(method: "project.revoked", params: ["projectId": .string(change.projectID)]))
+        case .timedOut:
+            // Another host timed this session out while this host was not heard from: start over cleanly.
+            resync(change.projectID, leave: false)
+        }
+    }
+
+    // MARK: Slow consumers
+
+    /// Takes the session out of a room whose client stopped reading; it is told to rejoin with `since`.
+    private func evict(_ projectID: String) {
+        logger.notice("client too slow for room \(projectID); leaving it")
+        resync(projectID, leave: true)
+    }
+
+    private func resync(_ projectID: String, leave: Bool) {
+        guard let room = lock.withLock({ state.rooms.removeValue(forKey: projectID) }) else { return }
+        let lastSeq = writer.dropRoom(projectID) ?? room.base
+        writer.forgetRoom(projectID)
+        if leave, let sessionID = lock.withLock({ state.actor?.sessionID }) {
+            do {
+                if let change = try store.leave(sessionID: sessionID, projectID: projectID, reason: "closed") {
+                    relay.publish(RelayMessage.encode(change))
+                }
+            } catch {
+                logger.warning("could not record leaving a room: \(error)")
+            }
+        }
+        writer.send(
+            Outgoing.notification(
+                method: "project.resync",
+                params: ["projectId": .string(projectID), "lastSeq": .int(lastSeq)]
+            )
+        )
+    }
+}

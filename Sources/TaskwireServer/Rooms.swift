@@ -1,0 +1,198 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import TaskwireProtocol
+import TaskwireRelay
+import TaskwireStore
+import TaskwireTransport
+
+/// The rooms this host's session is in, and the delivery of their events and presence.
+///
+/// Events reach a host from three sources: its own commits, the relay, and the database (polled through
+/// `PRAGMA data_version`). All of them feed one delivery thread, which keeps for each room the last `seq` it
+/// wrote and only ever writes `cursor + 1`; anything else is either a duplicate (dropped) or a gap, which it
+/// fills from the event log. That is what makes delivery gap-free and duplicate-free whatever the relay does.
+final class Rooms: @unchecked Sendable {
+    // @unchecked Sendable: `state` is only touched with `lock` held; `watcher` only by the delivery thread.
+    struct Room {
+        var projectID: String
+        /// The last `seq` queued for the client.
+        var cursor: Int64
+        /// The `seq` the client had when it joined (the `since`, or the project's `seq`).
+        var base: Int64
+        /// False until the join reply was queued; no event may precede it.
+        var active: Bool
+        /// Presence changes up to this id happened before the join.
+        var presenceFloor: Int64
+    }
+
+    enum Input {
+        case event(CommittedEvent)
+        case relayed([UInt8])
+        case presence(PresenceChange)
+        case activate(String)
+        case relayState(RelayState)
+        case poll
+    }
+
+    struct State {
+        var actor: Actor?
+        var rooms: [String: Room] = [:]
+        var presenceCursor: Int64 = 0
+        var inbox: [Input] = []
+        var stopping = false
+    }
+
+    let store: Store
+    let relay: any Relay
+    let writer: OutputWriter
+    let logger: Logger
+    let lock = ConditionLock()
+    var state = State()
+    var watcher: ChangeWatcher?
+
+    /// How often the database is checked for changes by other hosts: often without a relay, rarely as a
+    /// safety net with one.
+    static let localPollNanoseconds: UInt64 = 5_000_000
+    static let relayPollNanoseconds: UInt64 = 500_000_000
+    /// A host that has not sent a heartbeat for this long is considered dead and its sessions leave their rooms.
+    static let heartbeatMilliseconds = 5000
+    static let sessionTimeoutMilliseconds: Int64 = 15_000
+
+    init(store: Store, relay: any Relay, writer: OutputWriter, logger: Logger) {
+        self.store = store
+        self.relay = relay
+        self.writer = writer
+        self.logger = logger
+    }
+
+    func start() {
+        watcher = try? ChangeWatcher(path: store.path)
+        relay.start(
+            onMessage: { [weak self] bytes in self?.enqueue(.relayed(bytes)) },
+            onStateChange: { [weak self] state in self?.enqueue(.relayState(state)) }
+        )
+        spawn { $0.deliveryLoop() }
+        spawn { $0.maintenanceLoop() }
+    }
+
+    private func spawn(_ body: @escaping @Sendable (Rooms) -> Void) {
+        let thread = Thread { [self] in body(self) }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    func enqueue(_ input: Input) {
+        lock.withLock {
+            state.inbox.append(input)
+            lock.signal()
+        }
+    }
+
+    /// Binds the rooms to the session once `initialize` succeeded.
+    func attach(session actor: Actor) {
+        lock.withLock { state.actor = actor }
+    }
+
+    /// Sends the relay's current state; called right after the `initialize` reply.
+    func announceRelayStatus() {
+        writer.send(Self.relayStatus(relay.state, kind: relay.kind))
+    }
+
+    static func relayStatus(_ state: RelayState, kind: String) -> JSON {
+        Outgoing.notification(
+            method: "relay.status",
+            params: ["state": .string(state.rawValue), "relay": .string(kind)]
+        )
+    }
+
+    /// A change committed by this host: tell the other hosts, and deliver it here.
+    func committed(_ event: CommittedEvent) {
+        relay.publish(RelayMessage.encode(event))
+        enqueue(.event(event))
+    }
+
+    /// Presence changes recorded by this host: tell the other hosts, and deliver them here.
+    func published(_ changes: [PresenceChange]) {
+        for change in changes {
+            relay.publish(RelayMessage.encode(change))
+            enqueue(.presence(change))
+        }
+    }
+
+    // MARK: Joining and leaving (on the reading thread)
+
+    func isInRoom(_ projectID: String) -> Bool {
+        lock.withLock { state.rooms[projectID] != nil }
+    }
+
+    /// Registers a joined room; it starts delivering once ``activate(_:)`` runs after the reply.
+    func added(projectID: String, joined: JoinResult, since: Int64?) {
+        lock.withLock {
+            if state.rooms.isEmpty { state.presenceCursor = max(state.presenceCursor, joined.change.id) }
+            let base = since ?? joined.seq
+            state.rooms[projectID] = Room(
+                projectID: projectID,
+                cursor: base,
+                base: base,
+                active: false,
+                presenceFloor: joined.change.id
+            )
+        }
+        relay.publish(RelayMessage.encode(joined.change))
+    }
+
+    func activate(_ projectID: String) {
+        enqueue(.activate(projectID))
+    }
+
+    func removed(projectID: String) {
+        lock.withLock { _ = state.rooms.removeValue(forKey: projectID) }
+        writer.forgetRoom(projectID)
+    }
+
+    /// Leaves every room and ends the session (at exit).
+    func closeAll(reason: String) {
+        let sessionID: String? = lock.withLock {
+            state.rooms.removeAll()
+            state.stopping = true
+            lock.broadcast()
+            return state.actor?.sessionID
+        }
+        guard let sessionID else { return }
+        do {
+            let changes = try store.endSession(sessionID, reason: reason)
+            for change in changes { relay.publish(RelayMessage.encode(change)) }
+        } catch {
+            logger.warning("could not leave rooms at exit: \(error)")
+        }
+    }
+
+    // MARK: Maintenance
+
+    private func maintenanceLoop() {
+        while true {
+            let deadline = MonotonicClock.deadline(afterMilliseconds: Self.heartbeatMilliseconds)
+            let actor: Actor? = lock.withLock {
+                while !state.stopping, MonotonicClock.now() < deadline { lock.wait(untilNanoseconds: deadline) }
+                return state.stopping ? nil : state.actor
+            }
+            guard let actor else {
+                if lock.withLock({ state.stopping }) { return }
+                continue
+            }
+            do {
+                if try !store.heartbeat(sessionID: actor.sessionID) {
+                    logger.warning("session \(actor.sessionID) was timed out by another host; registering again")
+                    try store.registerSession(id: actor.sessionID, userID: actor.user.id, pid: getpid())
+                    enqueue(.poll)
+                }
+                published(try store.reapSessions(silentForMilliseconds: Self.sessionTimeoutMilliseconds))
+            } catch {
+                logger.warning("maintenance failed: \(error)")
+            }
+        }
+    }
+}

@@ -1,0 +1,251 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// A real `redis-server` for tests, on a free loopback port, without persistence. Stopped when released.
+///
+/// - Important: `restart()` starts it again on the same port, so clients configured with `url` can reconnect.
+public final class RedisServer: Sendable {
+    public let port: Int
+    public var url: String { "redis://127.0.0.1:\(port)" }
+
+    /// The process id of the most recently started `redis-server`.
+    public var pid: Int32 { process.withLock { $0.pid } }
+
+    private struct Process {
+        var pid: Int32
+        var isRunning: Bool
+    }
+
+    private let executable: String
+    private let extraArguments: [String]
+    private let process: Mutex<Process>
+
+    /// Starts `redis-server` and returns once it answers PING.
+    ///
+    /// - Parameter extraArguments: more configuration, e.g. `["--requirepass", "secret"]`.
+    public init(extraArguments: [String] = []) throws {
+        let executable = try Self.findExecutable()
+        var lastError: (any Error)?
+        // A port found free can be taken by someone else before redis-server binds it: try a few.
+        for _ in 0..<3 {
+            let port = try Self.freePort()
+            do {
+                let pid = try Self.launch(executable, port: port, extraArguments: extraArguments)
+                self.executable = executable
+                self.extraArguments = extraArguments
+                self.port = port
+                self.process = Mutex(Process(pid: pid, isRunning: true))
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? RedisServerError("redis-server did not start")
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Terminates the server (SIGTERM, then SIGKILL after 2 s) and waits for it to exit. Does nothing if stopped.
+    public func stop() {
+        process.withLock { process in
+            guard process.isRunning else { return }
+            sendSignal(process.pid, SIGTERM)
+            // A paused server only acts on SIGTERM once continued.
+            sendSignal(process.pid, SIGCONT)
+            let deadline = Date().addingTimeInterval(2)
+            while Date() < deadline {
+                if Self.reap(process.pid, blocking: false) {
+                    process.isRunning = false
+                    return
+                }
+                usleep(10_000)
+            }
+            sendSignal(process.pid, SIGKILL)
+            _ = Self.reap(process.pid, blocking: true)
+            process.isRunning = false
+        }
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash would, and waits for it to exit.
+    public func kill() {
+        process.withLock { process in
+            guard process.isRunning else { return }
+            sendSignal(process.pid, SIGKILL)
+            _ = Self.reap(process.pid, blocking: true)
+            process.isRunning = false
+        }
+    }
+
+    /// Starts the server again on the same port (stopping it first if it runs) and waits until it answers.
+    public func restart() throws {
+        stop()
+        try process.withLock { process in
+            process.pid = try Self.launch(executable, port: port, extraArguments: extraArguments)
+            process.isRunning = true
+        }
+    }
+
+    /// Freezes the server (SIGSTOP): its sockets stay open but nothing is answered.
+    public func pause() {
+        signal(SIGSTOP)
+    }
+
+    /// Continues a paused server (SIGCONT).
+    public func resume() {
+        signal(SIGCONT)
+    }
+
+    private func signal(_ signal: Int32) {
+        process.withLock { process in
+            guard process.isRunning else { return }
+            sendSignal(process.pid, signal)
+        }
+    }
+
+    private static func findExecutable() throws -> String {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let candidates = path.split(separator: ":").map { "\($0)/redis-server" } + ["/usr/bin/redis-server"]
+        guard let found = candidates.first(where: { access($0, X_OK) == 0 }) else {
+            throw RedisServerError(
+                "redis-server not found in PATH or at /usr/bin/redis-server; install it (e.g. apt-get install redis-server)"
+            )
+        }
+        return found
+    }
+
+    /// A loopback port that was free a moment ago: bound to port 0, read back, closed.
+    private static func freePort() throws -> Int {
+        let socket = openSocket()
+        guard socket >= 0 else { throw RedisServerError("socket() failed: errno \(errno)") }
+        defer { close(socket) }
+        var address = loopback(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                bind(socket, address, length) == 0 && getsockname(socket, address, &length) == 0
+            }
+        }
+        guard bound else { throw RedisServerError("cannot bind a loopback port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return address
+    }
+
+    /// Spawns redis-server and waits up to 5 s for it to answer PING; kills it if it does not.
+    private static func launch(_ executable: String, port: Int, extraArguments: [String]) throws -> Int32 {
+        let arguments =
+            [
+                executable, "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--daemonize", "no", "--dir", FileManager.default.temporaryDirectory.path,
+            ] + extraArguments
+        let pid = try spawn(executable, arguments: arguments)
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            if reap(pid, blocking: false) {
+                throw RedisServerError("redis-server exited at start (port \(port) taken?)")
+            }
+            if answersPing(port: port) {
+                return pid
+            }
+            usleep(20_000)
+        }
+        sendSignal(pid, SIGKILL)
+        _ = reap(pid, blocking: true)
+        throw RedisServerError("redis-server did not answer on port \(port) within 5 s")
+    }
+
+    private static func spawn(_ executable: String, arguments: [String]) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+
+        // The calling thread may block signals (dispatch workers do); the server must see SIGTERM.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer {
+            for argument in argv {
+                free(argument)
+            }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard result == 0 else {
+            throw RedisServerError("cannot start \(executable): \(String(cString: strerror(result)))")
+        }
+        return pid
+    }
+
+    /// Whether the process has exited (and is now reaped).
+    private static func reap(_ pid: Int32, blocking: Bool) -> Bool {
+        var status: Int32 = 0
+        while true {
+            let result = waitpid(pid, &status, blocking ? 0 : WNOHANG)
+            if result == -1 && errno == EINTR {
+                continue
+            }
+            // -1 (ECHILD) means it is already gone.
+            return result != 0
+        }
+    }
+
+    /// Sends PING on a fresh connection and checks that Redis replies.
+    private static func answersPing(port: Int) -> Bool {
+        let socket = openSocket()
+        guard socket >= 0 else { return false }
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: 0, tv_usec: 500_000)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = loopback(port: port)
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                connect(socket, address, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+        guard connected else { return false }
+        let ping = Array("PING\r\n".utf8)
+        guard write(socket, ping, ping.count) == ping.count else { return false }
+        var reply = [UInt8](repeating: 0, count: 64)
+        // +PONG, or -NOAUTH when a password is required: either way the server is serving.
+        let count = read(socket, &reply, reply.count)
+        return count > 0 && (reply[0] == UInt8(ascii: "+") || reply[0] == UInt8(ascii: "-"))
+    }
+}
+
+/// Why the test Redis server could not be started.
+public struct RedisServerError: Error, CustomStringConvertible {
+    public var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+private func sendSignal(_ pid: Int32, _ signal: Int32) {
+    kill(pid, signal)
+}
+
+private func openSocket() -> Int32 {
+    socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import TaskwireProtocol
+import TaskwireStore
+
+struct Admin: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage users, tokens, organizations, members and projects.",
+        subcommands: [UserCommand.self, TokenCommand.self, OrgCommand.self, MemberCommand.self, ProjectCommand.self]
+    )
+
+    struct UserCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "user", subcommands: [Add.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Add a user; prints its id and a token (shown once).")
+            @OptionGroup var database: DatabaseOptions
+            @Option(help: "A unique user name.") var name: String
+            @Option(help: "An email address.") var email: String?
+            @Flag(help: "Print one JSON object.") var json = false
+
+            func run() throws {
+                try runAdmin({ try Store(path: database.path).addUser(name: name, email: email) }, json: json)
+            }
+        }
+    }
+
+    struct TokenCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "token", subcommands: [Add.self, Revoke.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Create another token for a user (shown once).")
+            @OptionGroup var database: DatabaseOptions
+            @Option(help: "The user's name or id.") var user: String
+            @Flag(help: "Print one JSON object.") var json = false
+
+            func run() throws {
+                try runAdmin({ try Store(path: database.path).addToken(user: user) }, json: json)
+            }
+        }
+
+        struct Revoke: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke a token; it fails at the next initialize.")
+            @OptionGroup var database: DatabaseOptions
+            @Argument(help: "The token.") var token: String
+            @Flag(help: "Print one JSON object.") var json = false
+
+            func run() throws {
+                try runAdmin({ try Store(path: database.path).revokeToken(token) }, json: json)
+            }
+        }
+    }
+
+    struct OrgCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "org", subcommands: [Add.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Add an organization with its first owner.")
+            @OptionGroup var database: DatabaseOptions
+            @Argument(help: "A unique organization name.") var name: String
+            @Option(help: "The owner's name or id.") var owner: String
+            @Flag(help: "Print one JSON object.") var json = false
+
+            func run() throws {
+                try runAdmin({ try Store(path: database.path).addOrganization(name: name, owner: owner) }, json: json)
+            }
+        }
+    }
+
+    struct MemberCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "member", subcommands: [Add.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Add a member to an organization, or change their role.")
+            @OptionGroup var database: DatabaseOptions
+            @Option(help: "The organization's name or id.") var org: String
+            @Option(help: "The user's name or id.") var user: String
+            @Option(help: "owner, admin or member.") var role: String
+            @Flag(help: "Print one JSON object.") var json = false
+
+            func validate() throws {
+                guard Role(rawValue: role) != nil else { throw ValidationError("--role must be owner, admin or member") }
+            }
+
+            func run() throws {
+                try runAdmin(
+                    { try Store(path: database.path).addMember(organization: org, user: user, role: Role(rawValue: role)!) },
+                    json: json
+                )
+            }
+        }
+    }
+
+    struct ProjectCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "project", subcommands: [Add.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Add a project to an organization.")
+            @OptionGroup var database: DatabaseOptions
+            @Option(help: "The organization's name or id.") var org: String
+            @Argument(help: "The project's name.") var name: String
+            @Flag(help: "Print one JSON object.") var json = false
+
+            func run() throws {
+                try runAdmin({ try Store(path: database.path).addProject(organization: org, name: name) }, json: json)
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TaskwireProtocol
+import TaskwireRelay
+import TaskwireServer
+import TaskwireStore
+import TaskwireTransport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve one client over stdin/stdout (the default command)."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "A Redis relay, redis://[user:password@]host:port[/db] (default: $TASKWIRE_REDIS_URL).")
+    var redis: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default: $TASKWIRE_LOG, else warning).")
+    var logLevel: String?
+    @Option(help: "The longest input line accepted, in bytes.")
+    var maxMessageBytes: Int = Limits.defaultMaxMessageBytes
+
+    func validate() throws {
+        guard maxMessageBytes > 0 else { throw ValidationError("--max-message-bytes must be positive") }
+        if let level = logLevel ?? ProcessInfo.processInfo.environment["TASKWIRE_LOG"], Logger.Level(rawValue: level) == nil {
+            throw ValidationError("unknown log level \(level)")
+        }
+    }
+
+    func run() throws {
+        // Before anything else: only the signal thread below may receive SIGTERM and SIGINT, and the protocol
+        // stream gets a descriptor of its own, with fd 1 pointed at stderr so that a careless print() cannot
+        // break the connection stream.
+        let signals = Signals.blockTermination()
+        signal(SIGPIPE, SIG_IGN)
+        signal(SIGXFSZ, SIG_IGN)
+        let protocolFD = dup(STDOUT_FILENO)
+        guard protocolFD >= 0 else { throw ExitCode.failure }
+        _ = fcntl(protocolFD, F_SETFD, FD_CLOEXEC)
+        dup2(STDERR_FILENO, STDOUT_FILENO)
+
+        let environment = ProcessInfo.processInfo.environment
+        let level = Logger.Level(rawValue: logLevel ?? environment["TASKWIRE_LOG"] ?? "warning") ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "taskwire")
+
+        let store: Store
+        do {
+            store = try Store(path: database.path)
+        } catch {
+            logger.critical("cannot open the database: \(error)")
+            throw ExitCode.failure
+        }
+        let relay: any Relay
+        if let url = redis ?? environment["TASKWIRE_REDIS_URL"], !url.isEmpty {
+            do {
+                relay = RedisRelay(url: try RedisURL(parsing: url), namespace: store.databaseID, logger: logger)
+            } catch {
+                logger.critical("invalid Redis URL: \(error)")
+                throw ExitCode.failure
+            }
+        } else {
+            relay = LocalRelay()
+        }
+        let writer = OutputWriter(fd: protocolFD)
+        writer.start()
+        let host = TaskwireServer.Host(
+            configuration: HostConfiguration(
+                databasePath: database.path,
+                redisURL: redis,
+                maxMessageBytes: maxMessageBytes,
+                environmentToken: environment["TASKWIRE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+                version: Taskwire.version
+            ),
+            store: store,
+            relay: relay,
+            writer: writer,
+            logger: logger
+        )
+        host.start()
+        signals.onTermination { finish(host: host, store: store, relay: relay, writer: writer, code: 0, waitForCalls: true) }
+
+        let connection = Connection(input: STDIN_FILENO, writer: writer, maxMessageBytes: maxMessageBytes, handler: host)
+        connection.run()
+        let code: Int32 = host.exitRequested && !host.shutdownRequested ? 1 : 0
+        finish(host: host, store: store, relay: relay, writer: writer, code: code, waitForCalls: false)
+    }
+}
+
+/// Ends the process: leaves the rooms, flushes the output and exits, all within SPEC §1's two seconds.
+private func finish(host: TaskwireServer.Host, store: Store, relay: any Relay, writer: OutputWriter, code: Int32, waitForCalls: Bool) -> Never {
+    if waitForCalls && !host.waitUntilIdle(milliseconds: 1500) {
+        store.interrupt()
+    }
+    host.close()
+    relay.stop()
+    writer.drain(timeoutMilliseconds: 300)
+    exit(code)
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import TaskwireProtocol
+
+@main
+struct Taskwire: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "taskwire",
+        abstract: "Live, shared tasks for editors and scripts, over JSON-RPC 2.0 on stdio.",
+        version: version,
+        subcommands: [Serve.self, Admin.self, Call.self, Replay.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Options every command that opens the database takes.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The database file (default: $TASKWIRE_DB, else $XDG_DATA_HOME/taskwire/taskwire.sqlite).")
+    var db: String?
+
+    var path: String { db ?? Store.defaultPath() }
+}
+
+import TaskwireStore
+
+/// Prints an admin result: the JSON object with `--json`, else a readable line per field.
+func printAdminOutput(_ output: AdminOutput, json: Bool) {
+    if json {
+        print(JSON.object(output).text)
+    } else if output.isEmpty {
+        print("done")
+    } else {
+        for member in output {
+            let value: String
+            if case .string(let text) = member.value { value = text } else { value = member.value.text }
+            print("\(member.key): \(value)")
+        }
+    }
+}
+
+/// Runs an admin action, turning its failure into a message on stderr and exit code 1.
+func runAdmin(_ body: () throws -> AdminOutput, json: Bool) throws {
+    do {
+        printAdminOutput(try body(), json: json)
+    } catch let error as StoreError {
+        FileHandle.standardError.write(Data("taskwire: \(error.description)\n".utf8))
+        throw ExitCode.failure
+    }
+}

@@ -1,0 +1,207 @@
+import Synchronization
+import TaskwireRelay
+import TaskwireTestSupport
+import Testing
+
+@Suite struct RedisRelayTests {
+    /// A started relay and what it received.
+    struct Peer {
+        var relay: RedisRelay
+        var probe: RelayProbe
+    }
+
+    func startPeer(url: String, namespace: String) throws -> Peer {
+        let relay = RedisRelay(url: try RedisURL(parsing: url), namespace: namespace, logger: testLogger())
+        let probe = RelayProbe()
+        probe.start(relay)
+        return Peer(relay: relay, probe: probe)
+    }
+
+    @Test func deliversToEveryProcessInOrderAndByteExact() async throws {
+        let server = try RedisServer()
+        let namespace = uniqueNamespace()
+        let a = try startPeer(url: server.url, namespace: namespace)
+        let b = try startPeer(url: server.url, namespace: namespace)
+        defer {
+            a.relay.stop()
+            b.relay.stop()
+        }
+        #expect(a.relay.kind == "redis")
+        #expect(a.relay.state == .connected)
+        #expect(b.relay.state == .connected)
+
+        var large = [UInt8](repeating: 0, count: 1 << 20)
+        for index in large.indices {
+            large[index] = UInt8.random(in: 0...255)
+        }
+        let fromA: [[UInt8]] =
+            [Array("first".utf8), Array(0...255), [], [0, 13, 10, 0], large]
+            + (0..<200).map { Array("a-\($0)".utf8) }
+        for payload in fromA {
+            a.relay.publish(payload)
+        }
+        for peer in [a, b] {
+            #expect(await eventually { peer.probe.messages.count >= fromA.count })
+            #expect(peer.probe.messages == fromA)
+        }
+
+        let fromB = (0..<50).map { Array("b-\($0)".utf8) }
+        for payload in fromB {
+            b.relay.publish(payload)
+        }
+        for peer in [a, b] {
+            #expect(await eventually { peer.probe.messages.count >= fromA.count + fromB.count })
+            #expect(peer.probe.messages == fromA + fromB)
+        }
+        #expect(a.probe.stateChanges.isEmpty)
+        #expect(b.probe.stateChanges.isEmpty)
+    }
+
+    @Test func namespacesAreIsolated() async throws {
+        let server = try RedisServer()
+        let one = try startPeer(url: server.url, namespace: uniqueNamespace())
+        let two = try startPeer(url: server.url, namespace: uniqueNamespace())
+        defer {
+            one.relay.stop()
+            two.relay.stop()
+        }
+        #expect(await eventually { one.relay.state == .connected && two.relay.state == .connected })
+
+        one.relay.publish(Array("one".utf8))
+        two.relay.publish(Array("two".utf8))
+        #expect(await eventually { one.probe.texts == ["one"] && two.probe.texts == ["two"] })
+        // Redis has handled both PUBLISH commands; a fence published now reaches each subscriber after anything
+        // that leaked from the other namespace would have.
+        one.relay.publish(Array("fence".utf8))
+        two.relay.publish(Array("fence".utf8))
+        #expect(await eventually { one.probe.messages.count >= 2 && two.probe.messages.count >= 2 })
+        #expect(one.probe.texts == ["one", "fence"])
+        #expect(two.probe.texts == ["two", "fence"])
+    }
+
+    @Test func recoversWhenRedisRestarts() async throws {
+        let server = try RedisServer()
+        let namespace = uniqueNamespace()
+        let a = try startPeer(url: server.url, namespace: namespace)
+        let b = try startPeer(url: server.url, namespace: namespace)
+        defer {
+            a.relay.stop()
+            b.relay.stop()
+        }
+        #expect(await eventually { a.relay.state == .connected && b.relay.state == .connected })
+
+        server.kill()
+        #expect(await eventually { a.relay.state == .degraded && b.relay.state == .degraded })
+        #expect(a.probe.stateChanges.last == .degraded)
+        a.relay.publish(Array("lost".utf8))
+
+        try server.restart()
+        #expect(await eventually { a.relay.state == .connected && b.relay.state == .connected })
+        a.relay.publish(Array("after restart".utf8))
+        for peer in [a, b] {
+            #expect(await eventually { peer.probe.texts.contains("after restart") })
+            #expect(peer.probe.texts == ["after restart"])
+            #expect(peer.probe.stateChanges.first == .degraded)
+            #expect(peer.probe.stateChanges.last == .connected)
+            expectAlternating(peer.probe.stateChanges)
+        }
+    }
+
+    @Test func declaresAPausedRedisDeadAndRecovers() async throws {
+        let server = try RedisServer()
+        let namespace = uniqueNamespace()
+        let a = try startPeer(url: server.url, namespace: namespace)
+        let b = try startPeer(url: server.url, namespace: namespace)
+        defer {
+            a.relay.stop()
+            b.relay.stop()
+        }
+        #expect(await eventually { a.relay.state == .connected && b.relay.state == .connected })
+
+        server.pause()
+        let noticed = await eventually { a.relay.state == .degraded && b.relay.state == .degraded }
+        server.resume()
+        #expect(noticed)
+        #expect(await eventually { a.relay.state == .connected && b.relay.state == .connected })
+        b.relay.publish(Array("after pause".utf8))
+        for peer in [a, b] {
+            #expect(await eventually { peer.probe.texts.contains("after pause") })
+            #expect(peer.probe.stateChanges.last == .connected)
+            expectAlternating(peer.probe.stateChanges)
+        }
+    }
+
+    @Test func startsDegradedWhenRedisIsDownAndConnectsLater() async throws {
+        let server = try RedisServer()
+        server.kill()
+        let peer = try startPeer(url: server.url, namespace: uniqueNamespace())
+        defer { peer.relay.stop() }
+        #expect(peer.relay.state == .degraded)
+        peer.relay.publish(Array("dropped".utf8))
+
+        try server.restart()
+        #expect(await eventually { peer.relay.state == .connected })
+        #expect(peer.probe.stateChanges == [.connected])
+        peer.relay.publish(Array("delivered".utf8))
+        #expect(await eventually { !peer.probe.messages.isEmpty })
+        #expect(peer.probe.texts == ["delivered"])
+    }
+
+    @Test func authenticatesWithPasswordOrUser() async throws {
+        let server = try RedisServer(extraArguments: [
+            "--requirepass", "p@ss:w/rd", "--user", "alice", "on", ">wonderland", "~*", "&*", "+@all",
+        ])
+        let namespace = uniqueNamespace()
+        let host = "127.0.0.1:\(server.port)"
+        let withPassword = try startPeer(url: "redis://:p%40ss%3Aw%2Frd@\(host)", namespace: namespace)
+        let withUser = try startPeer(url: "redis://alice:wonderland@\(host)/1", namespace: namespace)
+        let wrong = try startPeer(url: "redis://alice:nope@\(host)", namespace: namespace)
+        let anonymous = try startPeer(url: server.url, namespace: namespace)
+        defer {
+            for peer in [withPassword, withUser, wrong, anonymous] {
+                peer.relay.stop()
+            }
+        }
+        #expect(await eventually { withPassword.relay.state == .connected && withUser.relay.state == .connected })
+        withPassword.relay.publish(Array("secret handshake".utf8))
+        #expect(await eventually { withUser.probe.texts == ["secret handshake"] })
+        #expect(wrong.relay.state == .degraded)
+        #expect(anonymous.relay.state == .degraded)
+        #expect(wrong.probe.messages.isEmpty)
+    }
+
+    @Test func stopIsIdempotentAndEndsCallbacks() async throws {
+        let server = try RedisServer()
+        let peer = try startPeer(url: server.url, namespace: uniqueNamespace())
+        #expect(await eventually { peer.relay.state == .connected })
+        peer.relay.stop()
+        peer.relay.stop()
+        #expect(peer.relay.state == .degraded)
+        peer.relay.publish(Array("after stop".utf8))
+        server.kill()
+        #expect(peer.probe.stateChanges.isEmpty)
+        #expect(peer.probe.messages.isEmpty)
+    }
+
+    @Test func canBeStoppedFromItsOwnCallback() async throws {
+        let server = try RedisServer()
+        let relay = RedisRelay(
+            url: try RedisURL(parsing: server.url),
+            namespace: uniqueNamespace(),
+            logger: testLogger()
+        )
+        let received = Atomic(0)
+        relay.start(
+            onMessage: { _ in
+                received.add(1, ordering: .relaxed)
+                relay.stop()
+            },
+            onStateChange: { _ in }
+        )
+        #expect(await eventually { relay.state == .connected })
+        relay.publish(Array("stop".utf8))
+        #expect(await eventually { received.load(ordering: .relaxed) == 1 })
+        #expect(relay.state == .degraded)
+        relay.stop()
+    }
+}
