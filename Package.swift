@@ -82,6 +82,12 @@ let package = Package(
             dependencies: ["TaskwireRelay", "TaskwireTestSupport"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "taskwire-stdout-probe",
+            dependencies: ["TaskwireTransport", "TaskwireProtocol"],
+            path: "Tests/StdoutProbe",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TaskwireEndToEndTests",
             dependencies: ["TaskwireTestSupport", "TaskwireProtocol"],

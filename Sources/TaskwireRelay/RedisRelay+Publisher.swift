@@ -8,9 +8,6 @@ extension RedisRelay.Core {
         case stop
     }
 
-    private static let publishCommand = Array("PUBLISH".utf8)
-    private static let pingCommand = Array("PING".utf8)
-
     /// The publisher thread: connects, drains the queue, reconnects after a failure, until the relay stops.
     func runPublisher(onStateChange: @escaping @Sendable (RelayState) -> Void) {
         var backoff = Backoff()
@@ -24,10 +21,7 @@ extension RedisRelay.Core {
                 record(.publisher, isUp: true, onStateChange: onStateChange)
                 signalFirstAttempt(&isFirstAttempt)
                 if let error = pump(connection) {
-                    logger.warning(
-                        "Redis connection lost",
-                        metadata: ["connection": "publisher", "error": "\(error.description)"]
-                    )
+                    failures.lost(.publisher, error, logger: logger)
                     dropQueue()
                     record(.publisher, isUp: false, onStateChange: onStateChange)
                 }
@@ -51,7 +45,7 @@ extension RedisRelay.Core {
         let deadline = ContinuousClock.now + RedisRelay.Timing.handshakeTimeout
         let connection = try connect()
         try authenticate(connection, deadline: deadline)
-        let reply = try connection.command([Self.pingCommand], deadline: deadline)
+        let reply = try connection.command([RedisRelay.Command.ping], deadline: deadline)
         if case .error(let message) = reply {
             throw RedisConnectionError(description: "PING failed: \(message)")
         }
@@ -59,31 +53,36 @@ extension RedisRelay.Core {
     }
 
     /// Publishes queued payloads, pipelined, until the connection fails (returns why) or the relay stops (nil).
+    ///
+    /// An idle connection is checked for a close at every idle wakeup and probed with PING when quiet, so that a
+    /// dead publisher connection is noticed before the next payload is lost to it.
     private func pump(_ connection: borrowing RedisConnection) -> RedisConnectionError? {
         var batch: [[UInt8]] = []
+        var lastReply = ContinuousClock.now
         while true {
-            switch take(into: &batch) {
-            case .stop:
-                return nil
-            case .idle:
-                // Nothing is due on an idle connection: readable means closed (or garbage), so look now rather than
-                // at the next publish.
-                if connection.isReadable, case .failed(let error) = connection.read() {
-                    return error
+            var pending = 0
+            do {
+                switch take(into: &batch) {
+                case .stop:
+                    return nil
+                case .idle:
+                    // Nothing is due on an idle connection, so readable means closed (or garbage).
+                    if connection.isReadable, case .failed(let error) = connection.read() {
+                        return error
+                    }
+                    guard ContinuousClock.now - lastReply >= RedisRelay.Timing.pingAfter else { continue }
+                    try connection.append([RedisRelay.Command.ping])
+                    pending = 1
+                case .payloads:
+                    for payload in batch {
+                        try connection.append([RedisRelay.Command.publish, channel, payload])
+                    }
+                    pending = batch.count
+                    batch.removeAll(keepingCapacity: true)
                 }
-                continue
-            case .payloads:
-                break
+            } catch {
+                return error
             }
-            for payload in batch {
-                do {
-                    try connection.append([Self.publishCommand, channel, payload])
-                } catch {
-                    return error
-                }
-            }
-            var pending = batch.count
-            batch.removeAll(keepingCapacity: true)
             var lastProgress = ContinuousClock.now
             while pending > 0 {
                 switch connection.read() {
@@ -91,7 +90,7 @@ extension RedisRelay.Core {
                     pending -= 1
                     lastProgress = .now
                     if case .error(let message) = reply {
-                        logger.warning("PUBLISH failed", metadata: ["error": "\(message)"])
+                        logger.warning("Redis refused a command", metadata: ["error": "\(message)"])
                     }
                 case .failed(let error):
                     return error
@@ -100,10 +99,11 @@ extension RedisRelay.Core {
                         return nil
                     }
                     if ContinuousClock.now - lastProgress >= RedisRelay.Timing.silenceLimit {
-                        return RedisConnectionError(description: "no reply to PUBLISH")
+                        return RedisConnectionError(description: "no reply from Redis")
                     }
                 }
             }
+            lastReply = .now
         }
     }
 

@@ -1,9 +1,6 @@
 import Logging
 
 extension RedisRelay.Core {
-    private static let subscribeCommand = Array("SUBSCRIBE".utf8)
-    private static let pingCommand = Array("PING".utf8)
-
     /// The subscriber thread: subscribes, delivers messages, probes liveness, resubscribes, until the relay stops.
     func runSubscriber(
         onMessage: @escaping @Sendable ([UInt8]) -> Void,
@@ -20,10 +17,7 @@ extension RedisRelay.Core {
                 record(.subscriber, isUp: true, onStateChange: onStateChange)
                 signalFirstAttempt(&isFirstAttempt)
                 if let error = listen(connection, onMessage: onMessage) {
-                    logger.warning(
-                        "Redis connection lost",
-                        metadata: ["connection": "subscriber", "error": "\(error.description)"]
-                    )
+                    failures.lost(.subscriber, error, logger: logger)
                     record(.subscriber, isUp: false, onStateChange: onStateChange)
                     // Whatever closed this connection (a restart, say) has likely closed the publisher's too: have it
                     // check now rather than at its next idle check, so both losses make one transition.
@@ -43,7 +37,7 @@ extension RedisRelay.Core {
         let deadline = ContinuousClock.now + RedisRelay.Timing.handshakeTimeout
         let connection = try connect()
         try authenticate(connection, deadline: deadline)
-        let reply = try connection.command([Self.subscribeCommand, channel], deadline: deadline)
+        let reply = try connection.command([RedisRelay.Command.subscribe, channel], deadline: deadline)
         switch reply {
         case .array(let parts) where parts.count == 3 && parts[0].keyword == "subscribe":
             return connection
@@ -90,7 +84,7 @@ extension RedisRelay.Core {
                     }
                 } else if now - lastTraffic >= RedisRelay.Timing.pingAfter {
                     do {
-                        try connection.append([Self.pingCommand])
+                        try connection.append([RedisRelay.Command.ping])
                     } catch {
                         return error
                     }

@@ -54,9 +54,9 @@ extension RedisRelay {
         static let handshakeTimeout: Duration = .seconds(1)
         /// How long start() waits for the first connection attempts.
         static let firstAttemptWait: Duration = .milliseconds(300)
-        /// Quiet time on the subscriber connection after which it sends PING.
+        /// Quiet time on a connection after which it is probed with PING.
         static let pingAfter: Duration = .seconds(1)
-        /// Silence after a PING (or while PUBLISH replies are due) after which a connection is declared dead.
+        /// Silence while a reply is due (to PING or PUBLISH) after which a connection is declared dead.
         static let silenceLimit: Duration = .seconds(2)
         /// How often an idle publisher checks that its connection was not closed.
         static let idleCheckInterval: Duration = .milliseconds(200)
@@ -68,6 +68,13 @@ extension RedisRelay {
 
     /// Payload bytes allowed in the publish queue; past it, payloads are dropped as while degraded.
     static let maximumQueuedBytes = 64 << 20
+
+    enum Command {
+        static let auth = Array("AUTH".utf8)
+        static let ping = Array("PING".utf8)
+        static let publish = Array("PUBLISH".utf8)
+        static let subscribe = Array("SUBSCRIBE".utf8)
+    }
 
     /// The two connections; the relay is connected when both are up.
     enum Side: String {
@@ -103,7 +110,7 @@ extension RedisRelay {
         let logger: Logger
         let shared = Mutex(State())
         /// Serializes state-change callbacks so that they arrive in the order the changes were decided.
-        /// Lock order: `transitions`, then `state`; never the reverse.
+        /// Lock order: `transitions`, then `shared`; never the reverse.
         let transitions = Mutex(())
         let publisherWakeup = DispatchSemaphore(value: 0)
         let subscriberWakeup = DispatchSemaphore(value: 0)
@@ -134,6 +141,9 @@ extension RedisRelay {
             }
             publisher.name = "taskwire.relay.publisher"
             subscriber.name = "taskwire.relay.subscriber"
+            // Entered before the threads are published to stop(), so that stop() always waits for them.
+            running.enter()
+            running.enter()
             let shouldStart = shared.withLock { state in
                 guard !state.started, !state.stopped else { return false }
                 state.started = true
@@ -141,11 +151,11 @@ extension RedisRelay {
                 return true
             }
             guard shouldStart else {
+                running.leave()
+                running.leave()
                 logger.warning("the relay was already started or stopped; start() ignored")
                 return
             }
-            running.enter()
-            running.enter()
             publisher.start()
             subscriber.start()
 
@@ -162,7 +172,8 @@ extension RedisRelay {
 
         func publish(_ payload: [UInt8]) {
             let (wake, dropReason) = shared.withLock { state -> (Bool, String?) in
-                guard state.isLive, !state.stopped else { return (false, "degraded") }
+                guard !state.stopped else { return (false, "stopped") }
+                guard state.isLive else { return (false, "degraded") }
                 guard state.queuedBytes + payload.count <= maximumQueuedBytes else { return (false, "queue full") }
                 state.queue.append(payload)
                 state.queuedBytes += payload.count
@@ -236,7 +247,7 @@ extension RedisRelay {
             throws(RedisConnectionError)
         {
             guard let password = url.password else { return }
-            var command: [[UInt8]] = [Array("AUTH".utf8)]
+            var command = [RedisRelay.Command.auth]
             if let user = url.user {
                 command.append(Array(user.utf8))
             }
@@ -272,22 +283,28 @@ struct Backoff {
     }
 }
 
-/// Logs connection failures without flooding: the first failure of a streak as a warning, the rest at debug level.
+/// Logs connection trouble without flooding: a lost connection or the first failed attempt as a warning, further
+/// failed attempts (one per backoff step) at debug level until a connection succeeds.
 struct FailureLog {
-    private var failing = false
+    private var isFailing = false
+
+    mutating func lost(_ side: RedisRelay.Side, _ error: RedisConnectionError, logger: Logger) {
+        logger.warning("Redis connection lost", metadata: ["connection": "\(side.rawValue)", "error": "\(error)"])
+        isFailing = true
+    }
 
     mutating func failed(_ side: RedisRelay.Side, _ error: RedisConnectionError, logger: Logger) {
-        let metadata: Logger.Metadata = ["connection": "\(side.rawValue)", "error": "\(error.description)"]
-        if failing {
+        let metadata: Logger.Metadata = ["connection": "\(side.rawValue)", "error": "\(error)"]
+        if isFailing {
             logger.debug("Redis connection attempt failed", metadata: metadata)
         } else {
             logger.warning("Redis connection failed", metadata: metadata)
         }
-        failing = true
+        isFailing = true
     }
 
     mutating func succeeded() {
-        failing = false
+        isFailing = false
     }
 }
 

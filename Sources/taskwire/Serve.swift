@@ -38,10 +38,8 @@ struct Serve: ParsableCommand {
         let signals = Signals.blockTermination()
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)
-        let protocolFD = dup(STDOUT_FILENO)
+        let protocolFD = ProtocolStream.claimStdout()
         guard protocolFD >= 0 else { throw ExitCode.failure }
-        _ = fcntl(protocolFD, F_SETFD, FD_CLOEXEC)
-        dup2(STDERR_FILENO, STDOUT_FILENO)
 
         let environment = ProcessInfo.processInfo.environment
         let level = Logger.Level(rawValue: logLevel ?? environment["TASKWIRE_LOG"] ?? "warning") ?? .warning

@@ -10,7 +10,7 @@ struct Taskwire: ParsableCommand {
         commandName: "taskwire",
         abstract: "Live, shared tasks for editors and scripts, over JSON-RPC 2.0 on stdio.",
         version: version,
-        subcommands: [Serve.self, Admin.self, Call.self, Replay.self],
+        subcommands: [Serve.self, Admin.self, Call.self, Replay.self, Watch.self, Demo.self],
         defaultSubcommand: Serve.self
     )
 }

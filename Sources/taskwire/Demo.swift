@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import TaskwireProtocol
+import TaskwireTestSupport
+
+/// `taskwire demo`: two users, two host processes, one room, shown as a readable transcript.
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show two hosts sharing a project live: a task, a comment, a version conflict and presence."
+    )
+
+    @Option(help: "A Redis relay URL to use instead of the local relay.") var redis: String?
+
+    func run() throws {
+        let binary = CommandLine.executablePath
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taskwire-demo-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("demo.sqlite").path
+        let admin = AdminCLI(binary: binary, databasePath: database)
+
+        say("Setting up a fresh database at \(database)")
+        let alice = try admin.addUser("alice")
+        let bob = try admin.addUser("bob")
+        let organization = try admin.addOrganization("Acme", owner: "alice")
+        try admin.addMember(organization: organization, user: "bob", role: "member")
+        let project = try admin.addProject(organization: organization, name: "Website")
+        say("  users alice and bob, organization Acme, project Website (\(project))")
+
+        var arguments = ["--db", database]
+        if let redis { arguments += ["--redis", redis] }
+        let hostA = try RPCClient(binary: binary, arguments: arguments)
+        let hostB = try RPCClient(binary: binary, arguments: arguments)
+        say("\nTwo hosts started as child processes (pids \(hostA.process.pid) and \(hostB.process.pid)).")
+        let relay = try hostA.initialize(token: alice.token)["capabilities"]?["relay"]?.stringValue ?? "?"
+        try hostB.initialize(token: bob.token)
+        say("alice and bob are initialized; relay: \(relay)")
+
+        try hostA.request("project.join", ["projectId": .string(project)])
+        say("\nalice  → project.join Website")
+        let joined = try hostB.request("project.join", ["projectId": .string(project)])
+        let names = joined["presence"]?.arrayValue?.compactMap { $0["user"]?["name"]?.stringValue } ?? []
+        say("bob    → project.join Website; in the room: \(names.joined(separator: ", "))")
+        let arrival = try hostA.nextNotification("presence.joined")
+        say("alice  ⇐ presence.joined: \(arrival["user"]?["name"]?.stringValue ?? "?") is here")
+
+        let created = try hostA.request(
+            "task.create",
+            ["projectId": .string(project), "title": "Write the launch post", "priority": "high"]
+        )
+        let task = created["task"]!
+        let taskID = task["id"]!
+        say("\nalice  → task.create \"Write the launch post\" → version \(task["version"]!), seq \(created["seq"]!)")
+        let seen = try hostB.nextNotification("task.created")
+        say("bob    ⇐ task.created \"\(seen["data"]?["task"]?["title"]?.stringValue ?? "")\" by \(actor(seen)) (seq \(seen["seq"]!))")
+
+        let comment = try hostB.request("comment.create", ["taskId": taskID, "body": "I can review it tomorrow."])
+        say("\nbob    → comment.create → seq \(comment["seq"]!)")
+        let commented = try hostA.nextNotification("comment.created")
+        say("alice  ⇐ comment.created by \(actor(commented)): \"\(commented["data"]?["comment"]?["body"]?.stringValue ?? "")\"")
+
+        let moved = try hostB.request("task.setStatus", ["id": taskID, "expectedVersion": 1, "status": "in_progress"])
+        say("\nbob    → task.setStatus in_progress (expectedVersion 1) → version \(moved["task"]!["version"]!)")
+        let changed = try hostA.nextNotification("task.statusChanged")
+        say("alice  ⇐ task.statusChanged \(changed["data"]?["from"]?.stringValue ?? "") → \(changed["data"]?["to"]?.stringValue ?? "")")
+        do {
+            try hostA.request("task.update", ["id": taskID, "expectedVersion": 1, "title": "Write the launch blog post"])
+            say("alice  → task.update unexpectedly succeeded")
+        } catch let failure as RPCClient.Failure {
+            let current = failure.data?["currentVersion"]?.text ?? "?"
+            say("alice  → task.update with the stale expectedVersion 1 → error \(failure.code ?? 0) (conflict); current version \(current)")
+            let retried = try hostA.request(
+                "task.update",
+                ["id": taskID, "expectedVersion": failure.data?["currentVersion"] ?? 2, "title": "Write the launch blog post"]
+            )
+            say("alice  → task.update retried with expectedVersion \(current) → version \(retried["task"]!["version"]!)")
+            let updated = try hostB.nextNotification("task.updated")
+            say("bob    ⇐ task.updated \"\(updated["data"]?["task"]?["title"]?.stringValue ?? "")\"")
+        }
+
+        hostB.close()
+        say("\nbob's editor closes (end of input)")
+        let left = try hostA.nextNotification("presence.left")
+        say("alice  ⇐ presence.left: \(left["user"]?["name"]?.stringValue ?? "?") (\(left["reason"]?.stringValue ?? ""))")
+        hostA.close()
+        say("\nDone. Every change above is also in the project's event log (events.list).")
+    }
+
+    private func actor(_ event: JSON) -> String { event["actor"]?["name"]?.stringValue ?? "?" }
+
+    private func say(_ line: String) {
+        print(line)
+        fflush(nil)
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import TaskwireProtocol
+import TaskwireTestSupport
+
+/// `taskwire watch`: a live, human-readable feed of one room.
+struct Watch: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Follow one project's room live in the terminal.")
+
+    @Option(help: "The project's id.") var project: String
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "The token (default: $TASKWIRE_TOKEN).") var token: String?
+    @Option(help: "A Redis relay URL (default: $TASKWIRE_REDIS_URL).") var redis: String?
+    @Option(help: "Replay the events after this seq first.") var since: Int?
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let token = token ?? environment["TASKWIRE_TOKEN"] else {
+            throw ValidationError("a token is needed: --token or TASKWIRE_TOKEN")
+        }
+        var arguments = ["--db", database.path]
+        if let redis = redis ?? environment["TASKWIRE_REDIS_URL"] { arguments += ["--redis", redis] }
+        let host = try RPCClient(binary: CommandLine.executablePath, arguments: arguments)
+        do {
+            let session = try host.initialize(token: token)
+            var params: JSONObject = ["projectId": .string(project)]
+            if let since { params["since"] = .int(since) }
+            let joined = try host.request("project.join", params)
+            let names = joined["presence"]?.arrayValue?.compactMap { $0["user"]?["name"]?.stringValue } ?? []
+            print("Watching \(project) as \(session["user"]?["name"]?.stringValue ?? "?") at seq \(joined["seq"]!)")
+            print("In the room: \(names.joined(separator: ", "))")
+        } catch let failure as RPCClient.Failure {
+            FileHandle.standardError.write(Data("taskwire: \(failure.description)\n".utf8))
+            throw ExitCode.failure
+        }
+        fflush(nil)
+        while true {
+            guard let message = host.nextNotification(timeout: 3600) else {
+                if host.process.termination != nil { throw ExitCode.failure }
+                continue
+            }
+            print(Self.describe(message))
+            fflush(nil)
+        }
+    }
+
+    /// One readable line for a notification.
+    static func describe(_ message: JSON) -> String {
+        let method = message["method"]?.stringValue ?? "?"
+        let params = message["params"] ?? .null
+        let actor = params["actor"]?["name"]?.stringValue ?? ""
+        let seq = params["seq"].map { "#\($0.text) " } ?? ""
+        let data = params["data"] ?? .null
+        switch method {
+        case "task.created", "task.updated":
+            let task = data["task"] ?? .null
+            let title = task["title"]?.stringValue ?? ""
+            return "\(seq)\(method) by \(actor): \"\(title)\" [\(task["status"]?.stringValue ?? "")] v\(task["version"]?.text ?? "")"
+        case "task.statusChanged":
+            let title = data["task"]?["title"]?.stringValue ?? ""
+            return "\(seq)\(method) by \(actor): \"\(title)\" \(data["from"]?.stringValue ?? "") → \(data["to"]?.stringValue ?? "")"
+        case "task.deleted":
+            return "\(seq)\(method) by \(actor): \(data["taskId"]?.stringValue ?? "")"
+        case "comment.created", "comment.updated":
+            return "\(seq)\(method) by \(actor): \"\(data["comment"]?["body"]?.stringValue ?? "")\""
+        case "comment.deleted":
+            return "\(seq)\(method) by \(actor): \(data["commentId"]?.stringValue ?? "")"
+        case "presence.joined":
+            return "\(params["user"]?["name"]?.stringValue ?? "?") joined"
+        case "presence.left":
+            return "\(params["user"]?["name"]?.stringValue ?? "?") left (\(params["reason"]?.stringValue ?? ""))"
+        case "relay.status":
+            return "relay \(params["relay"]?.stringValue ?? ""): \(params["state"]?.stringValue ?? "")"
+        default:
+            return "\(method) \(params.text)"
+        }
+    }
+}
