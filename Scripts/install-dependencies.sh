@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the system packages Taskwire builds and tests against, when they are missing (Debian/Ubuntu).
+set -euo pipefail
+packages=(libsqlite3-dev libhiredis-dev redis-server)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null

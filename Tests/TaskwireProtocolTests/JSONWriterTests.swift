@@ -1,0 +1,146 @@
+import TaskwireProtocol
+import Testing
+
+/// The written text of a one-scalar string.
+private func written(_ scalar: Unicode.Scalar) -> String {
+    JSON.string(String(Character(scalar))).text
+}
+
+@Suite struct JSONWriterTests {
+    @Test func scalarsAndContainers() {
+        #expect(JSON.null.text == "null")
+        #expect(JSON.bool(true).text == "true")
+        #expect(JSON.bool(false).text == "false")
+        #expect(JSON.number("-0").text == "-0")
+        #expect(JSON.number("1.5e3").text == "1.5e3")
+        #expect(JSON.int(Int64.min).text == "-9223372036854775808")
+        #expect(JSON.int(UInt64.max).text == "18446744073709551615")
+        #expect(JSON.string("").text == #""""#)
+        #expect(JSON.array([]).text == "[]")
+        #expect(JSON.object([:]).text == "{}")
+        #expect(JSON.string(nil as String?) == .null)
+        #expect(JSON.string("x" as String?) == .string("x"))
+    }
+
+    @Test func compactOutputInMemberOrder() {
+        var object = JSONObject()
+        object["z"] = 1
+        object["a"] = ["b": [true, nil, "c"]]
+        object["m"] = .number("9007199254740993")
+        #expect(JSON.object(object).text == #"{"z":1,"a":{"b":[true,null,"c"]},"m":9007199254740993}"#)
+    }
+
+    @Test func replacingAMemberKeepsItsPlace() {
+        var object: JSONObject = ["a": 1, "b": 2, "c": 3]
+        object["b"] = "two"
+        #expect(JSON.object(object).text == #"{"a":1,"b":"two","c":3}"#)
+        object["a"] = nil
+        #expect(JSON.object(object).text == #"{"b":"two","c":3}"#)
+    }
+
+    @Test func namedEscapes() {
+        #expect(JSON.string("\"\\/\u{8}\u{C}\n\r\t").text == #""\"\\/\b\f\n\r\t""#)
+        #expect(JSON.string("\u{0}\u{1}\u{1F}").text == #""\u0000\u0001\u001f""#)
+        #expect(JSON.object(["a\nb": "c\"d"]).text == #"{"a\nb":"c\"d"}"#)
+    }
+
+    @Test func nonASCIIIsWrittenAsUTF8() {
+        #expect(JSON.string("é日😀").bytes == Array("\"é日😀\"".utf8))
+        #expect(JSON.string("\u{2028}\u{2029}").bytes == Array("\"\u{2028}\u{2029}\"".utf8))
+    }
+
+    /// Every ASCII scalar, alone and inside text, is written as a valid JSON string that reads back unchanged
+    /// and contains no raw control character.
+    @Test func everyASCIIScalarRoundTrips() throws {
+        var scalars = (0..<0x80).compactMap { Unicode.Scalar(UInt32($0)) }
+        scalars += ["\u{80}", "\u{A0}", "é", "\u{7FF}", "\u{800}", "\u{2028}", "\u{FEFF}", "\u{FFFD}", "\u{FFFF}"]
+        scalars += ["\u{10000}", "😀", "\u{10FFFF}"]
+        for scalar in scalars {
+            let single = written(scalar)
+            let bytes = Array(single.utf8)
+            #expect(!bytes.contains { $0 < 0x20 }, "raw control character for U+\(String(scalar.value, radix: 16))")
+            #expect(try JSONParser.parse(bytes) == .string(String(Character(scalar))))
+            let text = "a\(Character(scalar))b\(Character(scalar))"
+            let surrounded = JSON.array([.string(text), .object([text: .string(text)])])
+            let out = surrounded.bytes
+            #expect(!out.contains(0x0A) && !out.contains(0x0D))
+            #expect(try JSONParser.parse(out) == surrounded)
+        }
+    }
+
+    @Test func allControlCharactersTogether() throws {
+        let text = String(String.UnicodeScalarView((0..<0x20).compactMap { Unicode.Scalar(UInt32($0)) }))
+        let out = JSON.string(text).bytes
+        #expect(!out.contains { $0 < 0x20 })
+        #expect(try JSONParser.parse(out) == .string(text))
+    }
+
+    @Test func writeAppendsToExistingBytes() {
+        var out = Array("prefix:".utf8)
+        JSON.array([1, "x"]).write(into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == #"prefix:[1,"x"]"#)
+        JSON.writeString("q\"", into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == #"prefix:[1,"x"]"q\"""#)
+    }
+
+    @Test func descriptionIsTheText() {
+        let value: JSON = ["a": [1, 2]]
+        #expect(value.description == value.text)
+    }
+
+    // MARK: JSONObject
+
+    @Test func objectEqualityIgnoresOrder() {
+        let forward: JSONObject = ["a": 1, "b": [true], "c": ["d": nil]]
+        let backward: JSONObject = ["c": ["d": nil], "b": [true], "a": 1]
+        #expect(forward == backward)
+        #expect(JSON.object(forward) == JSON.object(backward))
+        #expect(forward.keys != backward.keys)
+    }
+
+    @Test func objectEqualityComparesValuesAndCount() {
+        let base: JSONObject = ["a": 1, "b": 2]
+        #expect(base != ["a": 1, "b": 3])
+        #expect(base != ["a": 1])
+        #expect(base != ["a": 1, "b": 2, "c": 3])
+        #expect(base != ["a": 1, "c": 2])
+        #expect(JSON.number("1") != JSON.number("1.0"))
+        #expect(JSON.array([1, 2]) != JSON.array([2, 1]))
+    }
+
+    /// Large objects switch to an index; lookups, replacement and removal must behave the same.
+    @Test func largeObjectsBehaveLikeSmallOnes() throws {
+        var object = JSONObject()
+        for number in 0..<40 { object["k\(number)"] = .int(number) }
+        #expect(object.count == 40)
+        #expect(object["k0"] == 0)
+        #expect(object["k39"] == 39)
+        object["k5"] = nil
+        #expect(object["k5"] == nil)
+        #expect(object["k6"] == 6)
+        #expect(object.count == 39)
+        object["k7"] = "seven"
+        #expect(object["k7"] == "seven")
+        var reversed = JSONObject()
+        for member in object.members.reversed() { reversed[member.key] = member.value }
+        #expect(reversed == object)
+        let parsed = try JSONParser.parse(JSON.object(object).bytes)
+        #expect(parsed == .object(object))
+        #expect(parsed.objectValue?.keys == object.keys)
+    }
+
+    @Test func accessors() {
+        let value: JSON = ["s": "x", "n": .number("12"), "big": .number("99999999999999999999"), "b": false]
+        #expect(value["s"]?.stringValue == "x")
+        #expect(value["n"]?.int64Value == 12)
+        #expect(value["big"]?.int64Value == nil)
+        #expect(value["b"]?.boolValue == false)
+        #expect(value["missing"] == nil)
+        #expect(JSON.null.isNull)
+        #expect(JSON.array([1]).arrayValue == [1])
+        #expect(JSON.string("x")["a"] == nil)
+        #expect(
+            [JSON.null, true, 1, "s", [], [:]].map(\.typeName) == ["null", "boolean", "number", "string", "array", "object"]
+        )
+    }
+}
