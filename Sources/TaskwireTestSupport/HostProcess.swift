@@ -31,7 +31,12 @@ public final class HostProcess: Sendable {
 
         /// The conventional name of a signal number, such as `SIGTERM`, for reports.
         public static func name(of number: Int32) -> String {
-            allCases.first { $0.number == number }.map { "SIG\($0.rawValue)" } ?? "signal \(number)"
+            if let signal = allCases.first(where: { $0.number == number }) { return "SIG\(signal.rawValue)" }
+            let crashes: [Int32: String] = [
+                SIGABRT: "SIGABRT", SIGSEGV: "SIGSEGV", SIGBUS: "SIGBUS", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP",
+                SIGFPE: "SIGFPE", SIGPIPE: "SIGPIPE",
+            ]
+            return crashes[number] ?? "signal \(number)"
         }
     }
 

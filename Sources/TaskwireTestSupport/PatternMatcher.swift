@@ -40,7 +40,8 @@ public struct PatternMatcher: Sendable {
     /// Pairs every message with a distinct pattern; nil when no pairing matches them all.
     ///
     /// The result lists, for each pattern in order, the index of its message, plus everything captured.
-    public func matchUnordered(_ patterns: [JSON], _ actuals: [JSON]) -> (assignment: [Int], captures: [String: JSON])? {
+    public func matchUnordered(_ patterns: [JSON], _ actuals: [JSON]) -> (assignment: [Int], captures: [String: JSON])?
+    {
         guard patterns.count == actuals.count else { return nil }
         var table: [[Outcome]] = []
         for pattern in patterns { table.append(actuals.map { match(pattern, $0) }) }
@@ -165,7 +166,8 @@ public struct PatternMatcher: Sendable {
         }
         guard let (_, captures) = matchUnordered(pattern, elements) else {
             outcome.differ(path, "no order of the elements matches the patterns")
-            for (index, element) in pattern.enumerated() where !elements.contains(where: { match(element, $0).matched }) {
+            for (index, element) in pattern.enumerated() where !elements.contains(where: { match(element, $0).matched })
+            {
                 outcome.differ(path, "no element matches pattern #\(index) \(element.brief)")
             }
             return
@@ -176,7 +178,8 @@ public struct PatternMatcher: Sendable {
     /// The path of a member: `$.name` for plain names, `$["odd name"]` otherwise.
     static func path(_ parent: String, key: String) -> String {
         let plain =
-            !key.isEmpty && key.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" }
+            !key.isEmpty
+            && key.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" }
         return plain ? "\(parent).\(key)" : "\(parent)[\(JSON.string(key).text)]"
     }
 }

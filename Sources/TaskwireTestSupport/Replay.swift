@@ -40,7 +40,9 @@ public enum Replay {
             throw ReplayError(description: "no such file or directory: \(path)")
         }
         guard isDirectory.boolValue else { return [path] }
-        guard let enumerator = FileManager.default.enumerator(atPath: path) else {
+        // Listing a symbolic link to a directory would yield nothing: list its target.
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard let enumerator = FileManager.default.enumerator(atPath: target) else {
             throw ReplayError(description: "cannot list the directory \(path)")
         }
         let base = path.hasSuffix("/") ? path : path + "/"

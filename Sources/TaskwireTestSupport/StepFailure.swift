@@ -20,23 +20,44 @@ struct StepFailure: Error {
         return copy
     }
 
-    /// The report text, indented under the step's location.
+    /// The report text, indented under the step's location; `stderr` gives a client's whole stderr.
     func report(location: String, step: String?, stderr: (String) -> String) -> String {
         var lines = ["\(location): \(headline)"]
         if let step { lines.append("  step: \(step)") }
         for section in sections {
             lines.append("  \(section.title):")
-            lines.append(Self.indent(section.body, by: "    "))
+            lines.append(Self.indent(section.body.isEmpty ? "(empty)" : section.body, by: "    "))
         }
-        for client in clients {
-            let tail = stderr(client)
-            lines.append("  stderr of client \"\(client)\" (last \(Self.stderrLines) lines):")
-            lines.append(tail.isEmpty ? "    (empty)" : Self.indent(tail, by: "    "))
+        var shown = Set<String>()
+        for client in clients where shown.insert(client).inserted {
+            let excerpt = Self.stderrExcerpt(stderr(client))
+            lines.append("  stderr of client \"\(client)\" (\(excerpt.title)):")
+            lines.append(Self.indent(excerpt.text.isEmpty ? "(empty)" : excerpt.text, by: "    "))
         }
         return lines.joined(separator: "\n")
     }
 
+    /// How many lines of stderr a report shows from its end.
     static let stderrLines = 20
+
+    /// Lines that start the report of a Swift runtime crash, whose backtrace would push them out of the tail.
+    private static let crashMarkers = [
+        "Fatal error", "Fatal access conflict", "Simultaneous accesses", "Precondition failed", "Assertion failed",
+        "*** Program crashed",
+    ]
+
+    /// The last lines of stderr, preceded by the start of a crash report when one scrolled out of them.
+    static func stderrExcerpt(_ text: String) -> (title: String, text: String) {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last == "" { lines.removeLast() }
+        let tailStart = max(0, lines.count - stderrLines)
+        let tail = lines[tailStart...].joined(separator: "\n")
+        guard tailStart > 0 else { return ("all of it", tail) }
+        let crash = lines[..<tailStart].firstIndex { line in crashMarkers.contains { line.contains($0) } }
+        guard let crash else { return ("last \(stderrLines) lines", tail) }
+        let head = lines[crash..<min(crash + 10, tailStart)].joined(separator: "\n")
+        return ("the crash, then the last \(stderrLines) lines", head + "\n...\n" + tail)
+    }
 
     static func indent(_ text: String, by prefix: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { prefix + $0 }.joined(separator: "\n")

@@ -63,7 +63,9 @@ struct StepParser {
         case "sendRepeat":
             var repeatFields = try StepFields(fields.value("sendRepeat")!, what: "sendRepeat")
             let text = try repeatFields.requiredString("text")
-            guard let count = try repeatFields.count("count") else { throw TranscriptStepError("sendRepeat needs a count") }
+            guard let count = try repeatFields.count("count") else {
+                throw TranscriptStepError("sendRepeat needs a count")
+            }
             let then = try repeatFields.string("then") ?? ""
             try repeatFields.finish()
             return .sendRepeat(client: client, text: text, count: count, then: then)

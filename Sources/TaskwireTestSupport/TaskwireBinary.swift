@@ -45,7 +45,9 @@ public enum TaskwireBinary {
             points.append(bundle.bundlePath)
         }
         var seen = Set<String>()
-        return points.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }.filter { seen.insert($0).inserted }
+        return points.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }.filter {
+            seen.insert($0).inserted
+        }
     }
 
     private static func isExecutableFile(_ path: String) -> Bool {

@@ -12,7 +12,9 @@ public final class TemporaryDatabase: Sendable {
 
     /// Creates the directory under the system's temporary directory.
     public init() throws(TemporaryDatabaseError) {
-        var template = Array((NSTemporaryDirectory() + "/taskwire-test-XXXXXX").utf8CString)
+        var base = NSTemporaryDirectory()
+        while base.count > 1, base.hasSuffix("/") { base.removeLast() }
+        var template = Array((base + "/taskwire-test-XXXXXX").utf8CString)
         let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard created != nil else {
             throw TemporaryDatabaseError(description: "cannot create a temporary directory: \(errno)")

@@ -28,7 +28,10 @@ extension TranscriptExecution {
         while messages.count < patterns.count {
             guard let line = host.nextLine(timeout: max(.zero, deadline - ContinuousClock.now)) else {
                 throw noMessage(client, host: host, timeout: timeout)
-                    .adding("received \(messages.count) of \(patterns.count)", messages.map(\.prettyText).joined(separator: "\n"))
+                    .adding(
+                        "received \(messages.count) of \(patterns.count)",
+                        messages.map(\.prettyText).joined(separator: "\n")
+                    )
                     .adding("expected, in any order", patterns.map { display($0) }.joined(separator: "\n"))
             }
             messages.append(try parse(line, client: client))
@@ -42,7 +45,8 @@ extension TranscriptExecution {
             for (index, pattern) in patterns.enumerated() {
                 let closest = messages.map { matcher.match(pattern, $0).differences }.min { $0.count < $1.count } ?? []
                 let verdict =
-                    closest.isEmpty ? "(matches a message that another pattern needs)"
+                    closest.isEmpty
+                    ? "(matches a message that another pattern needs)"
                     : "closest message differs at:\n" + closest.map(\.description).joined(separator: "\n")
                 failure = failure.adding("pattern #\(index + 1)", display(pattern) + "\n" + verdict)
             }
@@ -72,7 +76,10 @@ extension TranscriptExecution {
             )
         }
         guard termination == .exited(code) else {
-            throw StepFailure("client \"\(client)\" ended with \(termination), expected exit code \(code)", clients: [client])
+            throw StepFailure(
+                "client \"\(client)\" ended with \(termination), expected exit code \(code)",
+                clients: [client]
+            )
         }
         host.waitForOutputEnd(timeout: Self.outputEndTimeout)
         if let problem = leftoverOutput(client, host: host) { throw problem }
@@ -89,7 +96,9 @@ extension TranscriptExecution {
                 host.closeStdin()
                 if let termination = host.waitForTermination(timeout: Self.finalExitTimeout) {
                     if termination != .exited(0) {
-                        problems.append("client \"\(client)\" ended with \(termination) at end of input, expected exit code 0")
+                        problems.append(
+                            "client \"\(client)\" ended with \(termination) at end of input, expected exit code 0"
+                        )
                         involved.append(client)
                     }
                 } else {
@@ -102,7 +111,8 @@ extension TranscriptExecution {
             }
             host.waitForOutputEnd(timeout: Self.outputEndTimeout)
             if let problem = leftoverOutput(client, host: host) {
-                problems.append(([problem.headline] + problem.sections.map { "\($0.title):\n\($0.body)" }).joined(separator: "\n"))
+                let sections = problem.sections.map { "  \($0.title):\n" + StepFailure.indent($0.body, by: "    ") }
+                problems.append(([problem.headline] + sections).joined(separator: "\n"))
                 involved.append(client)
             }
         }
@@ -133,7 +143,10 @@ extension TranscriptExecution {
     private func noMessage(_ client: String, host: HostProcess, timeout: Duration) -> StepFailure {
         if host.isStdoutClosed {
             let how = host.waitForTermination(timeout: .seconds(1)).map { " (\($0))" } ?? ""
-            return StepFailure("client \"\(client)\" closed its stdout\(how) before the expected message", clients: [client])
+            return StepFailure(
+                "client \"\(client)\" closed its stdout\(how) before the expected message",
+                clients: [client]
+            )
         }
         return StepFailure("no message from client \"\(client)\" within \(timeout.milliseconds) ms", clients: [client])
     }

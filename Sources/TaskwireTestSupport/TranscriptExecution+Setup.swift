@@ -43,7 +43,7 @@ extension TranscriptExecution {
         guard let termination = process.waitForTermination(timeout: Self.adminTimeout) else {
             process.kill()
             throw StepFailure("setup: `\(command)` did not finish within \(Self.adminTimeout.milliseconds) ms")
-                .adding("stderr", process.stderrTail(lines: StepFailure.stderrLines))
+                .adding("stderr", StepFailure.stderrExcerpt(process.stderrText).text)
         }
         process.waitForOutputEnd(timeout: Self.outputEndTimeout)
         var output = process.takePendingLines().map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
@@ -51,12 +51,12 @@ extension TranscriptExecution {
         guard termination == .exited(0) else {
             throw StepFailure("setup: `\(command)` ended with \(termination)")
                 .adding("stdout", output)
-                .adding("stderr", process.stderrTail(lines: StepFailure.stderrLines))
+                .adding("stderr", StepFailure.stderrExcerpt(process.stderrText).text)
         }
         guard case .object(let object)? = try? JSONParser.parse(output) else {
             throw StepFailure("setup: `\(command)` did not print one JSON object")
                 .adding("stdout", output)
-                .adding("stderr", process.stderrTail(lines: StepFailure.stderrLines))
+                .adding("stderr", StepFailure.stderrExcerpt(process.stderrText).text)
         }
         return object
     }
@@ -65,7 +65,10 @@ extension TranscriptExecution {
     private func define(_ name: String, from object: JSONObject, fields: [String], what: String) throws(StepFailure) {
         for field in fields {
             guard let value = object[field] else {
-                throw StepFailure("setup: `admin \(what)` printed no \(field)").adding("output", JSON.object(object).prettyText)
+                throw StepFailure("setup: `admin \(what)` printed no \(field)").adding(
+                    "output",
+                    JSON.object(object).prettyText
+                )
             }
             let variable = "\(name).\(field)"
             guard variables[variable] == nil else {

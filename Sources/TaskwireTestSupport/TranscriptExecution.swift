@@ -40,7 +40,7 @@ final class TranscriptExecution {
             stopAll()
             let location = "\(transcript.path):\(current?.line ?? transcript.steps.last?.line ?? 0)"
             return error.report(location: location, step: current?.source) { client in
-                clients[client]?.stderrTail(lines: StepFailure.stderrLines) ?? ""
+                clients[client]?.stderrText ?? ""
             }
         }
     }

@@ -50,13 +50,22 @@ public struct TranscriptSetup: Sendable {
                 members.append((member.key, role))
             }
             organizations.append(
-                Organization(name: try orgFields.requiredString("name"), owner: try orgFields.requiredString("owner"), members: members)
+                Organization(
+                    name: try orgFields.requiredString("name"),
+                    owner: try orgFields.requiredString("owner"),
+                    members: members
+                )
             )
             try orgFields.finish()
         }
         for project in try fields.array("projects") ?? [] {
             var projectFields = try StepFields(project, what: "setup project")
-            projects.append(Project(organization: try projectFields.requiredString("org"), name: try projectFields.requiredString("name")))
+            projects.append(
+                Project(
+                    organization: try projectFields.requiredString("org"),
+                    name: try projectFields.requiredString("name")
+                )
+            )
             try projectFields.finish()
         }
         for name in try fields.array("revokedTokens") ?? [] {

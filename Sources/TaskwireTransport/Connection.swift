@@ -29,6 +29,7 @@ public final class Connection {
     public let input: Int32
     public let writer: OutputWriter
     private var framer: LineFramer
+    private let maxMessageBytes: Int
     private let handler: any CallHandler
     private var stopped = false
 
@@ -36,6 +37,7 @@ public final class Connection {
         self.input = input
         self.writer = writer
         self.framer = LineFramer(maxLineBytes: maxMessageBytes)
+        self.maxMessageBytes = maxMessageBytes
         self.handler = handler
     }
 
@@ -67,7 +69,7 @@ public final class Connection {
             writer.send(
                 Outgoing.response(
                     id: .null,
-                    error: .invalidRequest("message larger than \(framer.maxLineBytes) bytes")
+                    error: .invalidRequest("message larger than \(maxMessageBytes) bytes")
                 )
             )
         case .line(let bytes):

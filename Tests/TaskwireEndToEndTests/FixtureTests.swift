@@ -28,7 +28,9 @@ import Testing
         let binary = try TaskwireBinary.locate()
         let path = Self.fixturesDirectory + "/" + name
         let result = await FixtureSlots.run { TranscriptRunner(binary: binary).run(path: path) }
-        #expect(result.passed, Comment(rawValue: "\n" + result.report))
+        if !result.passed {
+            Issue.record(Comment(rawValue: "\n" + result.report))
+        }
     }
 }
 

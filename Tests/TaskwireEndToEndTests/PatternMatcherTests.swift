@@ -41,7 +41,11 @@ private func differences(
 
     @Test func numbersCompareByTheirExactText() {
         #expect(differences("9007199254740993", "9007199254740993").isEmpty)
-        #expect(differences("9007199254740993", "9007199254740992") == ["$: expected 9007199254740993, got 9007199254740992"])
+        #expect(
+            differences("9007199254740993", "9007199254740992") == [
+                "$: expected 9007199254740993, got 9007199254740992"
+            ]
+        )
         #expect(differences("1.5e3", "1500") == ["$: expected 1.5e3, got 1500"])
         #expect(differences("1", "1.0") == ["$: expected 1, got 1.0"])
     }
@@ -79,7 +83,9 @@ private func differences(
     }
 
     @Test func unknownMarkersAreReportedAndDoubleDollarIsLiteral() {
-        #expect(differences(#""$strng""#, #""$strng""#) == ["$: unknown pattern marker $strng (write $$ for a literal $)"])
+        #expect(
+            differences(#""$strng""#, #""$strng""#) == ["$: unknown pattern marker $strng (write $$ for a literal $)"]
+        )
         #expect(differences(#""$$strng""#, #""$strng""#).isEmpty)
         #expect(differences(#""$$any""#, #""x""#) == [#"$: expected "$any", got "x""#])
     }
@@ -100,14 +106,18 @@ private func differences(
     @Test func variableReferencesKeepTheirTypeOrBecomeText() {
         let variables: [String: JSON] = ["n": .number("42"), "alice.id": .string("u1")]
         #expect(differences(#"{"id":"${n}"}"#, #"{"id":42}"#, variables: variables).isEmpty)
-        #expect(differences(#"{"id":"${n}"}"#, #"{"id":"42"}"#, variables: variables) == [#"$.id: expected 42, got "42""#])
+        #expect(
+            differences(#"{"id":"${n}"}"#, #"{"id":"42"}"#, variables: variables) == [#"$.id: expected 42, got "42""#]
+        )
         #expect(differences(#""user ${alice.id}/${n}""#, #""user u1/42""#, variables: variables).isEmpty)
         #expect(differences(#""${missing}""#, "1") == ["$: undefined variable ${missing} (defined: none)"])
     }
 
     @Test func substitutionInMessagesToSend() throws {
         let variables = TranscriptVariables(["token": .string("t\"1"), "id": .number("7")])
-        let message = try variables.substitute(json(#"{"id":"${id}","params":{"token":"${token}","note":"$$5 ${id}x"}}"#))
+        let message = try variables.substitute(
+            json(#"{"id":"${id}","params":{"token":"${token}","note":"$$5 ${id}x"}}"#)
+        )
         #expect(message.text == #"{"id":7,"params":{"token":"t\"1","note":"$5 7x"}}"#)
         #expect(throws: TranscriptVariableError.self) { try variables.substitute(json(#""${nope}""#)) }
     }
