@@ -78,6 +78,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TaskwireServerTests",
+            dependencies: ["TaskwireServer", "TaskwireProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TaskwireRelayTests",
             dependencies: ["TaskwireRelay", "TaskwireTestSupport"],
             swiftSettings: swiftSettings
