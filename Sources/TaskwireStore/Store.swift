@@ -71,6 +71,8 @@ public final class Store: Sendable {
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED: throw .busy
             case .SQLITE_FULL: throw .storageFull
+            case .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_CORRUPT, .SQLITE_NOTADB:
+                throw StoreError(kind: .unavailable("storage error \(error.extendedResultCode.rawValue)"))
             default: throw StoreError(kind: .failure("storage error \(error.extendedResultCode.rawValue)"))
             }
         } catch {

@@ -11,6 +11,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case invalid(field: String, reason: String)
         case unauthenticated
         case admin(String)
+        /// The database file could not be read or written (I/O error, read-only, damaged); detail for the log.
+        case unavailable(String)
         /// The host's own fault; the detail goes to the log, never to the client.
         case failure(String)
     }
@@ -53,13 +55,15 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case .invalid(let field, let reason): .invalidParams(field: field, reason: reason)
         case .unauthenticated: .unauthenticated
         case .admin(let message): ResponseError(code: .invalidParams, message: message)
+        case .unavailable:
+            ResponseError(code: .internalError, message: "Storage unavailable", data: ["reason": "storage unavailable"])
         case .failure: .internalError
         }
     }
 
     public var description: String {
         switch kind {
-        case .admin(let message), .failure(let message): message
+        case .admin(let message), .failure(let message), .unavailable(let message): message
         default: responseError.message
         }
     }
