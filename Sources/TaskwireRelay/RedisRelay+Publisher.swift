@@ -5,7 +5,7 @@ extension RedisRelay.Core {
     private enum Take {
         case payloads
         case idle
-        case stop
+        case end(RedisRelay.SessionEnd)
     }
 
     /// The publisher thread: connects, drains the queue, reconnects after a failure, until the relay stops.
@@ -14,30 +14,31 @@ extension RedisRelay.Core {
         var failures = FailureLog()
         var isFirstAttempt = true
         while !isStopped {
+            let generation = generation
+            let connection: RedisConnection
             do {
-                let connection = try openPublisher()
-                failures.succeeded()
-                backoff.reset()
-                record(.publisher, isUp: true, onStateChange: onStateChange)
-                signalFirstAttempt(&isFirstAttempt)
-                if let error = pump(connection) {
-                    failures.lost(.publisher, error, logger: logger)
-                    dropQueue()
-                    record(.publisher, isUp: false, onStateChange: onStateChange)
-                }
+                connection = try openPublisher()
             } catch {
                 failures.failed(.publisher, error, logger: logger)
-                record(.publisher, isUp: false, onStateChange: onStateChange)
                 signalFirstAttempt(&isFirstAttempt)
                 pause(backoff.delay(), wakeup: publisherWakeup)
+                continue
             }
+            failures.succeeded()
+            backoff.reset()
+            guard connectionUp(.publisher, generation: generation, onStateChange: onStateChange) else { continue }
+            signalFirstAttempt(&isFirstAttempt)
+            switch pump(connection, generation: generation) {
+            case .stopped:
+                return
+            case .invalidated:
+                logger.debug("reopening the publisher connection", metadata: ["reason": "subscriber connection lost"])
+            case .failed(let error):
+                failures.lost(.publisher, error, logger: logger)
+                connectionLost(.publisher, generation: generation, onStateChange: onStateChange)
+            }
+            dropQueue()
         }
-    }
-
-    func signalFirstAttempt(_ isFirstAttempt: inout Bool) {
-        guard isFirstAttempt else { return }
-        isFirstAttempt = false
-        firstAttempts.signal()
     }
 
     /// Connects, authenticates and checks with PING that Redis answers.
@@ -52,23 +53,23 @@ extension RedisRelay.Core {
         return connection
     }
 
-    /// Publishes queued payloads, pipelined, until the connection fails (returns why) or the relay stops (nil).
+    /// Publishes queued payloads, pipelined, until the connection fails, is invalidated, or the relay stops.
     ///
     /// An idle connection is checked for a close at every idle wakeup and probed with PING when quiet, so that a
     /// dead publisher connection is noticed before the next payload is lost to it.
-    private func pump(_ connection: borrowing RedisConnection) -> RedisConnectionError? {
+    private func pump(_ connection: borrowing RedisConnection, generation: Int) -> RedisRelay.SessionEnd {
         var batch: [[UInt8]] = []
         var lastReply = ContinuousClock.now
         while true {
             var pending = 0
             do {
-                switch take(into: &batch) {
-                case .stop:
-                    return nil
+                switch take(into: &batch, generation: generation) {
+                case .end(let end):
+                    return end
                 case .idle:
                     // Nothing is due on an idle connection, so readable means closed (or garbage).
                     if connection.isReadable, case .failed(let error) = connection.read() {
-                        return error
+                        return .failed(error)
                     }
                     guard ContinuousClock.now - lastReply >= RedisRelay.Timing.pingAfter else { continue }
                     try connection.append([RedisRelay.Command.ping])
@@ -81,7 +82,7 @@ extension RedisRelay.Core {
                     batch.removeAll(keepingCapacity: true)
                 }
             } catch {
-                return error
+                return .failed(error)
             }
             var lastProgress = ContinuousClock.now
             while pending > 0 {
@@ -93,13 +94,13 @@ extension RedisRelay.Core {
                         logger.warning("Redis refused a command", metadata: ["error": "\(message)"])
                     }
                 case .failed(let error):
-                    return error
+                    return .failed(error)
                 case .timedOut:
                     if isStopped {
-                        return nil
+                        return .stopped
                     }
                     if ContinuousClock.now - lastProgress >= RedisRelay.Timing.silenceLimit {
-                        return RedisConnectionError(description: "no reply from Redis")
+                        return .failed(RedisConnectionError(description: "no reply from Redis"))
                     }
                 }
             }
@@ -108,28 +109,23 @@ extension RedisRelay.Core {
     }
 
     /// Moves the queued payloads into `batch`, waiting a little when there are none.
-    private func take(into batch: inout [[UInt8]]) -> Take {
+    private func take(into batch: inout [[UInt8]], generation: Int) -> Take {
         var hasWaited = false
         while true {
-            let (take, dropped) = shared.withLock { state -> (Take?, Int) in
+            let take = shared.withLock { state -> Take? in
                 if state.stopped {
-                    return (.stop, 0)
+                    return .end(.stopped)
                 }
-                var dropped = 0
+                if state.generation != generation {
+                    return .end(.invalidated)
+                }
                 if !state.queue.isEmpty {
                     state.queuedBytes = 0
-                    if state.isLive {
-                        swap(&state.queue, &batch)
-                        return (.payloads, 0)
-                    }
-                    dropped = state.queue.count
-                    state.queue.removeAll(keepingCapacity: true)
+                    swap(&state.queue, &batch)
+                    return .payloads
                 }
                 state.publisherWaiting = !hasWaited
-                return (hasWaited ? .idle : nil, dropped)
-            }
-            if dropped > 0 {
-                logger.debug("payloads dropped", metadata: ["reason": "degraded", "count": "\(dropped)"])
+                return hasWaited ? .idle : nil
             }
             if let take {
                 return take
@@ -139,6 +135,7 @@ extension RedisRelay.Core {
         }
     }
 
+    /// Drops what was queued for a connection that is gone: receivers fill the gap from the database.
     private func dropQueue() {
         let dropped = shared.withLock { state in
             defer {

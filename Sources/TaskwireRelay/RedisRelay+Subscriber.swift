@@ -10,24 +10,28 @@ extension RedisRelay.Core {
         var failures = FailureLog()
         var isFirstAttempt = true
         while !isStopped {
+            let generation = generation
+            let connection: RedisConnection
             do {
-                let connection = try openSubscriber()
-                failures.succeeded()
-                backoff.reset()
-                record(.subscriber, isUp: true, onStateChange: onStateChange)
-                signalFirstAttempt(&isFirstAttempt)
-                if let error = listen(connection, onMessage: onMessage) {
-                    failures.lost(.subscriber, error, logger: logger)
-                    record(.subscriber, isUp: false, onStateChange: onStateChange)
-                    // Whatever closed this connection (a restart, say) has likely closed the publisher's too: have it
-                    // check now rather than at its next idle check, so both losses make one transition.
-                    publisherWakeup.signal()
-                }
+                connection = try openSubscriber()
             } catch {
                 failures.failed(.subscriber, error, logger: logger)
-                record(.subscriber, isUp: false, onStateChange: onStateChange)
                 signalFirstAttempt(&isFirstAttempt)
                 pause(backoff.delay(), wakeup: subscriberWakeup)
+                continue
+            }
+            failures.succeeded()
+            backoff.reset()
+            guard connectionUp(.subscriber, generation: generation, onStateChange: onStateChange) else { continue }
+            signalFirstAttempt(&isFirstAttempt)
+            switch listen(connection, generation: generation, onMessage: onMessage) {
+            case .stopped:
+                return
+            case .invalidated:
+                logger.debug("reopening the subscriber connection", metadata: ["reason": "publisher connection lost"])
+            case .failed(let error):
+                failures.lost(.subscriber, error, logger: logger)
+                connectionLost(.subscriber, generation: generation, onStateChange: onStateChange)
             }
         }
     }
@@ -48,45 +52,46 @@ extension RedisRelay.Core {
         }
     }
 
-    /// Delivers messages until the connection fails or goes silent (returns why) or the relay stops (returns nil).
+    /// Delivers messages until the connection fails or goes silent, is invalidated, or the relay stops.
     ///
     /// A quiet connection is probed with PING; if nothing at all arrives for a while after it, Redis is presumed
     /// gone even though the socket looks healthy (a paused or hung server).
     private func listen(
         _ connection: borrowing RedisConnection,
+        generation: Int,
         onMessage: @Sendable ([UInt8]) -> Void
-    ) -> RedisConnectionError? {
+    ) -> RedisRelay.SessionEnd {
         var lastTraffic = ContinuousClock.now
         var pingSentAt: ContinuousClock.Instant?
         while true {
-            switch connection.read() {
+            let result = connection.read()
+            switch standing(of: generation) {
+            case .current: break
+            case .invalidated: return .invalidated
+            case .stopped: return .stopped
+            }
+            switch result {
             case .reply(let reply):
                 lastTraffic = .now
                 pingSentAt = nil
-                if isStopped {
-                    return nil
-                }
                 if case .array(let parts) = reply, parts.count == 3, parts[0].keyword == "message",
                     case .bytes(let payload) = parts[2]
                 {
                     onMessage(payload)
                 }
             case .failed(let error):
-                return error
+                return .failed(error)
             case .timedOut:
-                if isStopped {
-                    return nil
-                }
                 let now = ContinuousClock.now
                 if let pingSentAt {
                     if now - pingSentAt >= RedisRelay.Timing.silenceLimit {
-                        return RedisConnectionError(description: "no answer to PING")
+                        return .failed(RedisConnectionError(description: "no answer to PING"))
                     }
                 } else if now - lastTraffic >= RedisRelay.Timing.pingAfter {
                     do {
                         try connection.append([RedisRelay.Command.ping])
                     } catch {
-                        return error
+                        return .failed(error)
                     }
                     pingSentAt = now
                 }

@@ -82,6 +82,14 @@ extension RedisRelay {
         case subscriber
     }
 
+    /// Why a thread stopped using its connection.
+    enum SessionEnd {
+        case stopped
+        /// The other connection was lost; this one is presumed dead too and is reopened.
+        case invalidated
+        case failed(RedisConnectionError)
+    }
+
     /// The shared part of the relay, referenced by both threads, so that dropping the last reference to the
     /// `RedisRelay` stops them.
     final class Core: Sendable {
@@ -90,6 +98,10 @@ extension RedisRelay {
             var stopped = false
             /// Set by start() once the first attempts are over; before that, changes are not reported.
             var initialized = false
+            /// Counts connection losses. A connection opened in an earlier generation no longer counts as up: any loss
+            /// sends both connections back through a reconnect, so that `.connected` always means both were opened
+            /// (and proven to work) after the last failure, even when one thread noticed it late.
+            var generation = 0
             var publisherUp = false
             var subscriberUp = false
             /// The state last reported (or fixed as the initial one by start()).
@@ -206,105 +218,6 @@ extension RedisRelay {
                 logger.warning("relay threads did not stop in time")
             }
         }
-
-        /// Records that one connection went up or down and reports the resulting transition, if any.
-        func record(
-            _ side: Side,
-            isUp: Bool,
-            onStateChange: @Sendable (RelayState) -> Void
-        ) {
-            transitions.withLock { _ in
-                let change = shared.withLock { state -> RelayState? in
-                    guard !state.stopped else { return nil }
-                    switch side {
-                    case .publisher: state.publisherUp = isUp
-                    case .subscriber: state.subscriberUp = isUp
-                    }
-                    let current: RelayState = state.isLive ? .connected : .degraded
-                    guard state.initialized, current != state.reported else { return nil }
-                    state.reported = current
-                    return current
-                }
-                guard let change else { return }
-                switch change {
-                case .connected: logger.info("relay connected")
-                case .degraded: logger.warning("relay degraded", metadata: ["connection": "\(side.rawValue)"])
-                }
-                onStateChange(change)
-            }
-        }
-
-        /// Waits before the next connection attempt; returns early when the relay stops.
-        func pause(_ delay: Duration, wakeup: DispatchSemaphore) {
-            _ = wakeup.wait(timeout: .now() + delay.dispatchInterval)
-        }
-
-        /// Sends AUTH when the URL carries a password.
-        func authenticate(
-            _ connection: borrowing RedisConnection,
-            deadline: ContinuousClock.Instant
-        )
-            throws(RedisConnectionError)
-        {
-            guard let password = url.password else { return }
-            var command = [RedisRelay.Command.auth]
-            if let user = url.user {
-                command.append(Array(user.utf8))
-            }
-            command.append(Array(password.utf8))
-            let reply = try connection.command(command, deadline: deadline)
-            if case .error(let message) = reply {
-                throw RedisConnectionError(description: "AUTH failed: \(message)")
-            }
-        }
-
-        func connect() throws(RedisConnectionError) -> RedisConnection {
-            try RedisConnection(
-                host: url.host,
-                port: url.port,
-                connectTimeout: Timing.connectTimeout,
-                ioTimeout: Timing.ioTimeout
-            )
-        }
-    }
-}
-
-/// Exponential backoff between connection attempts.
-struct Backoff {
-    private var next: Duration = RedisRelay.Timing.firstBackoff
-
-    mutating func delay() -> Duration {
-        defer { next = min(next * 2, RedisRelay.Timing.maximumBackoff) }
-        return next
-    }
-
-    mutating func reset() {
-        next = RedisRelay.Timing.firstBackoff
-    }
-}
-
-/// Logs connection trouble without flooding: a lost connection or the first failed attempt as a warning, further
-/// failed attempts (one per backoff step) at debug level until a connection succeeds.
-struct FailureLog {
-    private var isFailing = false
-
-    mutating func lost(_ side: RedisRelay.Side, _ error: RedisConnectionError, logger: Logger) {
-        logger.warning("Redis connection lost", metadata: ["connection": "\(side.rawValue)", "error": "\(error)"])
-        isFailing = true
-    }
-
-    mutating func failed(_ side: RedisRelay.Side, _ error: RedisConnectionError, logger: Logger) {
-        let metadata: Logger.Metadata = ["connection": "\(side.rawValue)", "error": "\(error)"]
-        if isFailing {
-            logger.debug("Redis connection attempt failed", metadata: metadata)
-        } else {
-            logger.warning("Redis connection failed", metadata: metadata)
-        }
-        isFailing = true
-    }
-
-    mutating func succeeded() {
-        isFailing = false
     }
 }
 

@@ -10,18 +10,18 @@ public final class RedisServer: Sendable {
     public var url: String { "redis://127.0.0.1:\(port)" }
 
     /// The process id of the most recently started `redis-server`.
-    public var pid: Int32 { process.withLock { $0.pid } }
+    public var pid: Int32 { child.withLock { $0.pid } }
 
-    private struct Process {
+    private struct Child {
         var pid: Int32
         var isRunning: Bool
     }
 
     private let executable: String
     private let extraArguments: [String]
-    private let process: Mutex<Process>
+    private let child: Mutex<Child>
 
-    /// Starts `redis-server` and returns once it answers PING.
+    /// Starts `redis-server` and returns once it answers.
     ///
     /// - Parameter extraArguments: more configuration, e.g. `["--requirepass", "secret"]`.
     public init(extraArguments: [String] = []) throws {
@@ -35,7 +35,7 @@ public final class RedisServer: Sendable {
                 self.executable = executable
                 self.extraArguments = extraArguments
                 self.port = port
-                self.process = Mutex(Process(pid: pid, isRunning: true))
+                self.child = Mutex(Child(pid: pid, isRunning: true))
                 return
             } catch {
                 lastError = error
@@ -50,41 +50,41 @@ public final class RedisServer: Sendable {
 
     /// Terminates the server (SIGTERM, then SIGKILL after 2 s) and waits for it to exit. Does nothing if stopped.
     public func stop() {
-        process.withLock { process in
-            guard process.isRunning else { return }
-            sendSignal(process.pid, SIGTERM)
+        child.withLock { child in
+            guard child.isRunning else { return }
+            sendSignal(child.pid, SIGTERM)
             // A paused server only acts on SIGTERM once continued.
-            sendSignal(process.pid, SIGCONT)
+            sendSignal(child.pid, SIGCONT)
             let deadline = Date().addingTimeInterval(2)
             while Date() < deadline {
-                if Self.reap(process.pid, blocking: false) {
-                    process.isRunning = false
+                if Self.reap(child.pid, blocking: false) {
+                    child.isRunning = false
                     return
                 }
                 usleep(10_000)
             }
-            sendSignal(process.pid, SIGKILL)
-            _ = Self.reap(process.pid, blocking: true)
-            process.isRunning = false
+            sendSignal(child.pid, SIGKILL)
+            _ = Self.reap(child.pid, blocking: true)
+            child.isRunning = false
         }
     }
 
     /// Kills the server at once (SIGKILL), as a crash would, and waits for it to exit.
     public func kill() {
-        process.withLock { process in
-            guard process.isRunning else { return }
-            sendSignal(process.pid, SIGKILL)
-            _ = Self.reap(process.pid, blocking: true)
-            process.isRunning = false
+        child.withLock { child in
+            guard child.isRunning else { return }
+            sendSignal(child.pid, SIGKILL)
+            _ = Self.reap(child.pid, blocking: true)
+            child.isRunning = false
         }
     }
 
     /// Starts the server again on the same port (stopping it first if it runs) and waits until it answers.
     public func restart() throws {
         stop()
-        try process.withLock { process in
-            process.pid = try Self.launch(executable, port: port, extraArguments: extraArguments)
-            process.isRunning = true
+        try child.withLock { child in
+            child.pid = try Self.launch(executable, port: port, extraArguments: extraArguments)
+            child.isRunning = true
         }
     }
 
@@ -99,9 +99,9 @@ public final class RedisServer: Sendable {
     }
 
     private func signal(_ signal: Int32) {
-        process.withLock { process in
-            guard process.isRunning else { return }
-            sendSignal(process.pid, signal)
+        child.withLock { child in
+            guard child.isRunning else { return }
+            sendSignal(child.pid, signal)
         }
     }
 
@@ -140,7 +140,7 @@ public final class RedisServer: Sendable {
         return address
     }
 
-    /// Spawns redis-server and waits up to 5 s for it to answer PING; kills it if it does not.
+    /// Spawns redis-server and waits up to 5 s for it to answer; kills it if it does not.
     private static func launch(_ executable: String, port: Int, extraArguments: [String]) throws -> Int32 {
         let arguments =
             [
@@ -153,7 +153,7 @@ public final class RedisServer: Sendable {
             if reap(pid, blocking: false) {
                 throw RedisServerError("redis-server exited at start (port \(port) taken?)")
             }
-            if answersPing(port: port) {
+            if isServing(port: port, pid: pid) {
                 return pid
             }
             usleep(20_000)
@@ -210,8 +210,11 @@ public final class RedisServer: Sendable {
         }
     }
 
-    /// Sends PING on a fresh connection and checks that Redis replies.
-    private static func answersPing(port: Int) -> Bool {
+    /// Whether the server on `port` answers and is process `pid`, not another server that took the port.
+    ///
+    /// Asks INFO for the process id; a server that requires a password answers -NOAUTH instead, which at least
+    /// shows it is serving.
+    private static func isServing(port: Int, pid: Int32) -> Bool {
         let socket = openSocket()
         guard socket >= 0 else { return false }
         defer { close(socket) }
@@ -224,12 +227,27 @@ public final class RedisServer: Sendable {
             }
         }
         guard connected else { return false }
-        let ping = Array("PING\r\n".utf8)
-        guard write(socket, ping, ping.count) == ping.count else { return false }
-        var reply = [UInt8](repeating: 0, count: 64)
-        // +PONG, or -NOAUTH when a password is required: either way the server is serving.
-        let count = read(socket, &reply, reply.count)
-        return count > 0 && (reply[0] == UInt8(ascii: "+") || reply[0] == UInt8(ascii: "-"))
+        let request = Array("INFO server\r\n".utf8)
+        guard write(socket, request, request.count) == request.count else { return false }
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while received.count < 1 << 16 {
+            let count = read(socket, &chunk, chunk.count)
+            guard count > 0 else { return false }
+            received += chunk[..<count]
+            if received.first == UInt8(ascii: "-") {
+                return true
+            }
+            let text = String(decoding: received, as: UTF8.self)
+            if let label = text.range(of: "\r\nprocess_id:") {
+                let rest = text[label.upperBound...]
+                let digits = rest.prefix { $0.isNumber }
+                if rest.dropFirst(digits.count).hasPrefix("\r\n") {
+                    return Int32(digits) == pid
+                }
+            }
+        }
+        return false
     }
 }
 
