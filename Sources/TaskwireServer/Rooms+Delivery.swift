@@ -17,11 +17,18 @@ extension Rooms {
                 }
                 let inputs = state.inbox
                 state.inbox.removeAll(keepingCapacity: true)
+                state.delivering = !inputs.isEmpty
                 return (inputs, state.stopping, !state.rooms.isEmpty)
             }
             if stopping { return }
             var verified: Set<String> = []
             for input in inputs { process(input, verified: &verified) }
+            if !inputs.isEmpty {
+                lock.withLock {
+                    state.delivering = false
+                    lock.broadcast()
+                }
+            }
             let now = MonotonicClock.now()
             if now >= nextPoll {
                 let interval = relay.kind == "local" ? Self.localPollNanoseconds : Self.relayPollNanoseconds

@@ -42,6 +42,8 @@ final class Rooms: @unchecked Sendable {
         var rooms: [String: Room] = [:]
         var presenceCursor: Int64 = 0
         var inbox: [Input] = []
+        /// True while the delivery thread works on what it took from the inbox.
+        var delivering = false
         var stopping = false
     }
 
@@ -153,9 +155,13 @@ final class Rooms: @unchecked Sendable {
         writer.forgetRoom(projectID)
     }
 
-    /// Leaves every room and ends the session (at exit).
+    /// Leaves every room and ends the session (at exit), after delivering what had already arrived.
     func closeAll(reason: String) {
+        let deadline = MonotonicClock.deadline(afterMilliseconds: 500)
         let sessionID: String? = lock.withLock {
+            while !state.inbox.isEmpty || state.delivering, MonotonicClock.now() < deadline {
+                lock.wait(untilNanoseconds: deadline)
+            }
             state.rooms.removeAll()
             state.stopping = true
             lock.broadcast()

@@ -1,10 +1,11 @@
+import TaskwireProtocol
+import TaskwireTransport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import TaskwireProtocol
-import TaskwireTransport
 
 /// Answers every call with `{}` after printing to stdout, which must end up on stderr.
 final class StrayPrintHandler: CallHandler {
@@ -26,6 +27,6 @@ let connection = Connection(
     handler: StrayPrintHandler()
 )
 connection.run()
-fflush(stdout)
+fflush(nil)
 writer.drain(timeoutMilliseconds: 2000)
 exit(0)

@@ -170,7 +170,9 @@ private func expectRefused(_ text: String, sourceLocation: SourceLocation = #_so
         // The slow path (after an escape) must check too.
         expectRefused([quote, UInt8(ascii: "\\"), UInt8(ascii: "n")] + bytes + [quote])
         // Also as a member name.
-        expectRefused([UInt8(ascii: "{"), quote] + bytes + [quote, UInt8(ascii: ":"), UInt8(ascii: "1"), UInt8(ascii: "}")])
+        expectRefused(
+            [UInt8(ascii: "{"), quote] + bytes + [quote, UInt8(ascii: ":"), UInt8(ascii: "1"), UInt8(ascii: "}")]
+        )
     }
 
     @Test func invalidUTF8OutsideStringsIsRefused() {

@@ -140,7 +140,9 @@ private func written(_ scalar: Unicode.Scalar) -> String {
         #expect(JSON.array([1]).arrayValue == [1])
         #expect(JSON.string("x")["a"] == nil)
         #expect(
-            [JSON.null, true, 1, "s", [], [:]].map(\.typeName) == ["null", "boolean", "number", "string", "array", "object"]
+            [JSON.null, true, 1, "s", [], [:]].map(\.typeName) == [
+                "null", "boolean", "number", "string", "array", "object",
+            ]
         )
     }
 }

@@ -1,0 +1,264 @@
+import Foundation
+import GRDB
+import TaskwireProtocol
+import Testing
+
+@testable import TaskwireStore
+
+/// A store on a database file in a fresh temporary directory, removed with it.
+private final class TemporaryStore {
+    let directory: String
+    let path: String
+    let store: Store
+
+    init(createEmptyFile: Bool = false) throws {
+        var template = Array((NSTemporaryDirectory() + "/taskwire-store-test-XXXXXX").utf8CString)
+        guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        directory = String(cString: created)
+        path = directory + "/taskwire.sqlite"
+        if createEmptyFile {
+            _ = FileManager.default.createFile(atPath: path, contents: Data())
+        }
+        store = try Store(path: path)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Every byte of the database's files: the main file, the WAL and the shared memory index.
+    func fileBytes() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
+            bytes += try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file))
+        }
+        return bytes
+    }
+}
+
+/// Expects `body` to fail with an admin error.
+private func expectAdminError(
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) {
+    do {
+        try body()
+        Issue.record("accepted", sourceLocation: sourceLocation)
+    } catch let error as StoreError {
+        guard case .admin(let message) = error.kind else {
+            Issue.record("expected an admin error, got \(error)", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(!message.isEmpty, sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected a StoreError, got \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+extension [UInt8] {
+    fileprivate func contains(bytes needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, needle.count <= count else { return false }
+        return indices.dropLast(needle.count - 1).contains { start in
+            self[start] == needle[0] && self[start..<start + needle.count].elementsEqual(needle)
+        }
+    }
+}
+
+@Suite struct StoreTests {
+    @Test func schemaIsCreatedFromAnEmptyFile() throws {
+        let temporary = try TemporaryStore(createEmptyFile: true)
+        let tables = try temporary.store.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        }
+        for table in [
+            "comments", "events", "memberships", "meta", "organizations", "projects", "tasks", "tokens", "users",
+        ] {
+            #expect(tables.contains(table), "missing table \(table)")
+        }
+        #expect(temporary.store.databaseID.count == 24)
+        #expect(temporary.store.databaseID.allSatisfy { $0.isHexDigit })
+        #expect(temporary.store.path == temporary.path)
+    }
+
+    @Test func reopeningKeepsTheDataAndTheDatabaseID() throws {
+        let temporary = try TemporaryStore()
+        let user = try temporary.store.addUser(name: "alice", email: nil)
+        let reopened = try Store(path: temporary.path)
+        #expect(reopened.databaseID == temporary.store.databaseID)
+        #expect(try reopened.authenticate(token: user["token"]!.stringValue!).name == "alice")
+    }
+
+    @Test func storeCreatesMissingDirectories() throws {
+        let temporary = try TemporaryStore()
+        let nested = temporary.directory + "/a/b/nested.sqlite"
+        let store = try Store(path: nested)
+        #expect(FileManager.default.fileExists(atPath: nested))
+        #expect(store.databaseID != temporary.store.databaseID)
+    }
+
+    @Test func walAndForeignKeys() throws {
+        let temporary = try TemporaryStore()
+        let (journal, foreignKeys) = try temporary.store.pool.read { db in
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+                try Int.fetchOne(db, sql: "PRAGMA foreign_keys")
+            )
+        }
+        #expect(journal == "wal")
+        #expect(foreignKeys == 1)
+        let writerForeignKeys = try temporary.store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys")
+        }
+        #expect(writerForeignKeys == 1)
+    }
+
+    @Test func tokensAreStoredOnlyAsSHA256Hex() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        let user = try store.addUser(name: "alice", email: "alice@example.com")
+        let second = try store.addToken(user: "alice")
+        let tokens = [user["token"]!.stringValue!, second["token"]!.stringValue!]
+        let rows = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY created_at")
+        }
+        #expect(rows.count == 2)
+        let hashes = Set(rows.map { $0["hash"] as String })
+        #expect(hashes == Set(tokens.map { SHA256.hexDigest(Array($0.utf8)) }))
+        for row in rows {
+            #expect(row["user_id"] as String == user["id"]!.stringValue!)
+            for column in row.columnNames {
+                let value = row[column] as String?
+                #expect(value.map { text in !tokens.contains { text.contains($0) } } ?? true)
+            }
+        }
+        let hash = hashes.first!
+        #expect(hash.count == 64)
+        #expect(hash.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+
+        // Neither the token nor its secret part is anywhere in the files, committed or still in the WAL.
+        let bytes = try temporary.fileBytes()
+        #expect(!bytes.isEmpty)
+        for token in tokens {
+            #expect(!bytes.contains(bytes: Array(token.utf8)))
+            #expect(!bytes.contains(bytes: Array(token.dropFirst(3).utf8)))
+        }
+        #expect(bytes.contains(bytes: Array(hash.utf8)), "the check must be able to find stored text")
+    }
+
+    @Test func authenticationAndRevocation() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        let user = try store.addUser(name: "bob", email: nil)
+        let first = user["token"]!.stringValue!
+        let second = try store.addToken(user: user["id"]!.stringValue!)["token"]!.stringValue!
+        let authenticated = try store.authenticate(token: first)
+        #expect(authenticated == UserRef(id: user["id"]!.stringValue!, name: "bob"))
+
+        #expect(try store.revokeToken(first) == [:])
+        do {
+            _ = try store.authenticate(token: first)
+            Issue.record("a revoked token still authenticates")
+        } catch {
+            #expect(error.responseError.code == .unauthenticated)
+        }
+        #expect(try store.authenticate(token: second).name == "bob")
+        expectAdminError { _ = try store.revokeToken(first) }
+        expectAdminError { _ = try store.revokeToken("tw_unknown") }
+        for token in ["", "tw_", first + "x", String(first.dropLast()), first.uppercased()] {
+            #expect(throws: StoreError.self) { try store.authenticate(token: token) }
+        }
+    }
+
+    @Test func adminCommandsTakeNamesOrIDs() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        let alice = try store.addUser(name: "alice", email: "a@example.com")
+        let aliceID = alice["id"]!.stringValue!
+        #expect(aliceID.hasPrefix("usr_"))
+        #expect(alice["name"] == "alice")
+        #expect(alice["email"] == "a@example.com")
+        #expect(alice.keys == ["id", "name", "email", "token"])
+        let bob = try store.addUser(name: "bob", email: nil)
+        let bobID = bob["id"]!.stringValue!
+        #expect(bob["email"] == nil)
+
+        let acme = try store.addOrganization(name: "Acme", owner: "alice")
+        let acmeID = acme["id"]!.stringValue!
+        #expect(acme == ["id": .string(acmeID), "name": "Acme"])
+        let globex = try store.addOrganization(name: "Globex", owner: bobID)
+
+        #expect(
+            try store.addMember(organization: "Acme", user: "bob", role: .member)
+                == ["userId": .string(bobID), "organizationId": .string(acmeID), "role": "member"]
+        )
+        #expect(try store.addMember(organization: acmeID, user: bobID, role: .admin)["role"] == "admin")
+        _ = try store.addMember(organization: "Globex", user: aliceID, role: .member)
+
+        let roadmap = try store.addProject(organization: "Acme", name: "Roadmap")
+        #expect(roadmap["organizationId"] == .string(acmeID))
+        #expect(roadmap["name"] == "Roadmap")
+        #expect(roadmap["id"]?.stringValue?.hasPrefix("prj_") == true)
+        let other = try store.addProject(organization: globex["id"]!.stringValue!, name: "  Other  ")
+        #expect(other["name"] == "Other")
+
+        let memberships = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT organization_id, user_id, role FROM memberships ORDER BY role, user_id")
+                .map { "\($0["organization_id"] as String):\($0["user_id"] as String):\($0["role"] as String)" }
+        }
+        #expect(
+            Set(memberships)
+                == [
+                    "\(acmeID):\(aliceID):owner", "\(acmeID):\(bobID):admin",
+                    "\(globex["id"]!.stringValue!):\(bobID):owner", "\(globex["id"]!.stringValue!):\(aliceID):member",
+                ]
+        )
+
+        let projects = try store.listProjects(user: UserRef(id: aliceID, name: "alice"))
+        #expect(projects["projects"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["Other", "Roadmap"])
+        #expect(projects["projects"]?.arrayValue?.first?["role"] == "member")
+    }
+
+    @Test func duplicateNamesAreRefused() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        _ = try store.addUser(name: "alice", email: nil)
+        expectAdminError { _ = try store.addUser(name: "alice", email: "other@example.com") }
+        expectAdminError { _ = try store.addUser(name: "  alice ", email: nil) }
+        _ = try store.addOrganization(name: "Acme", owner: "alice")
+        expectAdminError { _ = try store.addOrganization(name: "Acme", owner: "alice") }
+        let users = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM users") }
+        let organizations = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM organizations")
+        }
+        #expect(users == 1)
+        #expect(organizations == 1)
+    }
+
+    @Test func unknownReferencesAndTheLastOwnerAreRefused() throws {
+        let temporary = try TemporaryStore()
+        let store = temporary.store
+        _ = try store.addUser(name: "alice", email: nil)
+        expectAdminError { _ = try store.addOrganization(name: "Acme", owner: "nobody") }
+        _ = try store.addOrganization(name: "Acme", owner: "alice")
+        expectAdminError { _ = try store.addMember(organization: "Nowhere", user: "alice", role: .member) }
+        expectAdminError { _ = try store.addMember(organization: "Acme", user: "nobody", role: .member) }
+        expectAdminError { _ = try store.addProject(organization: "Nowhere", name: "P") }
+        expectAdminError { _ = try store.addToken(user: "nobody") }
+        expectAdminError { _ = try store.addMember(organization: "Acme", user: "alice", role: .admin) }
+        #expect(throws: StoreError.self) { try store.addUser(name: "   ", email: nil) }
+        #expect(throws: StoreError.self) { try store.addProject(organization: "Acme", name: "") }
+    }
+
+    @Test func defaultPath() {
+        #expect(Store.defaultPath(environment: ["TASKWIRE_DB": "/tmp/x.sqlite", "HOME": "/home/u"]) == "/tmp/x.sqlite")
+        #expect(
+            Store.defaultPath(environment: ["XDG_DATA_HOME": "/data", "HOME": "/home/u"])
+                == "/data/taskwire/taskwire.sqlite"
+        )
+        #expect(Store.defaultPath(environment: ["HOME": "/home/u"]) == "/home/u/.local/share/taskwire/taskwire.sqlite")
+        #expect(
+            Store.defaultPath(environment: ["TASKWIRE_DB": "", "XDG_DATA_HOME": "", "HOME": "/h"])
+                == "/h/.local/share/taskwire/taskwire.sqlite"
+        )
+    }
+}

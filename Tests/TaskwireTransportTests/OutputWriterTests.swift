@@ -1,0 +1,161 @@
+import Dispatch
+import TaskwireProtocol
+import TaskwireTransport
+import Testing
+
+/// A room notification of exactly `size` bytes that says which room and `seq` it belongs to.
+private func event(_ room: String, _ seq: Int64, size: Int = 1000) -> [UInt8] {
+    let head = #"{"room":"\#(room)","seq":\#(seq),"pad":""#
+    let padding = size - head.utf8.count - 2
+    precondition(padding >= 0, "event too small")
+    return Array((head + String(repeating: ".", count: padding) + #""}"#).utf8)
+}
+
+/// A message large enough that the writer thread stays blocked writing it to a pipe nobody reads.
+private let blocker: [UInt8] = Array((#"{"blocker":""# + String(repeating: "b", count: 1 << 20) + #""}"#).utf8)
+
+/// The room and seq of an event line, or nil for any other line.
+private func roomAndSeq(_ line: [UInt8]) -> String? {
+    guard let value = try? JSONParser.parse(line), let room = value["room"]?.stringValue,
+        let seq = value["seq"]?.int64Value
+    else { return nil }
+    return "\(room)\(seq)"
+}
+
+/// Reads lines until one satisfies `matches`, returning the lines before it; records an issue on a timeout.
+private func readLines(
+    from pipe: TestPipe,
+    until matches: ([UInt8]) -> Bool,
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> [[UInt8]] {
+    var lines: [[UInt8]] = []
+    while let line = pipe.nextLine() {
+        if matches(line) { return lines }
+        lines.append(line)
+    }
+    Issue.record("the expected line never arrived", sourceLocation: sourceLocation)
+    return lines
+}
+
+@Suite struct OutputWriterTests {
+    @Test func concurrentSendersNeverInterleaveLines() {
+        let pipe = TestPipe()
+        let writer = OutputWriter(fd: pipe.writeEnd)
+        writer.start()
+        let threads = 8
+        let perThread = 200
+        DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            for number in 0..<perThread {
+                // Sizes vary up to several pipe buffers, so that writes are split and batched every way.
+                let size = [10, 100, 1000, 5000, 10, 100, 300, 70_000][number % 8]
+                let message: JSON = [
+                    "thread": .int(thread), "n": .int(number), "pad": .string(String(repeating: "x", count: size)),
+                    "text": "line\nbreak \"quoted\" \u{1}",
+                ]
+                if number % 3 == 0 {
+                    writer.send(bytes: message.bytes)
+                } else {
+                    writer.send(message)
+                }
+            }
+        }
+        var next = [Int](repeating: 0, count: threads)
+        for _ in 0..<(threads * perThread) {
+            guard let line = pipe.nextLine(timeoutMilliseconds: 10_000) else {
+                Issue.record("output ended early")
+                return
+            }
+            guard let value = try? JSONParser.parse(line), let thread = value["thread"]?.int64Value,
+                let number = value["n"]?.int64Value
+            else {
+                Issue.record("a line is not a whole message: \(String(decoding: line.prefix(120), as: UTF8.self))")
+                return
+            }
+            #expect(value["text"] == "line\nbreak \"quoted\" \u{1}")
+            #expect(Int(number) == next[Int(thread)], "messages of one thread must keep their order")
+            next[Int(thread)] = Int(number) + 1
+        }
+        #expect(next == [Int](repeating: perThread, count: threads))
+        #expect(writer.drain(timeoutMilliseconds: 5000))
+        #expect(pipe.bufferedCount == 0)
+        #expect(!writer.isBroken)
+    }
+
+    @Test func roomEventsAreRefusedPastTheLimitWhenTheReaderStops() {
+        let pipe = TestPipe()
+        let writer = OutputWriter(fd: pipe.writeEnd, notificationLimit: 4096)
+        writer.start()
+        writer.send(bytes: blocker)
+        var refused = false
+        for seq in 1...10_000 where !writer.sendRoomEvent(event("r", Int64(seq)), room: "r", seq: Int64(seq)) {
+            refused = true
+            break
+        }
+        #expect(refused, "the writer kept queueing room events for a reader that does not read")
+        // Refusing queues nothing, so it keeps refusing; plain messages are not bound by the limit.
+        #expect(!writer.sendRoomEvent(event("r", 99_999), room: "r", seq: 99_999))
+        writer.send(bytes: event("plain", 1, size: 10_000))
+        // Once the room's queued lines are dropped there is space again, and a lone event may exceed the limit.
+        _ = writer.dropRoom("r")
+        #expect(writer.sendRoomEvent(event("big", 1, size: 10_000), room: "big", seq: 1))
+        #expect(!writer.isBroken)
+    }
+
+    @Test func dropRoomRemovesOnlyThatRoomAndTellsTheLastSeqTaken() {
+        let pipe = TestPipe()
+        let writer = OutputWriter(fd: pipe.writeEnd, notificationLimit: 4096)
+        writer.start()
+        #expect(writer.sendRoomEvent(event("A", 1), room: "A", seq: 1))
+        #expect(writer.sendRoomEvent(event("B", 1), room: "B", seq: 1))
+        writer.send(bytes: blocker)
+        // Seeing A1 and B1 and the start of the blocker on the pipe proves the writer took all three; it then
+        // stays blocked in the blocker, so everything sent below waits in the queue.
+        let first = readLines(from: pipe) { roomAndSeq($0) == "B1" }
+        #expect(first.compactMap(roomAndSeq) == ["A1"])
+        while pipe.bufferedCount == 0 {
+            guard pipe.readSome(timeoutMilliseconds: 5000) else {
+                Issue.record("the blocker never started")
+                return
+            }
+        }
+
+        #expect(writer.sendRoomEvent(event("A", 2), room: "A", seq: 2))
+        writer.send(["reply": 1])
+        #expect(writer.sendRoomEvent(event("B", 2), room: "B", seq: 2))
+        #expect(writer.sendRoomEvent(event("A", 3), room: "A", seq: 3))
+        #expect(writer.sendRoomEvent(event("A", 4), room: "A", seq: 4))
+        #expect(!writer.sendRoomEvent(event("C", 1), room: "C", seq: 1), "four events of 1001 bytes fill 4096")
+
+        #expect(writer.dropRoom("A") == 1)
+        #expect(writer.dropRoom("A") == 1, "dropping again finds nothing queued and still knows the last seq")
+        #expect(writer.dropRoom("never") == nil)
+        #expect(writer.sendRoomEvent(event("C", 1), room: "C", seq: 1), "dropping A made space")
+        writer.send(["reply": 2])
+
+        _ = readLines(from: pipe) { $0.starts(with: Array(#"{"blocker""#.utf8)) }
+        var rest: [String] = []
+        while rest.count < 4, let line = pipe.nextLine() {
+            rest.append(roomAndSeq(line) ?? String(decoding: line, as: UTF8.self))
+        }
+        #expect(rest == [#"{"reply":1}"#, "B2", "C1", #"{"reply":2}"#])
+        #expect(writer.drain(timeoutMilliseconds: 5000))
+        #expect(writer.dropRoom("B") == 2)
+        #expect(writer.dropRoom("C") == 1)
+        #expect(writer.dropRoom("A") == 1)
+        writer.forgetRoom("A")
+        #expect(writer.dropRoom("A") == nil)
+    }
+
+    @Test func writerReportsABrokenStream() {
+        let pipe = TestPipe()
+        let writer = OutputWriter(fd: pipe.writeEnd)
+        writer.start()
+        writer.send(["before": true])
+        #expect(pipe.nextJSON() == ["before": true])
+        pipe.closeReadEnd()
+        writer.send(bytes: blocker)
+        #expect(writer.drain(timeoutMilliseconds: 5000), "drain must not wait for a reader that is gone")
+        #expect(writer.isBroken)
+        writer.waitForRoom()
+    }
+}
