@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import TaskwireProtocol
 import TaskwireStore
 import TaskwireTransport
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Host {
     static let lifecycleMethods: [Method] = [

@@ -79,7 +79,11 @@ extension Host {
             let id = try request.params.string("id")
             let expectedVersion = try request.params.integer("expectedVersion", in: versions)
             return request.host.commit(
-                try request.host.store.deleteTask(actor: request.host.actor(request), id: id, expectedVersion: expectedVersion)
+                try request.host.store.deleteTask(
+                    actor: request.host.actor(request),
+                    id: id,
+                    expectedVersion: expectedVersion
+                )
             )
         },
     ]

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 public import Logging
 import Synchronization
 public import TaskwireProtocol
 public import TaskwireRelay
 public import TaskwireStore
 public import TaskwireTransport
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How a host was started.
 public struct HostConfiguration: Sendable {
@@ -63,7 +64,8 @@ public final class Host: CallHandler, Sendable {
 
     public static var methodNames: [String] { methods.keys.sorted() }
 
-    public init(configuration: HostConfiguration, store: Store, relay: any Relay, writer: OutputWriter, logger: Logger) {
+    public init(configuration: HostConfiguration, store: Store, relay: any Relay, writer: OutputWriter, logger: Logger)
+    {
         self.configuration = configuration
         self.store = store
         self.relay = relay
@@ -99,7 +101,13 @@ public final class Host: CallHandler, Sendable {
         }
         do {
             let reader = try ParamReader(call.params, allowed: method.params)
-            let request = Request(host: self, params: reader, context: context, user: user, isNotification: call.isNotification)
+            let request = Request(
+                host: self,
+                params: reader,
+                context: context,
+                user: user,
+                isNotification: call.isNotification
+            )
             return .success(try method.run(request))
         } catch let error as ResponseError {
             return .failure(error)

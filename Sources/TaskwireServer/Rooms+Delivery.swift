@@ -193,7 +193,9 @@ extension Rooms {
             if !writer.sendRoomEvent(message.bytes, room: change.projectID, seq: seq) { evict(change.projectID) }
         case .revoked:
             removed(projectID: change.projectID)
-            writer.send(Outgoing.notification(method: "project.revoked", params: ["projectId": .string(change.projectID)]))
+            writer.send(
+                Outgoing.notification(method: "project.revoked", params: ["projectId": .string(change.projectID)])
+            )
         case .timedOut:
             // Another host timed this session out while this host was not heard from: start over cleanly.
             resync(change.projectID, leave: false)

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Logging
 import TaskwireProtocol
 import TaskwireRelay
 import TaskwireStore
 import TaskwireTransport
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The rooms this host's session is in, and the delivery of their events and presence.
 ///

@@ -63,7 +63,12 @@ extension Store {
         )
         return rows.map { row in
             let payload: String = row["payload"]
-            return CommittedEvent(projectID: projectID, seq: row["seq"], type: row["type"], payload: Array(payload.utf8))
+            return CommittedEvent(
+                projectID: projectID,
+                seq: row["seq"],
+                type: row["type"],
+                payload: Array(payload.utf8)
+            )
         }
     }
 

@@ -75,7 +75,9 @@ extension Store {
             }
             if current == .owner {
                 guard actorRole == .owner else { throw StoreError.forbidden("only an owner can remove an owner") }
-                guard try Self.ownerCount(db, organizationID) > 1 else { throw StoreError.invalid("userId", "last owner") }
+                guard try Self.ownerCount(db, organizationID) > 1 else {
+                    throw StoreError.invalid("userId", "last owner")
+                }
             }
             try db.execute(
                 sql: "DELETE FROM memberships WHERE organization_id = ? AND user_id = ?",

@@ -205,7 +205,8 @@ extension Store {
         )
         var changes: [PresenceChange] = []
         for row in rows {
-            if let change = try leave(db, sessionID: row["session_id"], projectID: row["project_id"], reason: "revoked") {
+            if let change = try leave(db, sessionID: row["session_id"], projectID: row["project_id"], reason: "revoked")
+            {
                 changes.append(change)
             }
         }

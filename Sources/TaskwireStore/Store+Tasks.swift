@@ -75,7 +75,12 @@ extension Store {
         try read { db in ["task": TaskRecord.json(try Self.visibleTask(db, id: id, userID: user.id).row)] }
     }
 
-    public func updateTask(actor: Actor, id: String, expectedVersion: Int64, edit: TaskEdit) throws(StoreError) -> Change {
+    public func updateTask(
+        actor: Actor,
+        id: String,
+        expectedVersion: Int64,
+        edit: TaskEdit
+    ) throws(StoreError) -> Change {
         let title = try edit.title.map { (text) throws(StoreError) in try Validation.title(text) }
         let description = try edit.description.map { (text) throws(StoreError) in try Validation.description(text) }
         let labels = try edit.labels.map { (list) throws(StoreError) in try Validation.labels(list) }

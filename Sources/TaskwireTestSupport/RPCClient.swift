@@ -103,7 +103,10 @@ public final class RPCClient: @unchecked Sendable {
     public func initialize(token: String) throws -> JSON {
         let result = try request(
             "initialize",
-            ["protocolVersion": "1", "token": .string(token), "clientInfo": ["name": "taskwire-client", "version": "1"]]
+            [
+                "protocolVersion": "1", "token": .string(token),
+                "clientInfo": ["name": "taskwire-client", "version": "1"],
+            ]
         )
         _ = try nextNotification("relay.status")
         return result

@@ -1,9 +1,10 @@
+public import TaskwireProtocol
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import TaskwireProtocol
 
 /// What a handler may ask of the connection while it handles a call.
 public final class CallContext {

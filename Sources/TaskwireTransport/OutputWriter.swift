@@ -1,9 +1,10 @@
+public import TaskwireProtocol
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import TaskwireProtocol
 
 /// The one writer of the protocol stream: every response and notification goes through it, one whole line at a
 /// time, so no two messages ever interleave.
@@ -112,7 +113,14 @@ public final class OutputWriter: @unchecked Sendable {
                 if mark.room == room {
                     queuedNotificationBytes -= mark.end - mark.start
                 } else {
-                    kept.append(Mark(start: rebuilt.count, end: rebuilt.count + mark.end - mark.start, room: mark.room, seq: mark.seq))
+                    kept.append(
+                        Mark(
+                            start: rebuilt.count,
+                            end: rebuilt.count + mark.end - mark.start,
+                            room: mark.room,
+                            seq: mark.seq
+                        )
+                    )
                     rebuilt.append(contentsOf: queue[mark.start..<mark.end])
                 }
             }

@@ -12,7 +12,9 @@ struct Admin: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "user", subcommands: [Add.self])
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a user; prints its id and a token (shown once).")
+            static let configuration = CommandConfiguration(
+                abstract: "Add a user; prints its id and a token (shown once)."
+            )
             @OptionGroup var database: DatabaseOptions
             @Option(help: "A unique user name.") var name: String
             @Option(help: "An email address.") var email: String?
@@ -39,7 +41,9 @@ struct Admin: ParsableCommand {
         }
 
         struct Revoke: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Revoke a token; it fails at the next initialize.")
+            static let configuration = CommandConfiguration(
+                abstract: "Revoke a token; it fails at the next initialize."
+            )
             @OptionGroup var database: DatabaseOptions
             @Argument(help: "The token.") var token: String
             @Flag(help: "Print one JSON object.") var json = false
@@ -70,7 +74,9 @@ struct Admin: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "member", subcommands: [Add.self])
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a member to an organization, or change their role.")
+            static let configuration = CommandConfiguration(
+                abstract: "Add a member to an organization, or change their role."
+            )
             @OptionGroup var database: DatabaseOptions
             @Option(help: "The organization's name or id.") var org: String
             @Option(help: "The user's name or id.") var user: String
@@ -78,12 +84,20 @@ struct Admin: ParsableCommand {
             @Flag(help: "Print one JSON object.") var json = false
 
             func validate() throws {
-                guard Role(rawValue: role) != nil else { throw ValidationError("--role must be owner, admin or member") }
+                guard Role(rawValue: role) != nil else {
+                    throw ValidationError("--role must be owner, admin or member")
+                }
             }
 
             func run() throws {
                 try runAdmin(
-                    { try Store(path: database.path).addMember(organization: org, user: user, role: Role(rawValue: role)!) },
+                    {
+                        try Store(path: database.path).addMember(
+                            organization: org,
+                            user: user,
+                            role: Role(rawValue: role)!
+                        )
+                    },
                     json: json
                 )
             }

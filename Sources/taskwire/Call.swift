@@ -22,7 +22,9 @@ struct Call: ParsableCommand {
             throw ValidationError("params are not valid JSON: \(error)")
         }
         guard case .object = parsed else { throw ValidationError("params must be a JSON object") }
-        var initialize: JSONObject = ["protocolVersion": "1", "clientInfo": ["name": "taskwire call", "version": .string(Taskwire.version)]]
+        var initialize: JSONObject = [
+            "protocolVersion": "1", "clientInfo": ["name": "taskwire call", "version": .string(Taskwire.version)],
+        ]
         if let token { initialize["token"] = .string(token) }
         var arguments = ["serve", "--db", database.path]
         if let redis { arguments += ["--redis", redis] }

@@ -52,28 +52,44 @@ struct Demo: ParsableCommand {
         let taskID = task["id"]!
         say("\nalice  → task.create \"Write the launch post\" → version \(task["version"]!), seq \(created["seq"]!)")
         let seen = try hostB.nextNotification("task.created")
-        say("bob    ⇐ task.created \"\(seen["data"]?["task"]?["title"]?.stringValue ?? "")\" by \(actor(seen)) (seq \(seen["seq"]!))")
+        say(
+            "bob    ⇐ task.created \"\(seen["data"]?["task"]?["title"]?.stringValue ?? "")\" by \(actor(seen)) (seq \(seen["seq"]!))"
+        )
 
         let comment = try hostB.request("comment.create", ["taskId": taskID, "body": "I can review it tomorrow."])
         say("\nbob    → comment.create → seq \(comment["seq"]!)")
         let commented = try hostA.nextNotification("comment.created")
-        say("alice  ⇐ comment.created by \(actor(commented)): \"\(commented["data"]?["comment"]?["body"]?.stringValue ?? "")\"")
+        say(
+            "alice  ⇐ comment.created by \(actor(commented)): \"\(commented["data"]?["comment"]?["body"]?.stringValue ?? "")\""
+        )
 
         let moved = try hostB.request("task.setStatus", ["id": taskID, "expectedVersion": 1, "status": "in_progress"])
         say("\nbob    → task.setStatus in_progress (expectedVersion 1) → version \(moved["task"]!["version"]!)")
         let changed = try hostA.nextNotification("task.statusChanged")
-        say("alice  ⇐ task.statusChanged \(changed["data"]?["from"]?.stringValue ?? "") → \(changed["data"]?["to"]?.stringValue ?? "")")
+        say(
+            "alice  ⇐ task.statusChanged \(changed["data"]?["from"]?.stringValue ?? "") → \(changed["data"]?["to"]?.stringValue ?? "")"
+        )
         do {
-            try hostA.request("task.update", ["id": taskID, "expectedVersion": 1, "title": "Write the launch blog post"])
+            try hostA.request(
+                "task.update",
+                ["id": taskID, "expectedVersion": 1, "title": "Write the launch blog post"]
+            )
             say("alice  → task.update unexpectedly succeeded")
         } catch let failure as RPCClient.Failure {
             let current = failure.data?["currentVersion"]?.text ?? "?"
-            say("alice  → task.update with the stale expectedVersion 1 → error \(failure.code ?? 0) (conflict); current version \(current)")
+            say(
+                "alice  → task.update with the stale expectedVersion 1 → error \(failure.code ?? 0) (conflict); current version \(current)"
+            )
             let retried = try hostA.request(
                 "task.update",
-                ["id": taskID, "expectedVersion": failure.data?["currentVersion"] ?? 2, "title": "Write the launch blog post"]
+                [
+                    "id": taskID, "expectedVersion": failure.data?["currentVersion"] ?? 2,
+                    "title": "Write the launch blog post",
+                ]
             )
-            say("alice  → task.update retried with expectedVersion \(current) → version \(retried["task"]!["version"]!)")
+            say(
+                "alice  → task.update retried with expectedVersion \(current) → version \(retried["task"]!["version"]!)"
+            )
             let updated = try hostB.nextNotification("task.updated")
             say("bob    ⇐ task.updated \"\(updated["data"]?["task"]?["title"]?.stringValue ?? "")\"")
         }
@@ -81,7 +97,9 @@ struct Demo: ParsableCommand {
         hostB.close()
         say("\nbob's editor closes (end of input)")
         let left = try hostA.nextNotification("presence.left")
-        say("alice  ⇐ presence.left: \(left["user"]?["name"]?.stringValue ?? "?") (\(left["reason"]?.stringValue ?? ""))")
+        say(
+            "alice  ⇐ presence.left: \(left["user"]?["name"]?.stringValue ?? "?") (\(left["reason"]?.stringValue ?? ""))"
+        )
         hostA.close()
         say("\nDone. Every change above is also in the project's event log (events.list).")
     }

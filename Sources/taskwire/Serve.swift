@@ -26,7 +26,9 @@ struct Serve: ParsableCommand {
 
     func validate() throws {
         guard maxMessageBytes > 0 else { throw ValidationError("--max-message-bytes must be positive") }
-        if let level = logLevel ?? ProcessInfo.processInfo.environment["TASKWIRE_LOG"], Logger.Level(rawValue: level) == nil {
+        if let level = logLevel ?? ProcessInfo.processInfo.environment["TASKWIRE_LOG"],
+            Logger.Level(rawValue: level) == nil
+        {
             throw ValidationError("unknown log level \(level)")
         }
     }
@@ -84,9 +86,16 @@ struct Serve: ParsableCommand {
             logger: logger
         )
         host.start()
-        signals.onTermination { finish(host: host, store: store, relay: relay, writer: writer, code: 0, waitForCalls: true) }
+        signals.onTermination {
+            finish(host: host, store: store, relay: relay, writer: writer, code: 0, waitForCalls: true)
+        }
 
-        let connection = Connection(input: STDIN_FILENO, writer: writer, maxMessageBytes: maxMessageBytes, handler: host)
+        let connection = Connection(
+            input: STDIN_FILENO,
+            writer: writer,
+            maxMessageBytes: maxMessageBytes,
+            handler: host
+        )
         connection.run()
         let code: Int32 = host.exitRequested && !host.shutdownRequested ? 1 : 0
         finish(host: host, store: store, relay: relay, writer: writer, code: code, waitForCalls: false)
@@ -94,7 +103,14 @@ struct Serve: ParsableCommand {
 }
 
 /// Ends the process: leaves the rooms, flushes the output and exits, all within SPEC §1's two seconds.
-private func finish(host: TaskwireServer.Host, store: Store, relay: any Relay, writer: OutputWriter, code: Int32, waitForCalls: Bool) -> Never {
+private func finish(
+    host: TaskwireServer.Host,
+    store: Store,
+    relay: any Relay,
+    writer: OutputWriter,
+    code: Int32,
+    waitForCalls: Bool
+) -> Never {
     if waitForCalls && !host.waitUntilIdle(milliseconds: 1500) {
         store.interrupt()
     }

@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// SIGTERM and SIGINT, taken by one thread instead of interrupting whichever thread the kernel picks.
 struct Signals {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TaskwireProtocol
+import TaskwireStore
 
 @main
 struct Taskwire: ParsableCommand {
@@ -17,13 +18,14 @@ struct Taskwire: ParsableCommand {
 
 /// Options every command that opens the database takes.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The database file (default: $TASKWIRE_DB, else $XDG_DATA_HOME/taskwire/taskwire.sqlite).")
+    @Option(
+        name: .long,
+        help: "The database file (default: $TASKWIRE_DB, else $XDG_DATA_HOME/taskwire/taskwire.sqlite)."
+    )
     var db: String?
 
     var path: String { db ?? Store.defaultPath() }
 }
-
-import TaskwireStore
 
 /// Prints an admin result: the JSON object with `--json`, else a readable line per field.
 func printAdminOutput(_ output: AdminOutput, json: Bool) {

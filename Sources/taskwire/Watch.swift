@@ -55,10 +55,12 @@ struct Watch: ParsableCommand {
         case "task.created", "task.updated":
             let task = data["task"] ?? .null
             let title = task["title"]?.stringValue ?? ""
-            return "\(seq)\(method) by \(actor): \"\(title)\" [\(task["status"]?.stringValue ?? "")] v\(task["version"]?.text ?? "")"
+            return
+                "\(seq)\(method) by \(actor): \"\(title)\" [\(task["status"]?.stringValue ?? "")] v\(task["version"]?.text ?? "")"
         case "task.statusChanged":
             let title = data["task"]?["title"]?.stringValue ?? ""
-            return "\(seq)\(method) by \(actor): \"\(title)\" \(data["from"]?.stringValue ?? "") → \(data["to"]?.stringValue ?? "")"
+            return
+                "\(seq)\(method) by \(actor): \"\(title)\" \(data["from"]?.stringValue ?? "") → \(data["to"]?.stringValue ?? "")"
         case "task.deleted":
             return "\(seq)\(method) by \(actor): \(data["taskId"]?.stringValue ?? "")"
         case "comment.created", "comment.updated":
