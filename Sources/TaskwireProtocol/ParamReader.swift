@@ -25,6 +25,20 @@ public struct ParamReader {
     public func string(_ field: String) throws(ResponseError) -> String {
         guard let value = params[field] else { throw .invalidParams(field: field, reason: "required") }
         guard case .string(let text) = value else { throw .invalidParams(field: field, reason: "must be a string") }
+        return try Self.checked(text, field: field)
+    }
+
+    /// An id: a non-empty string.
+    public func identifier(_ field: String) throws(ResponseError) -> String {
+        let text = try string(field)
+        guard !text.isEmpty else { throw .invalidParams(field: field, reason: "must not be empty") }
+        return text
+    }
+
+    /// Refuses U+0000: storage and C libraries treat it as the end of a string, so it could silently cut text or
+    /// make a different id match.
+    static func checked(_ text: String, field: String) throws(ResponseError) -> String {
+        guard !text.utf8.contains(0) else { throw .invalidParams(field: field, reason: "must not contain U+0000") }
         return text
     }
 
@@ -38,7 +52,7 @@ public struct ParamReader {
         switch params[field] {
         case nil: return .absent
         case .null?: return .null
-        case .string(let text)?: return .value(text)
+        case .string(let text)?: return .value(try Self.checked(text, field: field))
         default: throw .invalidParams(field: field, reason: "must be a string or null")
         }
     }
@@ -70,7 +84,7 @@ public struct ParamReader {
             guard case .string(let text) = element else {
                 throw .invalidParams(field: field, reason: "must be an array of strings")
             }
-            strings.append(text)
+            strings.append(try Self.checked(text, field: field))
         }
         return strings
     }

@@ -4,7 +4,7 @@ import TaskwireStore
 extension Host {
     static let commentMethods: [Method] = [
         Method("comment.create", params: ["taskId", "body"]) { request in
-            let taskID = try request.params.string("taskId")
+            let taskID = try request.params.identifier("taskId")
             let body = try request.params.string("body")
             return request.host.commit(
                 try request.host.store.createComment(actor: request.host.actor(request), taskID: taskID, body: body)
@@ -13,13 +13,13 @@ extension Host {
         Method("comment.list", params: ["taskId", "limit", "cursor"]) { request in
             try request.host.store.listComments(
                 user: request.user!,
-                taskID: try request.params.string("taskId"),
+                taskID: try request.params.identifier("taskId"),
                 limit: try request.params.optionalInteger("limit", in: Limits.taskPageRange) ?? Limits.pageSize,
                 cursor: try request.params.optionalString("cursor")
             )
         },
         Method("comment.update", params: ["id", "expectedVersion", "body"]) { request in
-            let id = try request.params.string("id")
+            let id = try request.params.identifier("id")
             let expectedVersion = try request.params.integer("expectedVersion", in: 1...Int64.max)
             let body = try request.params.string("body")
             return request.host.commit(
@@ -32,7 +32,7 @@ extension Host {
             )
         },
         Method("comment.delete", params: ["id"]) { request in
-            let id = try request.params.string("id")
+            let id = try request.params.identifier("id")
             return request.host.commit(try request.host.store.deleteComment(actor: request.host.actor(request), id: id))
         },
     ]
@@ -41,7 +41,7 @@ extension Host {
         Method("events.list", params: ["projectId", "after", "limit"]) { request in
             try request.host.store.listEvents(
                 user: request.user!,
-                projectID: try request.params.string("projectId"),
+                projectID: try request.params.identifier("projectId"),
                 after: try request.params.optionalInteger("after", in: 0...Int64.max) ?? 0,
                 limit: try request.params.optionalInteger("limit", in: Limits.eventPageRange) ?? Limits.pageSize
             )

@@ -7,13 +7,13 @@ extension Host {
         Method("project.create", params: ["organizationId", "name"]) { request in
             try request.host.store.createProject(
                 user: request.user!,
-                organizationID: try request.params.string("organizationId"),
+                organizationID: try request.params.identifier("organizationId"),
                 name: try request.params.string("name")
             )
         },
         Method("member.add", params: ["organizationId", "userId", "role"]) { request in
-            let organizationID = try request.params.string("organizationId")
-            let userID = try request.params.string("userId")
+            let organizationID = try request.params.identifier("organizationId")
+            let userID = try request.params.identifier("userId")
             let role = Role(rawValue: try request.params.choice("role", Role.allCases.map(\.rawValue)))!
             return try request.host.store.addMember(
                 actor: request.host.actor(request),
@@ -25,8 +25,8 @@ extension Host {
         Method("member.remove", params: ["organizationId", "userId"]) { request in
             let changes = try request.host.store.removeMember(
                 actor: request.host.actor(request),
-                organizationID: try request.params.string("organizationId"),
-                userID: try request.params.string("userId")
+                organizationID: try request.params.identifier("organizationId"),
+                userID: try request.params.identifier("userId")
             )
             request.host.rooms.published(changes)
             return [:]

@@ -5,7 +5,7 @@ extension Host {
     static let roomMethods: [Method] = [
         Method("project.join", params: ["projectId", "since"]) { request in
             let host = request.host
-            let projectID = try request.params.string("projectId")
+            let projectID = try request.params.identifier("projectId")
             let since = try request.params.optionalInteger("since", in: 0...Int64.max)
             guard !host.rooms.isInRoom(projectID) else {
                 throw ResponseError.invalidParams(field: "projectId", reason: "already joined")
@@ -17,7 +17,7 @@ extension Host {
         },
         Method("project.leave", params: ["projectId"]) { request in
             let host = request.host
-            let projectID = try request.params.string("projectId")
+            let projectID = try request.params.identifier("projectId")
             guard host.rooms.isInRoom(projectID) else {
                 throw ResponseError.invalidParams(field: "projectId", reason: "not joined")
             }

@@ -12,7 +12,7 @@ extension Host {
             params: ["projectId", "title", "description", "status", "priority", "assigneeId", "dueDate", "labels"]
         ) { request in
             let params = request.params
-            var task = NewTask(projectID: try params.string("projectId"), title: try params.string("title"))
+            var task = NewTask(projectID: try params.identifier("projectId"), title: try params.string("title"))
             task.description = try params.optionalString("description")
             task.status = try params.optionalChoice("status", statuses)
             task.priority = try params.optionalChoice("priority", priorities)
@@ -22,7 +22,7 @@ extension Host {
             return request.host.commit(try request.host.store.createTask(actor: request.host.actor(request), task))
         },
         Method("task.get", params: ["id"]) { request in
-            try request.host.store.getTask(user: request.user!, id: try request.params.string("id"))
+            try request.host.store.getTask(user: request.user!, id: try request.params.identifier("id"))
         },
         Method("task.list", params: ["projectId", "status", "assigneeId", "limit", "cursor"]) { request in
             let params = request.params
@@ -31,7 +31,7 @@ extension Host {
             filter.assigneeID = try params.nullableString("assigneeId")
             return try request.host.store.listTasks(
                 user: request.user!,
-                projectID: try params.string("projectId"),
+                projectID: try params.identifier("projectId"),
                 filter: filter,
                 limit: try params.optionalInteger("limit", in: Limits.taskPageRange) ?? Limits.pageSize,
                 cursor: try params.optionalString("cursor")
@@ -42,7 +42,7 @@ extension Host {
             params: ["id", "expectedVersion", "title", "description", "priority", "assigneeId", "dueDate", "labels"]
         ) { request in
             let params = request.params
-            let id = try params.string("id")
+            let id = try params.identifier("id")
             let expectedVersion = try params.integer("expectedVersion", in: versions)
             var edit = TaskEdit()
             edit.title = try params.optionalString("title")
@@ -63,7 +63,7 @@ extension Host {
         },
         Method("task.setStatus", params: ["id", "expectedVersion", "status"]) { request in
             let params = request.params
-            let id = try params.string("id")
+            let id = try params.identifier("id")
             let expectedVersion = try params.integer("expectedVersion", in: versions)
             let status = try params.choice("status", statuses)
             return request.host.commit(
@@ -76,7 +76,7 @@ extension Host {
             )
         },
         Method("task.delete", params: ["id", "expectedVersion"]) { request in
-            let id = try request.params.string("id")
+            let id = try request.params.identifier("id")
             let expectedVersion = try request.params.integer("expectedVersion", in: versions)
             return request.host.commit(
                 try request.host.store.deleteTask(

@@ -71,6 +71,9 @@ public final class Store: Sendable {
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED: throw .busy
             case .SQLITE_FULL: throw .storageFull
+            // A failed write is nearly always a full disk or a file size limit (SQLite reports ENOSPC as FULL
+            // but EFBIG as a write error).
+            case .SQLITE_IOERR where error.extendedResultCode == .SQLITE_IOERR_WRITE: throw .storageFull
             case .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_CORRUPT, .SQLITE_NOTADB:
                 throw StoreError(kind: .unavailable("storage error \(error.extendedResultCode.rawValue)"))
             default: throw StoreError(kind: .failure("storage error \(error.extendedResultCode.rawValue)"))

@@ -43,7 +43,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         switch kind {
         case .busy: .busy
         case .storageFull:
-            ResponseError(code: .internalError, message: "Storage full", data: ["reason": "storage full"])
+            ResponseError(
+                code: .internalError,
+                message: "Storage full or not writable; nothing was changed",
+                data: ["reason": "storage full"]
+            )
         case .notFound(let what): .notFound(what)
         case .forbidden(let reason): .forbidden(reason)
         case .conflict(let version, let current):

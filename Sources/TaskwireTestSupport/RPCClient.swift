@@ -22,11 +22,16 @@ public final class RPCClient: @unchecked Sendable {
     }
 
     /// Starts `taskwire serve` with the given arguments and environment additions.
-    public init(binary: String, arguments: [String], environment: [String: String] = [:]) throws {
+    public convenience init(binary: String, arguments: [String], environment: [String: String] = [:]) throws {
+        try self.init(command: [binary, "serve"] + arguments, environment: environment)
+    }
+
+    /// Starts a host with a full command line (for example under `prlimit`), with environment additions.
+    public init(command: [String], environment: [String: String] = [:]) throws {
         var merged = ProcessInfo.processInfo.environment
         merged.removeValue(forKey: "TASKWIRE_TOKEN")
         for (key, value) in environment { merged[key] = value }
-        process = try HostProcess(executable: binary, arguments: ["serve"] + arguments, environment: merged)
+        process = try HostProcess(executable: command[0], arguments: Array(command.dropFirst()), environment: merged)
         let reader = Thread { [self] in readLoop() }
         reader.start()
     }
@@ -161,4 +166,6 @@ public final class RPCClient: @unchecked Sendable {
 
 public struct RPCClientError: Error, CustomStringConvertible, Sendable {
     public var description: String
+
+    public init(description: String) { self.description = description }
 }
