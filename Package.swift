@@ -66,6 +66,18 @@ let package = Package(
             dependencies: ["TaskwireProtocol"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "taskwire-bench",
+            dependencies: ["TaskwireProtocol", "TaskwireTestSupport"],
+            path: "Benchmarks/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "taskwire-fuzz",
+            dependencies: ["TaskwireProtocol", "TaskwireTransport"],
+            path: "Fuzz",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TaskwireProtocolTests", dependencies: ["TaskwireProtocol"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TaskwireTransportTests",
@@ -74,7 +86,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TaskwireStoreTests",
-            dependencies: ["TaskwireStore", "TaskwireProtocol"],
+            dependencies: ["TaskwireStore", "TaskwireProtocol", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

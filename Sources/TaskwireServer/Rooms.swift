@@ -54,6 +54,9 @@ final class Rooms: @unchecked Sendable {
     let logger: Logger
     let lock = ConditionLock()
     var state = State()
+    /// The maintenance thread sleeps on a condition of its own, so that a wake-up meant for the delivery thread
+    /// can never be taken by it.
+    private let maintenanceLock = ConditionLock()
     var watcher: ChangeWatcher?
 
     /// How often the database is checked for changes by other hosts: often without a relay, rarely as a
@@ -90,7 +93,7 @@ final class Rooms: @unchecked Sendable {
     func enqueue(_ input: Input) {
         lock.withLock {
             state.inbox.append(input)
-            lock.signal()
+            lock.broadcast()
         }
     }
 
@@ -168,6 +171,7 @@ final class Rooms: @unchecked Sendable {
             lock.broadcast()
             return state.actor?.sessionID
         }
+        maintenanceLock.withLock { maintenanceLock.broadcast() }
         guard let sessionID else { return }
         do {
             let changes = try store.endSession(sessionID, reason: reason)
@@ -182,10 +186,12 @@ final class Rooms: @unchecked Sendable {
     private func maintenanceLoop() {
         while true {
             let deadline = MonotonicClock.deadline(afterMilliseconds: Self.heartbeatMilliseconds)
-            let actor: Actor? = lock.withLock {
-                while !state.stopping, MonotonicClock.now() < deadline { lock.wait(untilNanoseconds: deadline) }
-                return state.stopping ? nil : state.actor
+            maintenanceLock.withLock {
+                while !lock.withLock({ state.stopping }), MonotonicClock.now() < deadline {
+                    maintenanceLock.wait(untilNanoseconds: deadline)
+                }
             }
+            let actor: Actor? = lock.withLock { state.stopping ? nil : state.actor }
             guard let actor else {
                 if lock.withLock({ state.stopping }) { return }
                 continue

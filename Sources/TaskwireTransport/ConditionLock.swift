@@ -46,9 +46,8 @@ public final class ConditionLock: @unchecked Sendable {
         return try body()
     }
 
-    /// Wakes one waiter. Call with the mutex held.
-    public func signal() { pthread_cond_signal(condition) }
-    /// Wakes every waiter. Call with the mutex held.
+    /// Wakes every waiter. Call with the mutex held. (There is deliberately no way to wake just one: with more than
+    /// one kind of waiter on a condition, the one woken could be the wrong kind.)
     public func broadcast() { pthread_cond_broadcast(condition) }
 
     /// Waits for a signal. Call with the mutex held; spurious wake-ups happen, so wait in a loop.

@@ -68,7 +68,7 @@ public final class OutputWriter: @unchecked Sendable {
         lock.withLock {
             message.write(into: &queue)
             queue.append(0x0A)
-            lock.signal()
+            lock.broadcast()
         }
     }
 
@@ -77,7 +77,7 @@ public final class OutputWriter: @unchecked Sendable {
         lock.withLock {
             queue.append(contentsOf: bytes)
             queue.append(0x0A)
-            lock.signal()
+            lock.broadcast()
         }
     }
 
@@ -92,7 +92,7 @@ public final class OutputWriter: @unchecked Sendable {
             queue.append(0x0A)
             marks.append(Mark(start: start, end: queue.count, room: room, seq: seq))
             queuedNotificationBytes += bytes.count + 1
-            lock.signal()
+            lock.broadcast()
             return true
         }
     }

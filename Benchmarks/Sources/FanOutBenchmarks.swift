@@ -1,0 +1,186 @@
+import TaskwireProtocol
+
+/// Fan-out latency one update at a time, fully delivered updates per second with a window, and the memory of a
+/// receiving host: every run checks that nothing is lost, duplicated or out of order.
+struct FanOutBenchmarks {
+    let world: BenchWorld
+    let scale: Scale
+    let results: Results
+
+    func run() throws(BenchError) {
+        var pool: TaskPool?
+        for relay in Relay.allCases {
+            let writer = try world.hosts(1, relay: relay, as: world.writer)[0]
+            defer { finishAll([writer]) }
+            if pool == nil { pool = TaskPool(ids: try world.createTasks(64, through: writer, prefix: "fan-out")) }
+            for receivers in scale.fanOutOneAtATime.keys.sorted() {
+                try measure(relay, receivers: receivers, window: 1, writer: writer, pool: &pool!)
+            }
+            // Windowed throughput is the Redis figure of the issue; with the local relay it is shown for 1 receiver.
+            let windowed = scale.fanOutWindowed.keys.sorted().filter { relay == .redis || $0 == 1 }
+            for receivers in windowed {
+                try measure(relay, receivers: receivers, window: scale.window, writer: writer, pool: &pool!)
+            }
+        }
+    }
+
+    private func measure(
+        _ relay: Relay,
+        receivers count: Int,
+        window: Int,
+        writer: BenchHost,
+        pool: inout TaskPool
+    ) throws(BenchError) {
+        let updates =
+            window == 1
+            ? scale.fanOutOneAtATime[count]!
+            : relay == .redis ? scale.fanOutWindowed[count]! : scale.localWindowed
+        let mode = window == 1 ? "one at a time" : "≤ \(window) in flight"
+        let receiverWord = count == 1 ? "receiver" : "receivers"
+        results.begin(
+            "fan-out, \(relay.rawValue) relay, \(count) \(receiverWord), \(Format.grouped(updates)) updates \(mode)"
+        )
+        let receivers = try world.hosts(count, relay: relay, as: world.reader)
+        defer { finishAll(receivers) }
+        var baseSeq: Int64?
+        for receiver in receivers {
+            let joined = try receiver.call("project.join", ["projectId": .string(world.projectID)])
+            guard let seq = joined["seq"]?.int64Value, baseSeq == nil || baseSeq == seq else {
+                throw BenchError("project.join answered an unexpected seq: \(joined.text)")
+            }
+            baseSeq = seq
+        }
+        // The memory of an idle joined host, once its start-up work has settled.
+        let measuresMemory = relay == .redis && count == 1 && window > 1
+        var idleMemory: (resident: Int, peak: Int)?
+        if measuresMemory {
+            Monotonic.sleep(milliseconds: 1000)
+            idleMemory = receivers[0].memory()
+        }
+        let run = FanOutRun(
+            writer: writer,
+            receivers: receivers,
+            baseSeq: baseSeq!,
+            warmup: scale.fanOutWarmup,
+            updates: updates,
+            window: window
+        )
+        let outcome = try run.run(
+            pool: &pool,
+            timeLimit: window == 1
+                ? scale.oneAtATimeSeconds : measuresMemory ? scale.memoryRunSeconds : scale.windowedSeconds
+        )
+        report(outcome, relay: relay)
+        if measuresMemory, let idleMemory, let after = receivers[0].memory() {
+            reportMemory(idle: idleMemory, after: after, events: outcome.delivered + outcome.warmup)
+        }
+    }
+
+    private func report(_ outcome: FanOutRun.Outcome, relay: Relay) {
+        let count = outcome.receivers
+        let receiverWord = count == 1 ? "receiver" : "receivers"
+        let checks =
+            "lost \(outcome.lost), dup \(outcome.duplicates)"
+            + (outcome.outOfOrder > 0 ? ", out of order \(outcome.outOfOrder)" : "")
+            + (outcome.failed > 0 ? ", errors \(outcome.failed)" : "")
+        if !outcome.isClean || outcome.failed > 0 {
+            results.problem(
+                "fan-out \(relay.rawValue) \(count) \(receiverWord) window \(outcome.window): lost \(outcome.lost), "
+                    + "duplicates \(outcome.duplicates), out of order \(outcome.outOfOrder), "
+                    + "unexpected \(outcome.unexpected), resyncs \(outcome.resyncs), errors \(outcome.failed), "
+                    + "unanswered \(outcome.unanswered)\(outcome.stalled ? ", stalled" : "")"
+            )
+        }
+        var details: JSONObject = [
+            "relay": .string(relay.rawValue), "receivers": .int(count), "window": .int(outcome.window),
+            "updates_sent": .int(outcome.sent), "errors": .int(outcome.failed),
+            "unanswered": .int(outcome.unanswered), "deliveries_expected": .int(outcome.expected),
+            "deliveries": .int(outcome.delivered), "lost": .int(outcome.lost), "duplicates": .int(outcome.duplicates),
+            "out_of_order": .int(outcome.outOfOrder), "unexpected": .int(outcome.unexpected),
+            "resyncs": .int(outcome.resyncs), "stalled": .bool(outcome.stalled),
+            "time_limit_reached": .bool(outcome.truncated),
+            "fully_delivered": .int(outcome.fullyDelivered),
+            "elapsed_s": .number(Format.decimal(outcome.elapsed, places: 4)),
+            "fully_delivered_per_s": .int(Int(outcome.fullyDeliveredPerSecond)),
+            "parse_fallbacks": .int(outcome.fallbacks),
+        ]
+        if let latency = LatencySummary(nanoseconds: outcome.latencies) { details["latency"] = latency.json }
+        if let completion = LatencySummary(nanoseconds: outcome.completions) {
+            details["latency_completion"] = completion.json
+        }
+        if outcome.window == 1 {
+            let latency = LatencySummary(nanoseconds: outcome.latencies)
+            let value =
+                latency.map {
+                    "p50 \(Format.duration($0.p50)), p99 \(Format.duration($0.p99)), max \(Format.duration($0.max))"
+                } ?? "no deliveries"
+            var target: String?
+            var met: Bool?
+            if relay == .redis, count == 1 {
+                target = "p50 ≤ 250 µs, p99 ≤ 600 µs"
+                met = latency.map { $0.p50 <= 250_000 && $0.p99 <= 600_000 } ?? false
+            } else if relay == .redis, count == 16 {
+                target = "p50 ≤ 500 µs"
+                met = latency.map { $0.p50 <= 500_000 } ?? false
+            }
+            results.add(
+                Figure(
+                    key: "fanout_\(relay.rawValue)_\(count)",
+                    section: "Fan-out latency, one update at a time",
+                    label: "\(relay.rawValue), \(count) \(receiverWord) (\(updates(outcome)))",
+                    value: value,
+                    target: target,
+                    met: met,
+                    checks: checks,
+                    details: details
+                )
+            )
+        } else {
+            let rate = outcome.fullyDeliveredPerSecond
+            let floor: Double? = relay == .redis ? (count == 1 ? 15_000 : count == 16 ? 5_000 : nil) : nil
+            results.add(
+                Figure(
+                    key: "delivered_\(relay.rawValue)_\(count)",
+                    section: "Updates fully delivered per second, ≤ \(outcome.window) in flight",
+                    label: "\(relay.rawValue), \(count) \(receiverWord) (\(updates(outcome)))",
+                    value: Format.rate(rate),
+                    target: floor.map { "≥ \(Format.rate($0))" },
+                    met: floor.map { rate >= $0 },
+                    checks: checks,
+                    details: details
+                )
+            )
+        }
+    }
+
+    /// `2,000 updates`, or `412 updates, time limit` when the run was cut short by its time limit.
+    private func updates(_ outcome: FanOutRun.Outcome) -> String {
+        "\(Format.grouped(outcome.sent)) updates" + (outcome.truncated ? ", time limit" : "")
+    }
+
+    private func reportMemory(idle: (resident: Int, peak: Int), after: (resident: Int, peak: Int), events: Int) {
+        results.add(
+            Figure(
+                key: "rss_idle",
+                section: "Memory (VmRSS)",
+                label: "idle joined host (redis relay)",
+                value: Format.megabytes(kilobytes: idle.resident),
+                target: "≤ 20 MB",
+                met: idle.resident <= 20 * 1024,
+                details: ["vm_rss_kb": .int(idle.resident), "vm_hwm_kb": .int(idle.peak)]
+            )
+        )
+        results.add(
+            Figure(
+                key: "rss_after_events",
+                section: "Memory (VmRSS)",
+                label: "receiving host after \(Format.grouped(events)) delivered events",
+                value: Format.megabytes(kilobytes: after.resident)
+                    + " (peak \(Format.megabytes(kilobytes: after.peak)))",
+                target: "≤ 40 MB",
+                met: after.resident <= 40 * 1024,
+                details: ["events": .int(events), "vm_rss_kb": .int(after.resident), "vm_hwm_kb": .int(after.peak)]
+            )
+        )
+    }
+}

@@ -1,0 +1,36 @@
+import TaskwireProtocol
+
+/// The request lines of the timed paths, built before the clock starts. Ids are the caller's indices.
+enum Requests {
+    static func ping(id: Int) -> [UInt8] {
+        line(#"{"jsonrpc":"2.0","id":\#(id),"method":"ping"}"#)
+    }
+
+    static func initialize(id: Int, token: String) -> [UInt8] {
+        line(
+            #"{"jsonrpc":"2.0","id":\#(id),"method":"initialize","params":{"protocolVersion":"1","token":\#(quoted(token))}}"#
+        )
+    }
+
+    static func getTask(id: Int, taskID: String) -> [UInt8] {
+        line(#"{"jsonrpc":"2.0","id":\#(id),"method":"task.get","params":{"id":\#(quoted(taskID))}}"#)
+    }
+
+    static func updateTask(id: Int, taskID: String, expectedVersion: Int64) -> [UInt8] {
+        line(
+            #"{"jsonrpc":"2.0","id":\#(id),"method":"task.update","params":{"id":\#(quoted(taskID)),"#
+                + #""expectedVersion":\#(expectedVersion),"title":"update \#(id)"}}"#
+        )
+    }
+
+    static func listTasks(id: Int, projectID: String, limit: Int) -> [UInt8] {
+        line(
+            #"{"jsonrpc":"2.0","id":\#(id),"method":"task.list","params":{"projectId":\#(quoted(projectID)),"#
+                + #""limit":\#(limit)}}"#
+        )
+    }
+
+    private static func quoted(_ text: String) -> String { JSON.string(text).text }
+
+    private static func line(_ text: String) -> [UInt8] { Array((text + "\n").utf8) }
+}

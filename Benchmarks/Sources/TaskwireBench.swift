@@ -1,0 +1,63 @@
+import Foundation
+import TaskwireTestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `taskwire-bench`: the performance suite of Benchmarks/README.md. Run it through `Scripts/bench.sh`.
+@main
+struct TaskwireBench {
+    static func main() {
+        do {
+            try run()
+        } catch {
+            log("taskwire-bench: \(error)")
+            exit(1)
+        }
+    }
+
+    private static func run() throws {
+        // A host that dies mid-run must surface as an error on write, not kill the benchmark.
+        signal(SIGPIPE, SIG_IGN)
+        let options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
+        let scale = options.quick ? Scale.quick : Scale.full
+        let binary = try options.binary ?? TaskwireBinary.locate()
+        let started = launchTime
+        let results = Results()
+        log("taskwire-bench: \(binary)\(options.quick ? " (quick)" : "")")
+        do {
+            let world = try BenchWorld(binary: binary)
+            let sections: [(String, () throws -> Void)] = [
+                ("requests", { try RequestBenchmarks(world: world, scale: scale, results: results).run() }),
+                ("fan-out", { try FanOutBenchmarks(world: world, scale: scale, results: results).run() }),
+                ("listing", { try ListingBenchmarks(world: world, scale: scale, results: results).run() }),
+            ]
+            for (name, section) in sections {
+                do {
+                    try section()
+                } catch {
+                    results.problem("the \(name) benchmarks stopped: \(error)")
+                }
+            }
+            if let peers = options.peersDirectory {
+                do {
+                    try PeerBenchmarks(world: world, scale: scale, results: results, directory: peers).run()
+                } catch {
+                    results.problem("the peer comparison stopped: \(error)")
+                }
+            }
+        }
+        let report = Report(
+            results: results,
+            machine: Machine.current(),
+            quick: options.quick,
+            seconds: Monotonic.seconds(from: started, to: Monotonic.now()),
+            binary: binary,
+            foreignCores: results.foreignCoresOverall()
+        )
+        print(report.table)
+        let path = try report.write(to: options.resultsDirectory)
+        print("\nResults written to \(path)")
+    }
+}

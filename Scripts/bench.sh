@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The performance suite (Benchmarks/README.md): builds in release mode, starts its own redis-server, spawns hosts
+# on a temporary database and prints the table; the JSON goes to Benchmarks/results/<timestamp>.json.
+#
+#   Scripts/bench.sh            the full run (under 5 minutes on a 2-core machine)
+#   Scripts/bench.sh --quick    reduced counts: a smoke run of every figure
+#   Scripts/bench.sh --peers    also runs the reference tools of ../shared/peers side by side and prints ratios
+#                               (PEERS_SOURCE overrides where they are; they are copied to PEERS_DIR, /tmp by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+arguments=()
+peers=0
+for argument in "$@"; do
+    if [ "$argument" = "--peers" ]; then peers=1; else arguments+=("$argument"); fi
+done
+
+Scripts/install-dependencies.sh
+# The listing benchmark seeds its 100,000 tasks with the sqlite3 command in one transaction.
+if ! command -v sqlite3 >/dev/null; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq sqlite3 >/dev/null
+fi
+
+# One product per invocation: swift build keeps only the last --product it is given.
+swift build -c release --product taskwire
+swift build -c release --product taskwire-bench
+binary_dir="$(swift build -c release --show-bin-path)"
+
+if [ "$peers" -eq 1 ]; then
+    source_dir="${PEERS_SOURCE:-$(cd .. && pwd)/shared/peers}"
+    peers_dir="${PEERS_DIR:-/tmp/taskwire-peers}"
+    [ -d "$source_dir" ] || { echo "no peers folder at $source_dir (set PEERS_SOURCE)" >&2; exit 1; }
+    # The peers' README: run a writable copy, never the shared folder itself.
+    mkdir -p "$peers_dir"
+    cp -r "$source_dir"/. "$peers_dir"/
+    if ! "$peers_dir/.venv/bin/python" -c "import socketio, aiohttp, redis, hiredis, mcp, aiosqlite" 2>/dev/null; then
+        echo "Setting up the peers' Python environment in $peers_dir/.venv" >&2
+        python3 -m venv "$peers_dir/.venv"
+        "$peers_dir/.venv/bin/pip" install -q python-socketio aiohttp redis hiredis mcp aiosqlite
+    fi
+    arguments+=(--peers "$peers_dir")
+fi
+
+exec "$binary_dir/taskwire-bench" --binary "$binary_dir/taskwire" --results Benchmarks/results ${arguments[@]+"${arguments[@]}"}
