@@ -22,13 +22,8 @@ extension Rooms {
             }
             if stopping { return }
             var verified: Set<String> = []
+            writer.cork()
             for input in inputs { process(input, verified: &verified) }
-            if !inputs.isEmpty {
-                lock.withLock {
-                    state.delivering = false
-                    lock.broadcast()
-                }
-            }
             let now = MonotonicClock.now()
             if now >= nextPoll {
                 let interval = relay.kind == "local" ? Self.localPollNanoseconds : Self.relayPollNanoseconds
@@ -36,6 +31,13 @@ extension Rooms {
                 if hasRooms, let version = watcher?.version(), version != lastVersion {
                     lastVersion = version
                     pollAll(verified: &verified)
+                }
+            }
+            writer.uncork(mayBlock: false)
+            if !inputs.isEmpty {
+                lock.withLock {
+                    state.delivering = false
+                    lock.broadcast()
                 }
             }
         }
@@ -124,19 +126,27 @@ extension Rooms {
     }
 
     /// Queues one event for the client; false when the client is too slow and was taken out of the room.
+    ///
+    /// A client that reads, only slower than events come (a large `since` replay, a burst), is waited for; one that
+    /// has not made room for ``slowConsumerGraceMilliseconds`` has stopped reading and is taken out of the room.
     @discardableResult
     private func write(_ event: CommittedEvent) -> Bool {
         let bytes = Outgoing.notification(method: event.type, rawParams: event.payload)
-        let accepted = lock.withLock {
-            guard let room = state.rooms[event.projectID], room.active, event.seq == room.cursor + 1 else {
+        while true {
+            let accepted = lock.withLock {
+                guard let room = state.rooms[event.projectID], room.active, event.seq == room.cursor + 1 else {
+                    return true
+                }
+                guard writer.sendRoomEvent(bytes, room: event.projectID, seq: event.seq) else { return false }
+                state.rooms[event.projectID]?.cursor = event.seq
                 return true
             }
-            guard writer.sendRoomEvent(bytes, room: event.projectID, seq: event.seq) else { return false }
-            state.rooms[event.projectID]?.cursor = event.seq
-            return true
+            if accepted { return true }
+            if !writer.waitForNotificationRoom(bytes.count, timeoutMilliseconds: Self.slowConsumerGraceMilliseconds) {
+                evict(event.projectID)
+                return false
+            }
         }
-        if !accepted { evict(event.projectID) }
-        return accepted
     }
 
     // MARK: Presence
@@ -190,7 +200,15 @@ extension Rooms {
         case .none:
             break
         case .notify(let message, let seq):
-            if !writer.sendRoomEvent(message.bytes, room: change.projectID, seq: seq) { evict(change.projectID) }
+            let bytes = message.bytes
+            while !writer.sendRoomEvent(bytes, room: change.projectID, seq: seq) {
+                guard
+                    writer.waitForNotificationRoom(bytes.count, timeoutMilliseconds: Self.slowConsumerGraceMilliseconds)
+                else {
+                    evict(change.projectID)
+                    return
+                }
+            }
         case .revoked:
             removed(projectID: change.projectID)
             writer.send(

@@ -66,6 +66,8 @@ final class Rooms: @unchecked Sendable {
     /// A host that has not sent a heartbeat for this long is considered dead and its sessions leave their rooms.
     static let heartbeatMilliseconds = 5000
     static let sessionTimeoutMilliseconds: Int64 = 15_000
+    /// How long a client with a full notification buffer gets to read before it counts as stopped.
+    static let slowConsumerGraceMilliseconds = 2000
 
     init(store: Store, relay: any Relay, writer: OutputWriter, logger: Logger) {
         self.store = store
@@ -115,9 +117,26 @@ final class Rooms: @unchecked Sendable {
     }
 
     /// A change committed by this host: tell the other hosts, and deliver it here.
+    ///
+    /// When the event is the next one of a room the session is in, the committing thread writes it at once (the
+    /// cursor check under the lock keeps the order); anything else goes to the delivery thread, which fills gaps.
     func committed(_ event: CommittedEvent) {
         relay.publish(RelayMessage.encode(event))
-        enqueue(.event(event))
+        enum Route {
+            case done
+            case deliveryThread
+        }
+        let route: Route = lock.withLock {
+            guard let room = state.rooms[event.projectID], room.active else {
+                return state.rooms[event.projectID] == nil ? .done : .deliveryThread
+            }
+            guard event.seq == room.cursor + 1 else { return event.seq <= room.cursor ? .done : .deliveryThread }
+            let bytes = Outgoing.notification(method: event.type, rawParams: event.payload)
+            guard writer.sendRoomEvent(bytes, room: event.projectID, seq: event.seq) else { return .deliveryThread }
+            state.rooms[event.projectID]?.cursor = event.seq
+            return .done
+        }
+        if route == .deliveryThread { enqueue(.event(event)) }
     }
 
     /// Presence changes recorded by this host: tell the other hosts, and deliver them here.

@@ -52,13 +52,17 @@ public final class Connection {
             let count = read(input, buffer.baseAddress, capacity)
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }
+            writer.cork()
             framer.push(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) { frame in
                 guard !stopped else { return }
                 process(frame)
             }
+            writer.uncork(mayBlock: true)
         }
         if !stopped {
+            writer.cork()
             framer.finish { frame in process(frame) }
+            writer.uncork(mayBlock: true)
         }
     }
 

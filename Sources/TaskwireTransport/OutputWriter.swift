@@ -30,6 +30,10 @@ public final class OutputWriter: @unchecked Sendable {
     private var queuedNotificationBytes = 0
     private var writtenSeq: [String: Int64] = [:]
     private var writing = false
+    /// Threads that will flush themselves soon (see ``cork()``); while any does, sends do not wake the writer thread.
+    private var corks = 0
+    /// Set when queued bytes must go out now, cork or not.
+    private var flushRequested = false
     private var broken = false
     private var stopping = false
     private var thread: pthread_t?
@@ -68,7 +72,7 @@ public final class OutputWriter: @unchecked Sendable {
         lock.withLock {
             message.write(into: &queue)
             queue.append(0x0A)
-            lock.broadcast()
+            kick()
         }
     }
 
@@ -77,7 +81,7 @@ public final class OutputWriter: @unchecked Sendable {
         lock.withLock {
             queue.append(contentsOf: bytes)
             queue.append(0x0A)
-            lock.broadcast()
+            kick()
         }
     }
 
@@ -92,7 +96,21 @@ public final class OutputWriter: @unchecked Sendable {
             queue.append(0x0A)
             marks.append(Mark(start: start, end: queue.count, room: room, seq: seq))
             queuedNotificationBytes += bytes.count + 1
+            kick()
+            return true
+        }
+    }
+
+    /// Waits until a room notification of `count` bytes fits under the limit, while the client is reading;
+    /// false when it still does not fit after `timeoutMilliseconds` (the client stopped reading).
+    public func waitForNotificationRoom(_ count: Int, timeoutMilliseconds: Int) -> Bool {
+        let deadline = MonotonicClock.deadline(afterMilliseconds: timeoutMilliseconds)
+        return lock.withLock {
+            flushRequested = true
             lock.broadcast()
+            while queuedNotificationBytes > 0 && queuedNotificationBytes + count > notificationLimit && !broken {
+                if !lock.wait(untilNanoseconds: deadline), MonotonicClock.now() >= deadline { return false }
+            }
             return true
         }
     }
@@ -148,6 +166,8 @@ public final class OutputWriter: @unchecked Sendable {
     public func drain(timeoutMilliseconds: Int) -> Bool {
         let deadline = MonotonicClock.deadline(afterMilliseconds: timeoutMilliseconds)
         return lock.withLock {
+            flushRequested = true
+            lock.broadcast()
             while !(queue.isEmpty && !writing) && !broken {
                 if !lock.wait(untilNanoseconds: deadline), MonotonicClock.now() >= deadline { return false }
             }
@@ -158,43 +178,96 @@ public final class OutputWriter: @unchecked Sendable {
     /// True once the reader of the stream has gone away.
     public var isBroken: Bool { lock.withLock { broken } }
 
+    /// Bytes queued past which the writer thread is woken even while a thread holds a cork.
+    private static let corkLimit = 1 << 18
+
+    /// Wakes the writer thread for what was just queued, unless a corking thread will flush it. Lock held.
+    private func kick() {
+        if corks == 0 || queue.count > Self.corkLimit { lock.broadcast() }
+    }
+
+    /// Tells the writer that the calling thread is about to queue several messages and will call ``uncork(mayBlock:)``
+    /// afterwards, so that they go out in one write instead of waking the writer thread for each.
+    public func cork() {
+        lock.withLock { corks += 1 }
+    }
+
+    /// Ends a ``cork()`` and writes what is queued from the calling thread, which spares a thread hand-off per
+    /// message. With `mayBlock` false, the calling thread writes only when the write cannot block (a small amount
+    /// and a writable descriptor); otherwise the writer thread does it.
+    public func uncork(mayBlock: Bool) {
+        var chunk: [UInt8] = []
+        let proceed: Bool = lock.withLock {
+            corks -= 1
+            guard !writing, !queue.isEmpty, !broken else { return false }
+            if !mayBlock && (queue.count > Int(PIPE_BUF) || !isWritable()) {
+                flushRequested = true
+                lock.broadcast()
+                return false
+            }
+            chunk = take()
+            return true
+        }
+        if proceed { finishWrite(chunk) }
+    }
+
+    private func isWritable() -> Bool {
+        var poller = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        return poll(&poller, 1, 0) == 1 && poller.revents & Int16(POLLOUT) != 0
+    }
+
+    /// Takes everything queued for writing. Lock held.
+    private func take() -> [UInt8] {
+        for mark in marks { writtenSeq[mark.room] = mark.seq }
+        marks.removeAll(keepingCapacity: true)
+        queuedNotificationBytes = 0
+        flushRequested = false
+        swap(&queue, &spare)
+        let chunk = spare
+        spare = []
+        writing = true
+        return chunk
+    }
+
+    /// Writes a taken chunk, then lets the next writer go.
+    private func finishWrite(_ chunk: [UInt8]) {
+        var chunk = chunk
+        let written = write(chunk)
+        chunk.removeAll(keepingCapacity: true)
+        lock.withLock {
+            writing = false
+            if !written {
+                broken = true
+                queue.removeAll()
+                marks.removeAll()
+                queuedNotificationBytes = 0
+            }
+            if spare.isEmpty { spare = chunk }
+            lock.broadcast()
+        }
+    }
+
     private func run() {
         while true {
             var chunk: [UInt8] = []
             let proceed: Bool = lock.withLock {
-                writing = false
-                lock.broadcast()
-                while queue.isEmpty && !stopping { lock.wait() }
-                if queue.isEmpty { return false }
-                for mark in marks { writtenSeq[mark.room] = mark.seq }
-                marks.removeAll(keepingCapacity: true)
-                queuedNotificationBytes = 0
-                swap(&queue, &spare)
-                chunk = spare
-                spare = []
-                writing = true
-                lock.broadcast()
+                while (queue.isEmpty || writing || (corks > 0 && !flushRequested && queue.count <= Self.corkLimit))
+                    && !stopping
+                {
+                    lock.wait()
+                }
+                if queue.isEmpty || writing { return false }
+                chunk = take()
                 return true
             }
             guard proceed else { return }
-            if !write(chunk) {
-                lock.withLock {
-                    broken = true
-                    queue.removeAll()
-                    marks.removeAll()
-                    queuedNotificationBytes = 0
-                    lock.broadcast()
-                }
-            }
-            chunk.removeAll(keepingCapacity: true)
-            lock.withLock { if spare.isEmpty { spare = chunk } }
+            finishWrite(chunk)
         }
     }
 
     /// Writes all bytes; false when the stream is gone. Waits for the descriptor when it was left non-blocking.
     private func write(_ bytes: [UInt8]) -> Bool {
-        if isBroken { return false }
-        return bytes.withUnsafeBytes { buffer in
+        bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
                 let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)

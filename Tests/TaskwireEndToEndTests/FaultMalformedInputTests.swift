@@ -64,19 +64,32 @@ import Testing
             let id = index + 100
             switch random.next() % 9 {
             case 0:
-                let whole = request(id: id, method: "task.create", params: ["projectId": .string(projectID), "title": "x"])
+                let whole = request(
+                    id: id,
+                    method: "task.create",
+                    params: ["projectId": .string(projectID), "title": "x"]
+                )
                 let cut = 1 + Int(random.next() % UInt64(whole.count - 1))
                 cases.append(Case(bytes: Array(whole[..<cut]), code: -32700, id: nil, kind: "truncated"))
             case 1:
                 var line = Array(#"{"jsonrpc":"2.0","id":1,"method":"task.create","params":{"title":""#.utf8)
-                let invalid: [[UInt8]] = [[0xC3, 0x28], [0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80]]
+                let invalid: [[UInt8]] = [
+                    [0xC3, 0x28], [0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF8, 0x88, 0x80],
+                ]
                 line += invalid[Int(random.next() % UInt64(invalid.count))]
                 line += Array(#""}}"#.utf8)
                 cases.append(Case(bytes: line, code: -32700, id: nil, kind: "invalid UTF-8"))
             case 2:
                 let depth = random.next() % 4 == 0 ? 100_000 : JSONParser.maximumDepth + 1 + Int(random.next() % 1000)
                 let opener: [UInt8] = random.next() % 2 == 0 ? Array("[".utf8) : Array(#"{"a":"#.utf8)
-                cases.append(Case(bytes: Array(repeating: opener, count: depth).flatMap { $0 }, code: -32700, id: nil, kind: "deep"))
+                cases.append(
+                    Case(
+                        bytes: Array(repeating: opener, count: depth).flatMap { $0 },
+                        code: -32700,
+                        id: nil,
+                        kind: "deep"
+                    )
+                )
             case 3:
                 let size = maxMessageBytes + 1 + Int(random.next() % 1000)
                 var line = Array(#"{"jsonrpc":"2.0","id":5,"method":"ping","params":{"pad":""#.utf8)
@@ -85,7 +98,9 @@ import Testing
                 cases.append(Case(bytes: line, code: -32600, id: nil, kind: "oversized"))
             case 4, 5:
                 let (method, params) = typed[Int(random.next() % UInt64(typed.count))]
-                cases.append(Case(bytes: request(id: id, method: method, params: params), code: -32602, id: id, kind: method))
+                cases.append(
+                    Case(bytes: request(id: id, method: method, params: params), code: -32602, id: id, kind: method)
+                )
             case 6:
                 let values = ["5", "\"text\"", "null", "true", "[]", "{}", #"{"jsonrpc":"2.0","method":4}"#]
                 let value = values[Int(random.next() % UInt64(values.count))]

@@ -97,7 +97,7 @@ import Testing
             #"{"jsonrpc":"2.0","id":6,"method":"initialize","params":{"protocolVersion":"1","token":"\#(token)"}}"#,
             #"{"jsonrpc":"2.0","id":7,"method":"project.join","params":{"projectId":"\#(project)"}}"#,
             #"[{"jsonrpc":"2.0","id":8,"method":"task.create","params":{"projectId":"\#(project)","#
-                + #""title":"line\nbreak \u2028 stray","description":"\u0000\r\n"}},"#
+                + #""title":"line\nbreak \u2028 stray","description":"\u0001\r\n"}},"#
                 + #"{"jsonrpc":"2.0","id":9,"method":"project.list"}]"#,
         ]
         host.send(requests.joined(separator: "\n") + "\n")
