@@ -9,6 +9,9 @@ if grep -E "warning:" /tmp/taskwire-build.log | grep -v "^warning: 'main'" ; the
     echo "the build has warnings" >&2
     exit 1
 fi
-swift test --skip-build --parallel --num-workers 2
-swift format lint --strict --recursive Package.swift Sources Tests Benchmarks
+swift test --skip-build
+# The fuzz corpus through the plain build, then libFuzzer under AddressSanitizer for a fixed number of inputs.
+.build/debug/taskwire-fuzz Fixtures/fuzz-corpus
+Scripts/fuzz.sh 50000
+swift format lint --strict --recursive Package.swift Sources Tests Benchmarks Fuzz
 echo "style: swift format lint --strict passed"

@@ -34,27 +34,28 @@ public struct Change: Sendable {
     public var event: CommittedEvent
 }
 
+/// Rows of `tasks`, read by position: every query selects `columns` (or `t.*`, the same order) first.
 enum TaskRecord {
     static let columns =
         "id, project_id, title, description, status, priority, assignee_id, due_date, labels, version, created_by, created_at, updated_at"
 
     static func json(_ row: Row) -> JSON {
-        let labelsText: String = row["labels"]
+        let labelsText: String = row[8]
         let labels = (try? JSONParser.parse(labelsText)) ?? .array([])
         return [
-            "id": .string(row["id"] as String),
-            "projectId": .string(row["project_id"] as String),
-            "title": .string(row["title"] as String),
-            "description": .string(row["description"] as String),
-            "status": .string(row["status"] as String),
-            "priority": .string(row["priority"] as String),
-            "assigneeId": .string(row["assignee_id"] as String?),
-            "dueDate": .string(row["due_date"] as String?),
+            "id": .string(row[0] as String),
+            "projectId": .string(row[1] as String),
+            "title": .string(row[2] as String),
+            "description": .string(row[3] as String),
+            "status": .string(row[4] as String),
+            "priority": .string(row[5] as String),
+            "assigneeId": .string(row[6] as String?),
+            "dueDate": .string(row[7] as String?),
             "labels": labels,
-            "version": .int(row["version"] as Int64),
-            "createdBy": .string(row["created_by"] as String),
-            "createdAt": .string(row["created_at"] as String),
-            "updatedAt": .string(row["updated_at"] as String),
+            "version": .int(row[9] as Int64),
+            "createdBy": .string(row[10] as String),
+            "createdAt": .string(row[11] as String),
+            "updatedAt": .string(row[12] as String),
         ]
     }
 
@@ -63,19 +64,20 @@ enum TaskRecord {
     }
 }
 
+/// Rows of `comments`, read by position: every query selects `columns` (or `c.*`, the same order) first.
 enum CommentRecord {
     static let columns = "id, task_id, project_id, author_id, body, version, created_at, updated_at"
 
     static func json(_ row: Row) -> JSON {
         [
-            "id": .string(row["id"] as String),
-            "taskId": .string(row["task_id"] as String),
-            "projectId": .string(row["project_id"] as String),
-            "authorId": .string(row["author_id"] as String),
-            "body": .string(row["body"] as String),
-            "version": .int(row["version"] as Int64),
-            "createdAt": .string(row["created_at"] as String),
-            "updatedAt": .string(row["updated_at"] as String),
+            "id": .string(row[0] as String),
+            "taskId": .string(row[1] as String),
+            "projectId": .string(row[2] as String),
+            "authorId": .string(row[3] as String),
+            "body": .string(row[4] as String),
+            "version": .int(row[5] as Int64),
+            "createdAt": .string(row[6] as String),
+            "updatedAt": .string(row[7] as String),
         ]
     }
 }

@@ -38,10 +38,10 @@ extension Store {
         let body = try Validation.body(body)
         return try write { db in
             let (row, _) = try Self.visibleComment(db, id: id, userID: actor.user.id)
-            guard row["author_id"] == actor.user.id else {
+            guard row[3] == actor.user.id else {
                 throw StoreError.forbidden("only the author can edit a comment")
             }
-            let version: Int64 = row["version"]
+            let version: Int64 = row[5]
             guard version == expectedVersion else {
                 throw StoreError.conflict(version: version, current: CommentRecord.json(row))
             }
@@ -57,7 +57,7 @@ extension Store {
             let json = CommentRecord.json(updated)
             let event = try Self.appendEvent(
                 db,
-                projectID: row["project_id"],
+                projectID: row[2],
                 type: "comment.updated",
                 actor: actor,
                 data: ["comment": json]
@@ -69,14 +69,14 @@ extension Store {
     public func deleteComment(actor: Actor, id: String) throws(StoreError) -> Change {
         try write { db in
             let (row, role) = try Self.visibleComment(db, id: id, userID: actor.user.id)
-            guard row["author_id"] == actor.user.id || role.canManage else {
+            guard row[3] == actor.user.id || role.canManage else {
                 throw StoreError.forbidden("only the author or an owner or admin can delete a comment")
             }
             try db.cachedStatement(sql: "DELETE FROM comments WHERE id = ?").execute(arguments: [id])
-            let taskID: String = row["task_id"]
+            let taskID: String = row[1]
             let event = try Self.appendEvent(
                 db,
-                projectID: row["project_id"],
+                projectID: row[2],
                 type: "comment.deleted",
                 actor: actor,
                 data: ["commentId": .string(id), "taskId": .string(taskID)]
@@ -97,7 +97,7 @@ extension Store {
             ),
             arguments: [userID, id]
         )
-        guard let row, let role = Role(rawValue: row["role"]) else { throw StoreError.notFound("Comment") }
+        guard let row, let role = Role(rawValue: row[8]) else { throw StoreError.notFound("Comment") }
         return (row, role)
     }
 }

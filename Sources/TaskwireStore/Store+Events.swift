@@ -62,11 +62,11 @@ extension Store {
             arguments: [projectID, after, limit]
         )
         return rows.map { row in
-            let payload: String = row["payload"]
+            let payload: String = row[2]
             return CommittedEvent(
                 projectID: projectID,
-                seq: row["seq"],
-                type: row["type"],
+                seq: row[0],
+                type: row[1],
                 payload: Array(payload.utf8)
             )
         }
@@ -84,7 +84,7 @@ extension Store {
             ),
             arguments: [userID, projectID]
         )
-        guard let row, let role = Role(rawValue: row["role"]) else { throw StoreError.notFound("Project") }
-        return (row["organization_id"], role)
+        guard let row, let role = Role(rawValue: row[1]) else { throw StoreError.notFound("Project") }
+        return (row[0], role)
     }
 }

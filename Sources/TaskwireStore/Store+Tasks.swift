@@ -113,7 +113,7 @@ extension Store {
             let updated = try Self.bumpTask(db, id: id, assignments: assignments, arguments: arguments)
             let event = try Self.appendEvent(
                 db,
-                projectID: row["project_id"],
+                projectID: row[1],
                 type: "task.updated",
                 actor: actor,
                 data: ["task": updated]
@@ -131,11 +131,11 @@ extension Store {
         try write { db in
             let (row, _) = try Self.visibleTask(db, id: id, userID: actor.user.id)
             try Self.checkVersion(row, expectedVersion)
-            let from: String = row["status"]
+            let from: String = row[4]
             let updated = try Self.bumpTask(db, id: id, assignments: ["status = ?"], arguments: [status])
             let event = try Self.appendEvent(
                 db,
-                projectID: row["project_id"],
+                projectID: row[1],
                 type: "task.statusChanged",
                 actor: actor,
                 data: ["task": updated, "from": .string(from), "to": .string(status)]
@@ -151,7 +151,7 @@ extension Store {
             try db.cachedStatement(sql: "DELETE FROM tasks WHERE id = ?").execute(arguments: [id])
             let event = try Self.appendEvent(
                 db,
-                projectID: row["project_id"],
+                projectID: row[1],
                 type: "task.deleted",
                 actor: actor,
                 data: ["taskId": .string(id)]
@@ -174,11 +174,11 @@ extension Store {
             arguments: [userID, id]
         )
         guard let row else { throw StoreError.notFound("Task") }
-        return (row, row["organization_id"])
+        return (row, row[13])
     }
 
     static func checkVersion(_ row: Row, _ expected: Int64) throws {
-        let version: Int64 = row["version"]
+        let version: Int64 = row[9]
         guard version == expected else {
             throw StoreError.conflict(version: version, current: TaskRecord.json(row))
         }
