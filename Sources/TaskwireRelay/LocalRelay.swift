@@ -16,5 +16,7 @@ public final class LocalRelay: Relay {
 
     public func publish(_ payload: [UInt8]) {}
 
+    public func flush(timeoutMilliseconds: Int) {}
+
     public func stop() {}
 }

@@ -113,6 +113,7 @@ extension RedisRelay.Core {
         var hasWaited = false
         while true {
             let take = shared.withLock { state -> Take? in
+                state.sending = false
                 if state.stopped {
                     return .end(.stopped)
                 }
@@ -122,6 +123,7 @@ extension RedisRelay.Core {
                 if !state.queue.isEmpty {
                     state.queuedBytes = 0
                     swap(&state.queue, &batch)
+                    state.sending = true
                     return .payloads
                 }
                 state.publisherWaiting = !hasWaited

@@ -42,6 +42,15 @@ public final class RedisRelay: Relay {
     public func stop() {
         core.stop()
     }
+
+    public func flush(timeoutMilliseconds: Int) {
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds)
+        while core.shared.withLock({ $0.isLive && !$0.stopped && (!$0.queue.isEmpty || $0.sending) }) {
+            guard ContinuousClock.now < deadline else { return }
+            core.publisherWakeup.signal()
+            usleep(500)
+        }
+    }
 }
 
 extension RedisRelay {
@@ -110,6 +119,8 @@ extension RedisRelay {
             var queuedBytes = 0
             /// The publisher thread is about to wait, or waiting, on `publisherWakeup`.
             var publisherWaiting = false
+            /// The publisher thread has taken payloads and not yet read all their replies.
+            var sending = false
             /// The relay's threads, to recognize a stop() called from a callback. A thread object stays alive while its
             /// thread runs, so no other thread can take its identifier before that.
             var threads: [ObjectIdentifier] = []

@@ -25,6 +25,8 @@ public protocol Relay: AnyObject, Sendable {
     /// Payloads published while disconnected are dropped (the database is the source of truth; receivers fill gaps
     /// from it).
     func publish(_ payload: [UInt8])
+    /// Waits until the payloads published so far were handed to the relay, or until the time is up.
+    func flush(timeoutMilliseconds: Int)
     /// Stops threads and closes connections; idempotent.
     func stop()
 }

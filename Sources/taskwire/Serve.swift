@@ -115,7 +115,8 @@ private func finish(
         store.interrupt()
     }
     host.close()
-    relay.stop()
+    // The presence changes of leaving must reach the other hosts; the relay's threads end with the process.
+    relay.flush(timeoutMilliseconds: 200)
     writer.drain(timeoutMilliseconds: 300)
     exit(code)
 }
