@@ -17,6 +17,8 @@ extension Rooms {
                 }
                 let inputs = state.inbox
                 state.inbox.removeAll(keepingCapacity: true)
+                state.inboxBytes = 0
+                state.inboxOverflowed = false
                 state.delivering = !inputs.isEmpty
                 return (inputs, state.stopping, !state.rooms.isEmpty)
             }

@@ -45,6 +45,10 @@ final class Rooms: @unchecked Sendable {
         var inbox: [Input] = []
         /// True while the delivery thread works on what it took from the inbox.
         var delivering = false
+        /// Bytes of events waiting in the inbox.
+        var inboxBytes = 0
+        /// Set when events were dropped at the inbox limit; a poll is queued to read them back.
+        var inboxOverflowed = false
         var stopping = false
     }
 
@@ -68,6 +72,8 @@ final class Rooms: @unchecked Sendable {
     static let sessionTimeoutMilliseconds: Int64 = 15_000
     /// How long a client with a full notification buffer gets to read before it counts as stopped.
     static let slowConsumerGraceMilliseconds = 2000
+    /// Event bytes the inbox holds before it drops events (which delivery then reads back from the log).
+    static let inboxLimit = 8 << 20
 
     init(store: Store, relay: any Relay, writer: OutputWriter, logger: Logger) {
         self.store = store
@@ -94,6 +100,22 @@ final class Rooms: @unchecked Sendable {
 
     func enqueue(_ input: Input) {
         lock.withLock {
+            // Events are in the log: while the delivery thread waits for a slow client, ones past the inbox limit
+            // are dropped here and read back from the database later, so that waiting cannot grow memory.
+            let size: Int
+            switch input {
+            case .relayed(let bytes): size = bytes.count
+            case .event(let event): size = event.payload.count
+            default: size = 0
+            }
+            if size > 0, state.inboxBytes + size > Self.inboxLimit {
+                if !state.inboxOverflowed {
+                    state.inboxOverflowed = true
+                    state.inbox.append(.poll)
+                }
+                return
+            }
+            state.inboxBytes += size
             state.inbox.append(input)
             lock.broadcast()
         }
