@@ -1,6 +1,10 @@
 import GRDB
 public import TaskwireProtocol
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A presence change as recorded in the database: one row of `presence_events`.
 public struct PresenceChange: Sendable, Equatable {
     public var id: Int64
@@ -35,12 +39,19 @@ public struct JoinResult: Sendable {
 extension Store {
     /// Records a live session, so that others can see it in rooms and time it out when its host dies.
     public func registerSession(id: String, userID: String, pid: Int32) throws(StoreError) {
-        try write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO sessions (id, user_id, pid, heartbeat_at) VALUES (?, ?, ?, ?)",
-                arguments: [id, userID, pid, Timestamp.nowMilliseconds()]
-            )
-        }
+        try write { db in try Self.upsertSession(db, id: id, userID: userID, pid: pid) }
+    }
+
+    /// Creates or refreshes a session row. Never `INSERT OR REPLACE`: replacing deletes the row first, and the
+    /// delete would cascade to the session's room memberships.
+    static func upsertSession(_ db: Database, id: String, userID: String, pid: Int32) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO sessions (id, user_id, pid, heartbeat_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at
+                """,
+            arguments: [id, userID, pid, Timestamp.nowMilliseconds()]
+        )
     }
 
     /// Marks the session alive; false when another host already timed it out.
@@ -60,6 +71,8 @@ extension Store {
             _ = try Self.projectAccess(db, projectID: projectID, userID: actor.user.id)
             let seq = try Int64.fetchOne(db, sql: "SELECT last_seq FROM projects WHERE id = ?", arguments: [projectID])!
             if let since, since > seq { throw StoreError.invalid("since", "above the project's current seq \(seq)") }
+            // Another host may have timed this session out while its host was not heard from.
+            try Self.upsertSession(db, id: actor.sessionID, userID: actor.user.id, pid: getpid())
             let now = Timestamp.now()
             try db.execute(
                 sql: "INSERT INTO room_members (project_id, session_id, user_id, joined_at) VALUES (?, ?, ?, ?)",

@@ -121,7 +121,7 @@ public final class RoomWorld: Sendable {
 
     /// Starts a host whose stdout nobody reads until ``RoomClient/startReading()``, so that it fills up the pipe.
     ///
-    /// Its stderr goes to `host-PID.stderr` in the database's directory.
+    /// Its stderr goes to a file in the database's directory, for ``RoomClient/stderrTail(lines:)``.
     public func spawnUnread(redisURL: String? = nil) throws -> RoomClient {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -199,6 +199,8 @@ public final class RoomClient: Sendable {
         var messages: [Message] = []
         var unparsed: [String] = []
         var nextID = 0
+        /// The method of each request sent with ``send(_:_:)``, for reports.
+        var methods: [Int: String] = [:]
         var outputEnded = false
         var sessionID = ""
     }
@@ -278,6 +280,7 @@ public final class RoomClient: Sendable {
     public func send(_ method: String, _ params: JSONObject = [:]) -> Int {
         let id = state.withLock { state in
             state.nextID += 1
+            state.methods[state.nextID] = method
             return state.nextID
         }
         write(["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": .object(params)])
@@ -316,15 +319,22 @@ public final class RoomClient: Sendable {
     @discardableResult
     public func reply(to id: Int, timeout: Duration = .seconds(30)) async throws -> JSON {
         let message = try await waitFor("the reply to request \(id)", timeout: timeout) { $0.replyID == id }
-        if let error = message.json["error"] { throw RoomCallError(error: error) }
+        if let error = message.json["error"] {
+            let method = state.withLock { $0.methods[id] } ?? "request \(id)"
+            // The host's own fault: what it logged tells why.
+            let log = error["code"]?.int64Value == -32603 ? stderrTail(lines: 10) : ""
+            throw RoomCallError(error: error, method: method, hostLog: log)
+        }
         return message.json["result"] ?? .null
     }
 
     /// Sends a request and waits for its reply.
     @discardableResult
-    public func request(_ method: String, _ params: JSONObject = [:], timeout: Duration = .seconds(30)) async throws
-        -> JSON
-    {
+    public func request(
+        _ method: String,
+        _ params: JSONObject = [:],
+        timeout: Duration = .seconds(30)
+    ) async throws -> JSON {
         try await reply(to: send(method, params), timeout: timeout)
     }
 
@@ -454,9 +464,15 @@ public final class RoomClient: Sendable {
 /// An error reply of the host.
 public struct RoomCallError: Error, CustomStringConvertible, Sendable {
     public let error: JSON
+    /// The method of the request.
+    public let method: String
+    /// The end of the host's stderr when the error is an internal one.
+    public let hostLog: String
     public var code: Int? { error["code"]?.int64Value.map(Int.init) }
     public var data: JSON? { error["data"] }
-    public var description: String { error.text }
+    public var description: String {
+        "\(method): \(error.text)" + (hostLog.isEmpty ? "" : "\nhost stderr:\n\(hostLog)")
+    }
 }
 
 /// A reply or notification that did not come in time.
@@ -522,7 +538,8 @@ final class UnreadProcess: Sendable {
 
     var exitCode: Int32? {
         guard !process.isRunning else { return nil }
-        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return process.terminationReason == .uncaughtSignal
+            ? 128 + process.terminationStatus : process.terminationStatus
     }
 
     func waitUntilExit() {
