@@ -25,9 +25,10 @@ let package = Package(
             providers: [.apt(["libhiredis-dev"])]
         ),
         .target(name: "TaskwireProtocol", swiftSettings: swiftSettings),
+        .target(name: "TaskwireSync", swiftSettings: swiftSettings),
         .target(
             name: "TaskwireTransport",
-            dependencies: ["TaskwireProtocol", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TaskwireProtocol", "TaskwireSync", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -41,13 +42,13 @@ let package = Package(
         ),
         .target(
             name: "TaskwireRelay",
-            dependencies: ["CHiredis", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CHiredis", "TaskwireSync", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "TaskwireServer",
             dependencies: [
-                "TaskwireProtocol", "TaskwireTransport", "TaskwireStore", "TaskwireRelay",
+                "TaskwireProtocol", "TaskwireSync", "TaskwireTransport", "TaskwireStore", "TaskwireRelay",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -63,7 +64,7 @@ let package = Package(
         ),
         .target(
             name: "TaskwireTestSupport",
-            dependencies: ["TaskwireProtocol"],
+            dependencies: ["TaskwireProtocol", "TaskwireSync"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -81,7 +82,7 @@ let package = Package(
         .testTarget(name: "TaskwireProtocolTests", dependencies: ["TaskwireProtocol"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TaskwireTransportTests",
-            dependencies: ["TaskwireTransport", "TaskwireProtocol"],
+            dependencies: ["TaskwireTransport", "TaskwireProtocol", "TaskwireSync"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -96,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TaskwireRelayTests",
-            dependencies: ["TaskwireRelay", "TaskwireTestSupport"],
+            dependencies: ["TaskwireRelay", "TaskwireTestSupport", "TaskwireSync"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -107,7 +108,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TaskwireEndToEndTests",
-            dependencies: ["TaskwireTestSupport", "TaskwireProtocol"],
+            dependencies: ["TaskwireTestSupport", "TaskwireProtocol", "TaskwireSync"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 public import Logging
-import Synchronization
+import TaskwireSync
 
 /// The relay over Redis pub/sub: one channel per database, `taskwire:<namespace>:events`.
 ///
@@ -131,10 +131,10 @@ extension RedisRelay {
         let url: RedisURL
         let channel: [UInt8]
         let logger: Logger
-        let shared = Mutex(State())
+        let shared = Locked(State())
         /// Serializes state-change callbacks so that they arrive in the order the changes were decided.
         /// Lock order: `transitions`, then `shared`; never the reverse.
-        let transitions = Mutex(())
+        let transitions = Locked(())
         let publisherWakeup = DispatchSemaphore(value: 0)
         let subscriberWakeup = DispatchSemaphore(value: 0)
         let firstAttempts = DispatchSemaphore(value: 0)

@@ -1,8 +1,8 @@
 public import Logging
-import Synchronization
 public import TaskwireProtocol
 public import TaskwireRelay
 public import TaskwireStore
+import TaskwireSync
 public import TaskwireTransport
 
 #if canImport(Glibc)
@@ -51,7 +51,7 @@ public final class Host: CallHandler, Sendable {
     let writer: OutputWriter
     let rooms: Rooms
     let logger: Logger
-    let session = Mutex(SessionState())
+    let session = Locked(SessionState())
 
     /// Every method the host serves, by name. `Protocol/openrpc.json` describes exactly these.
     static let methods: [String: Method] = {

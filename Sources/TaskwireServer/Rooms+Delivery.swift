@@ -2,6 +2,7 @@ import Logging
 import TaskwireProtocol
 import TaskwireRelay
 import TaskwireStore
+import TaskwireSync
 import TaskwireTransport
 
 extension Rooms {

@@ -3,6 +3,7 @@ import Logging
 import TaskwireProtocol
 import TaskwireRelay
 import TaskwireStore
+import TaskwireSync
 import TaskwireTransport
 
 #if canImport(Glibc)

@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import Synchronization
+import TaskwireSync
 
 /// A real `redis-server` for tests, on a free loopback port, without persistence. Stopped when released.
 ///
@@ -19,7 +19,7 @@ public final class RedisServer: Sendable {
 
     private let executable: String
     private let extraArguments: [String]
-    private let child: Mutex<Child>
+    private let child: Locked<Child>
 
     /// Starts `redis-server` and returns once it answers.
     ///
@@ -35,7 +35,7 @@ public final class RedisServer: Sendable {
                 self.executable = executable
                 self.extraArguments = extraArguments
                 self.port = port
-                self.child = Mutex(Child(pid: pid, isRunning: true))
+                self.child = Locked(Child(pid: pid, isRunning: true))
                 return
             } catch {
                 lastError = error

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 public import TaskwireProtocol
+import TaskwireSync
 
 #if canImport(Glibc)
 import Glibc
@@ -39,7 +39,7 @@ public final class RoomWorld: Sendable {
     public let organizationID: String
     public let projectID: String
     public let users: [User]
-    private let clients = Mutex<[RoomClient]>([])
+    private let clients = Locked<[RoomClient]>([])
 
     /// Creates the database, the users, the organization and its project, and starts Redis for the `.redis` relay.
     public init(relay: RoomRelay, userNames: [String]) throws {
@@ -211,7 +211,7 @@ public final class RoomClient: Sendable {
     }
 
     private let child: Child
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(process: HostProcess) {
         child = .host(process)
@@ -523,9 +523,9 @@ final class UnreadProcess: Sendable {
     private let output: FileHandle
     private let errorPath: String
     private let gate = DispatchSemaphore(value: 0)
-    private let inputClosed = Mutex(false)
+    private let inputClosed = Locked(false)
     /// Bytes read from stdout after the last complete line; only the reader thread uses it.
-    private let pending = Mutex<[UInt8]>([])
+    private let pending = Locked<[UInt8]>([])
 
     init(process: Process, input: FileHandle, output: FileHandle, errorPath: String) {
         self.process = process

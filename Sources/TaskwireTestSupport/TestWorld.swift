@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TaskwireSync
 
 /// A temporary database with users, one organization and one project, made through the admin CLI, and the hosts
 /// started on it: the common ground of end-to-end tests.
@@ -22,7 +22,7 @@ public final class TestWorld: Sendable {
     public let users: [User]
     public let organizationID: String
     public let projectID: String
-    private let hosts = Mutex<[RPCClient]>([])
+    private let hosts = Locked<[RPCClient]>([])
 
     /// Creates the database, the users named `userNames`, the organization and its project.
     public init(userNames: [String]) throws {

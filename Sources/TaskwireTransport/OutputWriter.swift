@@ -1,4 +1,5 @@
 public import TaskwireProtocol
+import TaskwireSync
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import TaskwireProtocol
+import TaskwireSync
 import TaskwireTestSupport
 import Testing
 
@@ -39,7 +39,7 @@ final class RoomWriter: Sendable {
 
     let client: RoomClient
     let projectID: String
-    private let progress = Mutex(Progress())
+    private let progress = Locked(Progress())
 
     init(_ client: RoomClient, projectID: String) {
         self.client = client

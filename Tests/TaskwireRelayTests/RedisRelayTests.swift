@@ -1,5 +1,6 @@
 import Synchronization
 import TaskwireRelay
+import TaskwireSync
 import TaskwireTestSupport
 import Testing
 

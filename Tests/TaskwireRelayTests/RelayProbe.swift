@@ -1,12 +1,12 @@
 import Logging
-import Synchronization
 import TaskwireRelay
+import TaskwireSync
 import Testing
 
 /// Records what a relay delivers, for assertions.
 final class RelayProbe: Sendable {
-    private let received = Mutex<[[UInt8]]>([])
-    private let changes = Mutex<[RelayState]>([])
+    private let received = Locked<[[UInt8]]>([])
+    private let changes = Locked<[RelayState]>([])
 
     var messages: [[UInt8]] { received.withLock { $0 } }
     var stateChanges: [RelayState] { changes.withLock { $0 } }

@@ -1,4 +1,5 @@
 import TaskwireProtocol
+import TaskwireSync
 import TaskwireTransport
 import Testing
 
