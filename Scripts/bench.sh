@@ -15,14 +15,8 @@ for argument in "$@"; do
     if [ "$argument" = "--peers" ]; then peers=1; else arguments+=("$argument"); fi
 done
 
+# Also installs the sqlite3 command, with which the listing benchmark seeds its 100,000 tasks.
 Scripts/install-dependencies.sh
-# The listing benchmark seeds its 100,000 tasks with the sqlite3 command in one transaction.
-if ! command -v sqlite3 >/dev/null; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq sqlite3 >/dev/null
-fi
 
 # One product per invocation: swift build keeps only the last --product it is given.
 swift build -c release --product taskwire

@@ -82,7 +82,7 @@ struct Scale {
         updatePipelined: 20_000,
         concurrentPerHost: 5_000,
         fanOutWarmup: 50,
-        fanOutOneAtATime: [1: 2_000, 4: 2_000, 16: 1_000],
+        fanOutOneAtATime: [1: 5_000, 4: 5_000, 16: 5_000],
         fanOutWindowed: [1: 100_000, 4: 10_000, 16: 5_000],
         localWindowed: 10_000,
         listSizes: [1_000, 100_000],
