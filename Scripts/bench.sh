@@ -19,9 +19,9 @@ done
 Scripts/install-dependencies.sh
 
 # One product per invocation: swift build keeps only the last --product it is given.
-swift build -c release --product taskwire
-swift build -c release --product taskwire-bench
-binary_dir="$(swift build -c release --show-bin-path)"
+swift build -c release --static-swift-stdlib --product taskwire
+swift build -c release --static-swift-stdlib --product taskwire-bench
+binary_dir="$(swift build -c release --static-swift-stdlib --show-bin-path)"
 
 if [ "$peers" -eq 1 ]; then
     source_dir="${PEERS_SOURCE:-$(cd .. && pwd)/shared/peers}"
