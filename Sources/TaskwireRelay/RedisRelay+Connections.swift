@@ -64,7 +64,7 @@ extension RedisRelay.Core {
         onStateChange: @Sendable (RelayState) -> Void,
         _ change: (inout State) -> Bool
     ) -> Bool {
-        transitions.withLock { _ in
+        transitions.withLock {
             let (applied, transition) = shared.withLock { state -> (Bool, RelayState?) in
                 guard !state.stopped, change(&state) else { return (false, nil) }
                 let current: RelayState = state.isLive ? .connected : .degraded

@@ -134,7 +134,7 @@ extension RedisRelay {
         let shared = Locked(State())
         /// Serializes state-change callbacks so that they arrive in the order the changes were decided.
         /// Lock order: `transitions`, then `shared`; never the reverse.
-        let transitions = Locked(())
+        let transitions = ConditionLock()
         let publisherWakeup = DispatchSemaphore(value: 0)
         let subscriberWakeup = DispatchSemaphore(value: 0)
         let firstAttempts = DispatchSemaphore(value: 0)
