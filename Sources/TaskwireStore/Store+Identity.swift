@@ -48,10 +48,7 @@ extension Store {
             )
             try Self.insertToken(db, token: token, userID: id)
         }
-        var output: AdminOutput = ["id": .string(id), "name": .string(name)]
-        if let email { output["email"] = .string(email) }
-        output["token"] = .string(token)
-        return output
+        return ["id": .string(id), "name": .string(name), "token": .string(token)]
     }
 
     public func addToken(user: String) throws(StoreError) -> AdminOutput {

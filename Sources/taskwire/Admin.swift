@@ -83,20 +83,13 @@ struct Admin: ParsableCommand {
             @Option(help: "owner, admin or member.") var role: String
             @Flag(help: "Print one JSON object.") var json = false
 
-            func validate() throws {
-                guard Role(rawValue: role) != nil else {
-                    throw ValidationError("--role must be owner, admin or member")
-                }
-            }
-
             func run() throws {
                 try runAdmin(
                     {
-                        try Store(path: database.path).addMember(
-                            organization: org,
-                            user: user,
-                            role: Role(rawValue: role)!
-                        )
+                        guard let role = Role(rawValue: role) else {
+                            throw AdminFailure("--role must be owner, admin or member")
+                        }
+                        return try Store(path: database.path).addMember(organization: org, user: user, role: role)
                     },
                     json: json
                 )

@@ -19,9 +19,9 @@ struct Call: ParsableCommand {
         do {
             parsed = try JSONParser.parse(params)
         } catch {
-            throw ValidationError("params are not valid JSON: \(error)")
+            throw fail("params are not valid JSON: \(error)")
         }
-        guard case .object = parsed else { throw ValidationError("params must be a JSON object") }
+        guard case .object = parsed else { throw fail("params must be a JSON object") }
         var initialize: JSONObject = [
             "protocolVersion": "1", "clientInfo": ["name": "taskwire call", "version": .string(Taskwire.version)],
         ]
@@ -37,13 +37,9 @@ struct Call: ParsableCommand {
         )
         for id in ["1", "2"] {
             guard let reply = replies.first(where: { $0["id"] == .number(id) }) else {
-                FileHandle.standardError.write(Data("taskwire: no reply from the host\n".utf8))
-                throw ExitCode.failure
+                throw fail("no reply from the host")
             }
-            if let error = reply["error"] {
-                FileHandle.standardError.write(Data("taskwire: \(error.text)\n".utf8))
-                throw ExitCode.failure
-            }
+            if let error = reply["error"] { throw fail(error.text) }
             if id == "2" { print(reply["result"]?.text ?? "null") }
         }
     }

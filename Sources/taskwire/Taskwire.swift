@@ -42,12 +42,27 @@ func printAdminOutput(_ output: AdminOutput, json: Bool) {
     }
 }
 
+/// A mistake in a command's input, reported on stderr with exit code 1.
+struct AdminFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Prints a failure on stderr and ends with exit code 1, as SPEC §7 asks of every command.
+func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("taskwire: \(message)\n".utf8))
+    return ExitCode.failure
+}
+
 /// Runs an admin action, turning its failure into a message on stderr and exit code 1.
 func runAdmin(_ body: () throws -> AdminOutput, json: Bool) throws {
     do {
         printAdminOutput(try body(), json: json)
     } catch let error as StoreError {
-        FileHandle.standardError.write(Data("taskwire: \(error.description)\n".utf8))
-        throw ExitCode.failure
+        throw fail(error.description)
+    } catch let error as AdminFailure {
+        throw fail(error.description)
+    } catch {
+        throw fail("cannot open the database: \(error)")
     }
 }
