@@ -1,0 +1,124 @@
+import Foundation
+import TaskwireProtocol
+import TaskwireTestSupport
+import Testing
+
+/// The admin commands and `taskwire call`, run as a user runs them: outputs, names or ids, exit codes.
+@Suite struct CommandLineTests {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var json: JSON? { try? JSONParser.parse(stdout) }
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try TaskwireBinary.locate())
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus,
+            stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self)
+        )
+    }
+
+    @Test func adminCommandsPrintOneObjectAndAcceptNamesOrIDs() throws {
+        let database = try TemporaryDatabase()
+        let db = ["--db", database.path]
+        let alice = try #require(try Self.run(["admin", "user", "add", "--name", "alice", "--json"] + db).json)
+        #expect(alice.objectValue?.keys.sorted() == ["id", "name", "token"])
+        #expect(alice["token"]?.stringValue?.hasPrefix("tw_") == true)
+        let bob = try #require(
+            try Self.run(["admin", "user", "add", "--name", "bob", "--email", "b@example.com", "--json"] + db).json
+        )
+        #expect(bob.objectValue?.keys.sorted() == ["id", "name", "token"])
+
+        let org = try #require(try Self.run(["admin", "org", "add", "Acme", "--owner", "alice", "--json"] + db).json)
+        #expect(org.objectValue?.keys.sorted() == ["id", "name"])
+        let byID = try Self.run(
+            [
+                "admin", "member", "add", "--org", org["id"]!.stringValue!, "--user", bob["id"]!.stringValue!, "--role",
+                "admin", "--json",
+            ] + db
+        )
+        #expect(byID.json == ["userId": bob["id"]!, "organizationId": org["id"]!, "role": "admin"])
+        let byName = try Self.run(
+            ["admin", "member", "add", "--org", "Acme", "--user", "bob", "--role", "member", "--json"] + db
+        )
+        #expect(byName.json?["role"] == "member")
+        let project = try #require(
+            try Self.run(["admin", "project", "add", "--org", "Acme", "Website", "--json"] + db).json
+        )
+        #expect(project == ["id": project["id"]!, "organizationId": org["id"]!, "name": "Website"])
+
+        let token = try #require(try Self.run(["admin", "token", "add", "--user", "bob", "--json"] + db).json)
+        #expect(token.objectValue?.keys.sorted() == ["token", "userId"])
+        #expect(token["userId"] == bob["id"])
+        #expect(try Self.run(["admin", "token", "revoke", token["token"]!.stringValue!, "--json"] + db).json == [:])
+
+        // Without --json, a readable line per field.
+        let readable = try Self.run(["admin", "user", "add", "--name", "carol"] + db)
+        #expect(readable.status == 0)
+        #expect(readable.stdout.contains("token: tw_"))
+    }
+
+    @Test(arguments: [
+        ["admin", "user", "add", "--name", "alice"],
+        ["admin", "org", "add", "Acme", "--owner", "nobody"],
+        ["admin", "member", "add", "--org", "Acme", "--user", "alice", "--role", "boss"],
+        ["admin", "project", "add", "--org", "Nowhere", "P"],
+        ["admin", "token", "revoke", "tw_not_a_token"],
+    ])
+    func adminErrorsGoToStderrWithExitCode1(arguments: [String]) throws {
+        let database = try TemporaryDatabase()
+        let db = ["--db", database.path]
+        _ = try Self.run(["admin", "user", "add", "--name", "alice", "--json"] + db)
+        _ = try Self.run(["admin", "org", "add", "Acme", "--owner", "alice", "--json"] + db)
+        let outcome = try Self.run(arguments + ["--json"] + db)
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout.isEmpty)
+        #expect(outcome.stderr.hasPrefix("taskwire: "))
+    }
+
+    @Test func callPrintsTheResultOrFailsWithExitCode1() throws {
+        let database = try TemporaryDatabase()
+        let db = ["--db", database.path]
+        let alice = try #require(try Self.run(["admin", "user", "add", "--name", "alice", "--json"] + db).json)
+        _ = try Self.run(["admin", "org", "add", "Acme", "--owner", "alice", "--json"] + db)
+        let project = try #require(
+            try Self.run(["admin", "project", "add", "--org", "Acme", "Web", "--json"] + db).json
+        )
+        let token = alice["token"]!.stringValue!
+
+        let created = try Self.run(
+            ["call", "task.create", #"{"projectId":"\#(project["id"]!.stringValue!)","title":"From a script"}"#]
+                + db + ["--token", token]
+        )
+        #expect(created.status == 0)
+        #expect(created.json?["task"]?["title"] == "From a script")
+        #expect(created.json?["seq"] == 1)
+
+        // The token from the environment, and a method error on stderr with exit code 1.
+        let missing = try Self.run(
+            ["call", "task.get", #"{"id":"tsk_missing"}"#] + db,
+            environment: ["TASKWIRE_TOKEN": token]
+        )
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("-32004"))
+        let unauthenticated = try Self.run(["call", "project.list"] + db + ["--token", "tw_wrong"])
+        #expect(unauthenticated.status == 1)
+        #expect(unauthenticated.stderr.contains("-32001"))
+        let badJSON = try Self.run(["call", "ping", "{nope"] + db + ["--token", token])
+        #expect(badJSON.status == 1)
+    }
+}
