@@ -71,7 +71,8 @@ final class Rooms: @unchecked Sendable {
     /// A host that has not sent a heartbeat for this long is considered dead and its sessions leave their rooms.
     static let heartbeatMilliseconds = 5000
     static let sessionTimeoutMilliseconds: Int64 = 15_000
-    /// How long a client with a full notification buffer gets to read before it counts as stopped.
+    /// How long a client with a full notification buffer may go without reading anything before it counts as
+    /// stopped.
     static let slowConsumerGraceMilliseconds = 2000
     /// Event bytes the inbox holds before it drops events (which delivery then reads back from the log).
     static let inboxLimit = 8 << 20

@@ -35,6 +35,8 @@ public final class OutputWriter: @unchecked Sendable {
     private var corks = 0
     /// Set when queued bytes must go out now, cork or not.
     private var flushRequested = false
+    /// Bytes that reached the descriptor so far: tells a slow reader from one that stopped.
+    private var bytesWritten = 0
     private var broken = false
     private var stopping = false
     private var thread: pthread_t?
@@ -104,13 +106,20 @@ public final class OutputWriter: @unchecked Sendable {
 
     /// Waits until a room notification of `count` bytes fits under the limit, while the client is reading;
     /// false when it still does not fit after `timeoutMilliseconds` (the client stopped reading).
+    /// The wait goes on as long as the client reads something every `timeoutMilliseconds`: only a client that
+    /// made no progress for that long counts as stopped.
     public func waitForNotificationRoom(_ count: Int, timeoutMilliseconds: Int) -> Bool {
-        let deadline = MonotonicClock.deadline(afterMilliseconds: timeoutMilliseconds)
+        var deadline = MonotonicClock.deadline(afterMilliseconds: timeoutMilliseconds)
         return lock.withLock {
             flushRequested = true
             lock.broadcast()
+            var progress = bytesWritten
             while queuedNotificationBytes > 0 && queuedNotificationBytes + count > notificationLimit && !broken {
-                if !lock.wait(untilNanoseconds: deadline), MonotonicClock.now() >= deadline { return false }
+                if !lock.wait(untilNanoseconds: deadline), MonotonicClock.now() >= deadline {
+                    guard bytesWritten > progress else { return false }
+                    progress = bytesWritten
+                    deadline = MonotonicClock.deadline(afterMilliseconds: timeoutMilliseconds)
+                }
             }
             return true
         }
@@ -274,6 +283,7 @@ public final class OutputWriter: @unchecked Sendable {
                 let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
                 if written > 0 {
                     offset += written
+                    lock.withLock { bytesWritten += written }
                 } else if written < 0 && errno == EINTR {
                     continue
                 } else if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
