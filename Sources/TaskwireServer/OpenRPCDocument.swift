@@ -2592,7 +2592,7 @@ public enum OpenRPCDocument {
       },
       "InternalError": {
         "code": -32603,
-        "message": "Internal error: a fault of the host itself, never a client mistake; it carries no internals."
+        "message": "Internal error: a fault of the host itself, never a client mistake; it carries no internals. When the database cannot be written, `data.reason` says so: `storage full` (disk full or file size limit; nothing was changed) or `storage unavailable` (I/O error, read-only or damaged file)."
       },
       "Unauthenticated": {
         "code": -32001,
@@ -2710,7 +2710,7 @@ public enum OpenRPCDocument {
     {
       "name": "project.resync",
       "summary": "This session was taken out of a room because it did not read fast enough.",
-      "description": "When a client stops reading its output, the host does not buffer without bound: past a buffer limit it takes the session out of the room (others see `presence.left` with reason `closed`) and drops what it had queued for it. Once the client reads again, it receives this notification; `lastSeq` is the last event of that room written to its output. Rejoin with `project.join {projectId, since: lastSeq}` to lose nothing.",
+      "description": "When a client stops reading its output, the host does not buffer without bound: once 4 MiB of the room's notifications are queued for it and it has read nothing for 2 s, it takes the session out of the room (others see `presence.left` with reason `closed`) and drops what it had queued for it. Once the client reads again, it receives this notification; `lastSeq` is the last event of that room written to its output. Rejoin with `project.join {projectId, since: lastSeq}` to lose nothing.",
       "params": {
         "$ref": "#/components/schemas/ProjectResyncParams"
       }
