@@ -22,43 +22,27 @@ public enum RoomRelay: String, Sendable, CaseIterable, CustomStringConvertible {
 /// - Important: Keep the world alive for as long as its hosts are used: when it goes away, it closes the stdin of
 ///   every host still running, kills those that do not exit within 3 s, stops Redis and removes the database.
 public final class RoomWorld: Sendable {
-    /// A user created by the admin CLI, with a token to initialize a session.
-    public struct User: Sendable {
-        public let id: String
-        public let name: String
-        public let token: String
-    }
+    public typealias User = TestWorld.User
 
     public let relay: RoomRelay
-    public let binary: String
-    public let database: TemporaryDatabase
-    public let admin: AdminCLI
+    /// The database, users, organization and project, shared with the other end-to-end tests.
+    public let seed: TestWorld
     /// The Redis server of the `.redis` relay.
     public let redis: RedisServer?
-    /// The organization every user belongs to; the first user owns it, the others are members.
-    public let organizationID: String
-    public let projectID: String
-    public let users: [User]
     private let clients = Locked<[RoomClient]>([])
+
+    public var binary: String { seed.binary }
+    public var database: TemporaryDatabase { seed.database }
+    public var admin: AdminCLI { seed.admin }
+    /// The organization every user belongs to; the first user owns it, the others are members.
+    public var organizationID: String { seed.organizationID }
+    public var projectID: String { seed.projectID }
+    public var users: [User] { seed.users }
 
     /// Creates the database, the users, the organization and its project, and starts Redis for the `.redis` relay.
     public init(relay: RoomRelay, userNames: [String]) throws {
-        precondition(!userNames.isEmpty, "a world needs at least its owner")
         self.relay = relay
-        binary = try TaskwireBinary.locate()
-        database = try TemporaryDatabase()
-        admin = AdminCLI(binary: binary, databasePath: database.path)
-        var users: [User] = []
-        for name in userNames {
-            let (id, token) = try admin.addUser(name)
-            users.append(User(id: id, name: name, token: token))
-        }
-        organizationID = try admin.addOrganization("org", owner: users[0].id)
-        for user in users.dropFirst() {
-            try admin.addMember(organization: organizationID, user: user.id, role: "member")
-        }
-        projectID = try admin.addProject(organization: organizationID, name: "project")
-        self.users = users
+        seed = try TestWorld(userNames: userNames)
         redis = relay == .redis ? try RedisServer() : nil
     }
 
