@@ -177,8 +177,12 @@ extension [UInt8] {
         let aliceID = alice["id"]!.stringValue!
         #expect(aliceID.hasPrefix("usr_"))
         #expect(alice["name"] == "alice")
-        #expect(alice["email"] == "a@example.com")
-        #expect(alice.keys == ["id", "name", "email", "token"])
+        // SPEC §7: `user add --json` prints exactly {id, name, token}; the email is stored.
+        #expect(alice.keys == ["id", "name", "token"])
+        let email = try store.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT email FROM users WHERE id = ?", arguments: [aliceID])
+        }
+        #expect(email == "a@example.com")
         let bob = try store.addUser(name: "bob", email: nil)
         let bobID = bob["id"]!.stringValue!
         #expect(bob["email"] == nil)
