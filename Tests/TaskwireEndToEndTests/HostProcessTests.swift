@@ -26,6 +26,8 @@ import Testing
         #expect(process.nextLine(timeout: .seconds(10))?.count == 1 << 20)
         process.closeStdin()
         #expect(process.waitForExit(timeout: .seconds(5)) == 0)
+        // The exit can be seen before the reader thread has read the end of stdout.
+        #expect(process.waitForOutputEnd(timeout: .seconds(5)))
         #expect(process.isStdoutClosed)
     }
 
