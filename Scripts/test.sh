@@ -12,6 +12,6 @@ fi
 swift test --skip-build
 # The fuzz corpus through the plain build, then libFuzzer under AddressSanitizer for a fixed number of inputs.
 .build/debug/taskwire-fuzz Fixtures/fuzz-corpus
-Scripts/fuzz.sh 50000
+Scripts/fuzz.sh 200000
 swift format lint --strict --recursive Package.swift Sources Tests Benchmarks Fuzz
 echo "style: swift format lint --strict passed"
