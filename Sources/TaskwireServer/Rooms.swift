@@ -227,8 +227,9 @@ final class Rooms: @unchecked Sendable {
     // MARK: Maintenance
 
     private func maintenanceLoop() {
+        var interval = Self.heartbeatMilliseconds
         while true {
-            let deadline = MonotonicClock.deadline(afterMilliseconds: Self.heartbeatMilliseconds)
+            let deadline = MonotonicClock.deadline(afterMilliseconds: interval)
             maintenanceLock.withLock {
                 while !lock.withLock({ state.stopping }), MonotonicClock.now() < deadline {
                     maintenanceLock.wait(untilNanoseconds: deadline)
@@ -245,9 +246,12 @@ final class Rooms: @unchecked Sendable {
                     try store.registerSession(id: actor.sessionID, userID: actor.user.id, pid: getpid())
                     enqueue(.poll)
                 }
+                interval = Self.heartbeatMilliseconds
                 published(try store.reapSessions(silentForMilliseconds: Self.sessionTimeoutMilliseconds))
             } catch {
+                // A busy database must not let this session look dead to the others: try again soon.
                 logger.warning("maintenance failed: \(error)")
+                interval = 1000
             }
         }
     }

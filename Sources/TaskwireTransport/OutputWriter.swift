@@ -280,7 +280,9 @@ public final class OutputWriter: @unchecked Sendable {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                // At most 64 KiB per call: a blocking write to a pipe returns only once all of it went through,
+                // and progress must show while a slow client reads a large chunk.
+                let written = Glibc.write(fd, buffer.baseAddress! + offset, min(buffer.count - offset, 1 << 16))
                 if written > 0 {
                     offset += written
                     lock.withLock { bytesWritten += written }
