@@ -111,6 +111,12 @@ private func finish(
     code: Int32,
     waitForCalls: Bool
 ) -> Never {
+    // Whatever blocks below (a database lock, a client that stops reading), the process is gone within 2 s.
+    let watchdog = Thread {
+        usleep(1_900_000)
+        _exit(code)
+    }
+    watchdog.start()
     if waitForCalls && !host.waitUntilIdle(milliseconds: 1500) {
         store.interrupt()
     }
