@@ -59,7 +59,12 @@ extension Rooms {
         case .presence(let change):
             deliver(change)
         case .activate(let projectID):
-            lock.withLock { state.rooms[projectID]?.active = true }
+            let pending: [PresenceChange] = lock.withLock {
+                state.rooms[projectID]?.active = true
+                defer { state.rooms[projectID]?.pendingPresence = [] }
+                return state.rooms[projectID]?.pendingPresence ?? []
+            }
+            for change in pending { tell(change) }
             catchUpPresence()
             fill(projectID, verified: &verified)
         case .relayState(let relayState):
@@ -173,7 +178,23 @@ extension Rooms {
         }
     }
 
+    /// Takes the next presence change in id order; a room whose join reply is not out yet keeps it for later.
     private func apply(_ change: PresenceChange) {
+        let now: Bool = lock.withLock {
+            guard change.id > state.presenceCursor else { return false }
+            state.presenceCursor = change.id
+            guard let room = state.rooms[change.projectID], change.id > room.presenceFloor else { return false }
+            guard room.active else {
+                state.rooms[change.projectID]?.pendingPresence.append(change)
+                return false
+            }
+            return true
+        }
+        if now { tell(change) }
+    }
+
+    /// Tells the client of a presence change in one of its active rooms.
+    private func tell(_ change: PresenceChange) {
         enum Outcome {
             case none
             case notify(JSON, seq: Int64)
@@ -181,11 +202,7 @@ extension Rooms {
             case timedOut
         }
         let outcome: Outcome = lock.withLock {
-            guard change.id > state.presenceCursor else { return .none }
-            state.presenceCursor = change.id
-            guard let room = state.rooms[change.projectID], room.active, change.id > room.presenceFloor,
-                let actor = state.actor
-            else { return .none }
+            guard let room = state.rooms[change.projectID], room.active, let actor = state.actor else { return .none }
             if change.sessionID == actor.sessionID {
                 guard change.kind == "left" else { return .none }
                 return change.reason == "revoked" ? .revoked : change.reason == "timeout" ? .timedOut : .none

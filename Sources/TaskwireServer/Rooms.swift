@@ -28,6 +28,8 @@ final class Rooms: @unchecked Sendable {
         var active: Bool
         /// Presence changes up to this id happened before the join.
         var presenceFloor: Int64
+        /// Presence changes that arrived while the join reply was not yet out; told right after it.
+        var pendingPresence: [PresenceChange] = []
     }
 
     enum Input {
