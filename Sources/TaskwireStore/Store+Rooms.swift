@@ -157,8 +157,13 @@ extension Store {
                 }
                 try db.execute(sql: "DELETE FROM sessions WHERE id = ?", arguments: [sessionID])
             }
+            // Old presence changes go, but never the newest: ids must keep growing, and SQLite would start again
+            // from 1 in an empty table.
             try db.execute(
-                sql: "DELETE FROM presence_events WHERE at_ms < ?",
+                sql: """
+                    DELETE FROM presence_events
+                    WHERE at_ms < ? AND id < (SELECT max(id) FROM presence_events)
+                    """,
                 arguments: [Timestamp.nowMilliseconds() - 3_600_000]
             )
             return changes
