@@ -75,7 +75,10 @@ extension Store {
             try Self.upsertSession(db, id: actor.sessionID, userID: actor.user.id, pid: getpid())
             let now = Timestamp.now()
             try db.execute(
-                sql: "INSERT INTO room_members (project_id, session_id, user_id, joined_at) VALUES (?, ?, ?, ?)",
+                sql: """
+                    INSERT INTO room_members (project_id, session_id, user_id, joined_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (project_id, session_id) DO UPDATE SET joined_at = excluded.joined_at
+                    """,
                 arguments: [projectID, actor.sessionID, actor.user.id, now]
             )
             let change = try Self.recordPresence(
