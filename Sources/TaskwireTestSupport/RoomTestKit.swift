@@ -135,19 +135,8 @@ public final class RoomWorld: Sendable {
         return client
     }
 
-    /// What `PRAGMA integrity_check` says of the database, through the `sqlite3` command-line shell.
-    public func integrityCheck() throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", database.path, "PRAGMA integrity_check;"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    /// What `PRAGMA integrity_check` says of the database.
+    public func integrityCheck() throws -> String { try seed.integrityCheck() }
 
     /// The inherited environment without any Taskwire setting but the log level, so that a run never depends on
     /// the machine.

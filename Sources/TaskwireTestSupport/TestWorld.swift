@@ -58,4 +58,18 @@ public final class TestWorld: Sendable {
         try host.initialize(token: user.token)
         return host
     }
+
+    /// What `PRAGMA integrity_check` says of the database, through the `sqlite3` command-line shell.
+    public func integrityCheck() throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sqlite3", database.path, "PRAGMA integrity_check;"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }

@@ -5,35 +5,6 @@ import Testing
 
 /// Hosts die and disks fill up; the database must stay intact and nothing acknowledged may be lost.
 @Suite struct FaultCrashTests {
-    /// `PRAGMA integrity_check` through the sqlite3 command-line shell.
-    static func integrityCheck(_ path: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", path, "PRAGMA integrity_check;"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// Every event of the project, through `events.list`.
-    static func allEvents(_ host: RPCClient, _ projectID: String) throws -> [JSON] {
-        var events: [JSON] = []
-        var after: Int64 = 0
-        while true {
-            let page = try host.request(
-                "events.list",
-                ["projectId": .string(projectID), "after": .int(after), "limit": 1000]
-            )
-            let batch = page["events"]?.arrayValue ?? []
-            if batch.isEmpty { return events }
-            events += batch
-            after = page["nextAfter"]?.int64Value ?? after
-        }
-    }
-
     @Test func sigkillInTheMiddleOfWritesLosesNothingAcknowledged() throws {
         let world = try TestWorld(userNames: ["owner", "writer", "checker"])
         let victim = try world.host(as: world.users[0])
@@ -66,8 +37,8 @@ import Testing
             acknowledged.append((result["task"]!["id"]!.stringValue!, result["seq"]!.int64Value!))
         }
 
-        #expect(try Self.integrityCheck(world.database.path) == "ok")
-        let events = try Self.allEvents(checker, world.projectID)
+        #expect(try world.integrityCheck() == "ok")
+        let events = try checker.allEvents(projectID: world.projectID)
         let seqs = events.compactMap { $0["seq"]?.int64Value }
         #expect(seqs == Array(1...Int64(seqs.count)), "seq must stay gap-free after a crash")
         let logged = Set(events.compactMap { $0["data"]?["task"]?["id"]?.stringValue })
@@ -114,13 +85,13 @@ import Testing
         // Reads still work, and the refused change left nothing behind.
         let listed = try limited.request("task.list", ["projectId": project, "limit": 500])
         #expect(listed["tasks"]?.arrayValue?.count == created + 1)
-        let events = try Self.allEvents(limited, world.projectID)
+        let events = try limited.allEvents(projectID: world.projectID)
         #expect(events.count == created + 1)
         #expect(
             try limited.request("task.get", ["id": first["task"]!["id"]!])["task"]?["title"]
                 == "before the disk filled up"
         )
         #expect(limited.close() == 0)
-        #expect(try Self.integrityCheck(world.database.path) == "ok")
+        #expect(try world.integrityCheck() == "ok")
     }
 }
