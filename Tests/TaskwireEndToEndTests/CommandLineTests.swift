@@ -121,4 +121,37 @@ import Testing
         let badJSON = try Self.run(["call", "ping", "{nope"] + db + ["--token", token])
         #expect(badJSON.status == 1)
     }
+
+    @Test func demoShowsTheWholeStoryAndExits0() throws {
+        let demo = try Self.run(["demo"])
+        #expect(demo.status == 0, "stderr: \(demo.stderr)")
+        for line in [
+            "bob    ⇐ task.created \"Write the launch post\" by alice (seq 1)",
+            "alice  ⇐ comment.created by bob",
+            "error -32009 (conflict); current version 2",
+            "alice  ⇐ presence.left: bob (closed)",
+        ] {
+            #expect(demo.stdout.contains(line), "missing: \(line)")
+        }
+    }
+
+    @Test func watchPrintsARoomLive() throws {
+        let world = try TestWorld(userNames: ["alice"])
+        let watch = try HostProcess(
+            executable: world.binary,
+            arguments: ["watch", "--project", world.projectID, "--db", world.database.path],
+            environment: ProcessInfo.processInfo.environment.merging(["TASKWIRE_TOKEN": world.users[0].token]) { $1 }
+        )
+        defer { watch.kill() }
+        let header = watch.nextLine(timeout: .seconds(10)).map { String(decoding: $0, as: UTF8.self) }
+        #expect(header?.hasPrefix("Watching \(world.projectID) as alice at seq 0") == true)
+        let writer = try world.host(as: world.users[0])
+        try writer.request("task.create", ["projectId": .string(world.projectID), "title": "Seen live"])
+        var lines: [String] = []
+        while let line = watch.nextLine(timeout: .seconds(10)) {
+            lines.append(String(decoding: line, as: UTF8.self))
+            if lines.last?.contains("Seen live") == true { break }
+        }
+        #expect(lines.contains("#1 task.created by alice: \"Seen live\" [todo] v1"), "watch printed: \(lines)")
+    }
 }
