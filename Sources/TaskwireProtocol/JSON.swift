@@ -78,12 +78,15 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     public private(set) var members: [Member] = []
     /// Positions of members by key, built only for objects large enough that a linear scan would cost.
     private var index: [String: Int]?
-    private static let indexThreshold = 12
+    /// Up to this many members a linear scan beats hashing; a task has 13.
+    private static let indexThreshold = 32
 
     public init() {}
 
+    /// Members written in a literal; their keys are distinct by construction.
     public init(dictionaryLiteral elements: (String, JSON)...) {
-        for (key, value) in elements { self[key] = value }
+        members = elements.map { Member(key: $0.0, value: $0.1) }
+        rebuildIndex()
     }
 
     public init(_ pairs: [(String, JSON)]) {
