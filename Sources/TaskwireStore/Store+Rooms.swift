@@ -183,11 +183,6 @@ extension Store {
         }
     }
 
-    /// The id of the latest presence change.
-    public func lastPresenceID() throws(StoreError) -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM presence_events") ?? 0 }
-    }
-
     /// True when the user is still a member of the project's organization.
     public func isMember(userID: String, projectID: String) throws(StoreError) -> Bool {
         try read { db in

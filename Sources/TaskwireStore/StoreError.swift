@@ -33,12 +33,6 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// A mistake in an admin command, with a message for the terminal.
     static func admin(_ message: String) -> StoreError { StoreError(kind: .admin(message)) }
 
-    /// True when the storage was busy past its timeout; the call can be retried.
-    public var isBusy: Bool {
-        if case .busy = kind { return true }
-        return false
-    }
-
     public var responseError: ResponseError {
         switch kind {
         case .busy: .busy
