@@ -150,11 +150,18 @@ extension Rooms {
                 return true
             }
             if accepted { return true }
-            if !writer.waitForNotificationRoom(bytes.count, timeoutMilliseconds: Self.slowConsumerGraceMilliseconds) {
-                evict(event.projectID)
-                return false
-            }
+            guard awaitRoom(for: bytes.count, in: event.projectID) else { return false }
         }
+    }
+
+    /// Waits for the client to make room for `count` more bytes of notifications; when it has stopped reading,
+    /// takes it out of the room and answers false.
+    private func awaitRoom(for count: Int, in projectID: String) -> Bool {
+        guard writer.waitForNotificationRoom(count, timeoutMilliseconds: Self.slowConsumerGraceMilliseconds) else {
+            evict(projectID)
+            return false
+        }
+        return true
     }
 
     // MARK: Presence
@@ -222,12 +229,7 @@ extension Rooms {
         case .notify(let message, let seq):
             let bytes = message.bytes
             while !writer.sendRoomEvent(bytes, room: change.projectID, seq: seq) {
-                guard
-                    writer.waitForNotificationRoom(bytes.count, timeoutMilliseconds: Self.slowConsumerGraceMilliseconds)
-                else {
-                    evict(change.projectID)
-                    return
-                }
+                guard awaitRoom(for: bytes.count, in: change.projectID) else { return }
             }
         case .revoked:
             removed(projectID: change.projectID)
