@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TaskwireProtocol
+import TaskwireTestSupport
 
 /// `taskwire call`: one request for scripts, through a host spawned for it.
 struct Call: ParsableCommand {
@@ -21,51 +22,25 @@ struct Call: ParsableCommand {
         } catch {
             throw fail("params are not valid JSON: \(error)")
         }
-        guard case .object = parsed else { throw fail("params must be a JSON object") }
+        guard case .object(let object) = parsed else { throw fail("params must be a JSON object") }
+        var arguments = ["--db", database.path]
+        if let redis { arguments += ["--redis", redis] }
         var initialize: JSONObject = [
             "protocolVersion": "1", "clientInfo": ["name": "taskwire call", "version": .string(Taskwire.version)],
         ]
-        if let token { initialize["token"] = .string(token) }
-        var arguments = ["serve", "--db", database.path]
-        if let redis { arguments += ["--redis", redis] }
-        let replies = try ChildHost.exchange(
-            arguments: arguments,
-            messages: [
-                .object(["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": .object(initialize)]),
-                .object(["jsonrpc": "2.0", "id": 2, "method": .string(method), "params": parsed]),
-            ]
-        )
-        for id in ["1", "2"] {
-            guard let reply = replies.first(where: { $0["id"] == .number(id) }) else {
-                throw fail("no reply from the host")
-            }
-            if let error = reply["error"] { throw fail(error.text) }
-            if id == "2" { print(reply["result"]?.text ?? "null") }
+        if let token = token ?? ProcessInfo.processInfo.environment["TASKWIRE_TOKEN"] {
+            initialize["token"] = .string(token)
         }
-    }
-}
-
-/// Runs this executable as a host for a fixed list of messages and collects what it writes.
-enum ChildHost {
-    static func exchange(arguments: [String], messages: [JSON]) throws -> [JSON] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.executablePath)
-        process.arguments = arguments
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        var bytes: [UInt8] = []
-        for message in messages {
-            message.write(into: &bytes)
-            bytes.append(0x0A)
+        let host = try RPCClient(binary: CommandLine.executablePath, arguments: arguments)
+        defer { host.close() }
+        do {
+            try host.request("initialize", initialize)
+            print(try host.request(method, object).text)
+        } catch let failure as RPCClient.Failure {
+            throw fail(failure.description)
+        } catch let error as RPCClientError {
+            throw fail(error.description)
         }
-        input.fileHandleForWriting.write(Data(bytes))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return data.split(separator: 0x0A).compactMap { try? JSONParser.parse(Array($0)) }
     }
 }
 
