@@ -24,7 +24,13 @@ let package = Package(
             name: "CHiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "TaskwireProtocol", swiftSettings: swiftSettings),
+        .target(name: "TaskwireCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "TaskwireSync", swiftSettings: swiftSettings),
         .target(
             name: "TaskwireTransport",
@@ -34,7 +40,7 @@ let package = Package(
         .target(
             name: "TaskwireStore",
             dependencies: [
-                "TaskwireProtocol",
+                "TaskwireProtocol", "TaskwireCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -42,7 +48,10 @@ let package = Package(
         ),
         .target(
             name: "TaskwireRelay",
-            dependencies: ["CHiredis", "TaskwireSync", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "CHiredis", "TaskwireCrypto", "TaskwireProtocol", "TaskwireSync",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -73,13 +82,25 @@ let package = Package(
             path: "Benchmarks/Sources",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TaskwireFuzzSupport",
+            path: "Fuzz/Support",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "taskwire-fuzz",
-            dependencies: ["TaskwireProtocol", "TaskwireTransport"],
-            path: "Fuzz",
+            dependencies: ["TaskwireFuzzSupport", "TaskwireProtocol", "TaskwireTransport"],
+            path: "Fuzz/Framing",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "taskwire-fuzz-relay",
+            dependencies: ["TaskwireCrypto", "TaskwireFuzzSupport", "TaskwireProtocol", "TaskwireRelay"],
+            path: "Fuzz/Relay",
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TaskwireProtocolTests", dependencies: ["TaskwireProtocol"], swiftSettings: swiftSettings),
+        .testTarget(name: "TaskwireCryptoTests", dependencies: ["TaskwireCrypto"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TaskwireTransportTests",
             dependencies: ["TaskwireTransport", "TaskwireProtocol", "TaskwireSync"],
@@ -87,7 +108,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TaskwireStoreTests",
-            dependencies: ["TaskwireStore", "TaskwireProtocol", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "TaskwireStore", "TaskwireCrypto", "TaskwireProtocol", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -97,7 +120,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TaskwireRelayTests",
-            dependencies: ["TaskwireRelay", "TaskwireTestSupport", "TaskwireSync"],
+            dependencies: [
+                "TaskwireRelay", "TaskwireCrypto", "TaskwireProtocol", "TaskwireTestSupport", "TaskwireSync",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -108,7 +134,9 @@ let package = Package(
         ),
         .testTarget(
             name: "TaskwireEndToEndTests",
-            dependencies: ["TaskwireTestSupport", "TaskwireProtocol", "TaskwireSync"],
+            dependencies: [
+                "TaskwireTestSupport", "TaskwireProtocol", "TaskwireSync", "TaskwireRelay", "TaskwireCrypto",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -11,7 +11,9 @@ if grep -E "warning:" /tmp/taskwire-build.log | grep -v "^warning: 'main'" ; the
 fi
 swift test --skip-build
 # The fuzz corpus through the plain build, then libFuzzer under AddressSanitizer for a fixed number of inputs.
-.build/debug/taskwire-fuzz Fixtures/fuzz-corpus
-Scripts/fuzz.sh 200000
+.build/debug/taskwire-fuzz Fixtures/fuzz-corpus/framing
+.build/debug/taskwire-fuzz-relay Fixtures/fuzz-corpus/relay
+Scripts/fuzz.sh framing 200000
+Scripts/fuzz.sh relay 200000
 swift format lint --strict --recursive Package.swift Sources Tests Benchmarks Fuzz
 echo "style: swift format lint --strict passed"

@@ -41,3 +41,30 @@ public enum ProtocolVersion {
     public static let current = "1"
     public static let supported = ["1"]
 }
+
+/// The types of project events, which are also the methods of their notifications.
+public enum EventType: String, Sendable, CaseIterable {
+    case taskCreated = "task.created"
+    case taskUpdated = "task.updated"
+    case taskStatusChanged = "task.statusChanged"
+    case taskDeleted = "task.deleted"
+    case commentCreated = "comment.created"
+    case commentUpdated = "comment.updated"
+    case commentDeleted = "comment.deleted"
+}
+
+/// An event as committed: what the relay carries and the room delivers.
+public struct CommittedEvent: Sendable {
+    public var projectID: String
+    public var seq: Int64
+    public var type: String
+    /// The event object (`{projectId, seq, type, at, actor, origin, data}`) as compact JSON.
+    public var payload: [UInt8]
+
+    public init(projectID: String, seq: Int64, type: String, payload: [UInt8]) {
+        self.projectID = projectID
+        self.seq = seq
+        self.type = type
+        self.payload = payload
+    }
+}

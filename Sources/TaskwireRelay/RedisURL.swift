@@ -11,6 +11,7 @@ public struct RedisURL: Sendable, Equatable {
 
     public init(parsing text: String) throws {
         let scheme = "redis://"
+        if text.lowercased().hasPrefix("rediss://") { throw RedisURLError(.tlsNotSupported) }
         guard text.lowercased().hasPrefix(scheme) else {
             if let colon = text.firstIndex(of: ":"), case let name = text[..<colon], !name.isEmpty,
                 name.allSatisfy({ $0.isASCII && $0.isLetter }), name.lowercased() != "redis"
@@ -138,6 +139,7 @@ public struct RedisURLError: Error, Sendable, Equatable, CustomStringConvertible
     enum Reason: Equatable {
         case missingScheme
         case unsupportedScheme(String)
+        case tlsNotSupported
         case unexpectedCharacters
         case badUserInfo
         case badPercentEncoding
@@ -159,6 +161,10 @@ public struct RedisURLError: Error, Sendable, Equatable, CustomStringConvertible
                 "expected redis://[user:password@]host:port[/db]"
             case .unsupportedScheme(let scheme):
                 "unsupported scheme \"\(scheme)\", expected redis://"
+            case .tlsNotSupported:
+                "TLS to Redis (rediss://) is not supported by this build; reach Redis through a TLS tunnel "
+                    + "(stunnel, spiped or ssh -L) on a loopback port and pass redis://127.0.0.1:PORT, "
+                    + "or leave out --redis to relay through the database"
             case .unexpectedCharacters:
                 "query strings, fragments and spaces are not allowed"
             case .badUserInfo:

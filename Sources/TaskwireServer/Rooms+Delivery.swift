@@ -50,12 +50,6 @@ extension Rooms {
         switch input {
         case .event(let event):
             deliver(event, verified: &verified)
-        case .relayed(let bytes):
-            switch RelayMessage.decode(bytes) {
-            case .event(let event)?: deliver(event, verified: &verified)
-            case .presence(let change)?: deliver(change)
-            case nil: logger.warning("ignored a relay message that is not Taskwire's")
-            }
         case .presence(let change):
             deliver(change)
         case .activate(let projectID):
@@ -257,7 +251,7 @@ extension Rooms {
         if leave, let sessionID = lock.withLock({ state.actor?.sessionID }) {
             do {
                 if let change = try store.leave(sessionID: sessionID, projectID: projectID, reason: "closed") {
-                    relay.publish(RelayMessage.encode(change))
+                    publish(change)
                 }
             } catch {
                 logger.warning("could not record leaving a room: \(error)")

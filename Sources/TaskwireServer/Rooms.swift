@@ -34,7 +34,6 @@ final class Rooms: @unchecked Sendable {
 
     enum Input {
         case event(CommittedEvent)
-        case relayed([UInt8])
         case presence(PresenceChange)
         case activate(String)
         case relayState(RelayState)
@@ -57,6 +56,11 @@ final class Rooms: @unchecked Sendable {
 
     let store: Store
     let relay: any Relay
+    /// Seals what this host publishes and verifies what it receives: nothing from the relay is used unverified.
+    let codec: RelayCodec
+    let rejections: RelayRejectionLog
+    /// False for the local relay, which carries nothing: messages for it are not even sealed.
+    let publishes: Bool
     let writer: OutputWriter
     let logger: Logger
     let lock = ConditionLock()
@@ -84,12 +88,15 @@ final class Rooms: @unchecked Sendable {
         self.relay = relay
         self.writer = writer
         self.logger = logger
+        codec = RelayCodec(key: store.relayKey, namespace: store.databaseID)
+        rejections = RelayRejectionLog(logger: logger)
+        publishes = !(relay is LocalRelay)
     }
 
     func start() {
         watcher = try? ChangeWatcher(path: store.path)
         relay.start(
-            onMessage: { [weak self] bytes in self?.enqueue(.relayed(bytes)) },
+            onMessage: { [weak self] message in self?.received(message) },
             onStateChange: { [weak self] state in self?.enqueue(.relayState(state)) }
         )
         spawn { $0.deliveryLoop() }
@@ -107,11 +114,7 @@ final class Rooms: @unchecked Sendable {
             // Events are in the log: while the delivery thread waits for a slow client, ones past the inbox limit
             // are dropped here and read back from the database later, so that waiting cannot grow memory.
             let size: Int
-            switch input {
-            case .relayed(let bytes): size = bytes.count
-            case .event(let event): size = event.payload.count
-            default: size = 0
-            }
+            if case .event(let event) = input { size = event.payload.count } else { size = 0 }
             if size > 0, state.inboxBytes + size > Self.inboxLimit {
                 if !state.inboxOverflowed {
                     state.inboxOverflowed = true
@@ -123,6 +126,30 @@ final class Rooms: @unchecked Sendable {
             state.inbox.append(input)
             lock.broadcast()
         }
+    }
+
+    /// A message from the relay, on the relay's thread: verified before anything in it is used. A message that
+    /// fails is dropped and counted; if it stood for a real event, delivery reads that event from the log.
+    private func received(_ message: [UInt8]) {
+        switch codec.open(message) {
+        case .success(.event(let event)):
+            enqueue(.event(event))
+        case .success(.presence(let json)):
+            guard let change = PresenceChange(json: json) else { return rejections.record(.badPresence) }
+            enqueue(.presence(change))
+        case .failure(let rejection):
+            rejections.record(rejection)
+        }
+    }
+
+    /// Tells the other hosts of a committed event.
+    func publish(_ event: CommittedEvent) {
+        if publishes { relay.publish(codec.seal(event)) }
+    }
+
+    /// Tells the other hosts of a presence change.
+    func publish(_ change: PresenceChange) {
+        if publishes { relay.publish(codec.seal(presence: change.json)) }
     }
 
     /// Binds the rooms to the session once `initialize` succeeded.
@@ -147,7 +174,7 @@ final class Rooms: @unchecked Sendable {
     /// When the event is the next one of a room the session is in, the committing thread writes it at once (the
     /// cursor check under the lock keeps the order); anything else goes to the delivery thread, which fills gaps.
     func committed(_ event: CommittedEvent) {
-        relay.publish(RelayMessage.encode(event))
+        publish(event)
         enum Route {
             case done
             case deliveryThread
@@ -168,7 +195,7 @@ final class Rooms: @unchecked Sendable {
     /// Presence changes recorded by this host: tell the other hosts, and deliver them here.
     func published(_ changes: [PresenceChange]) {
         for change in changes {
-            relay.publish(RelayMessage.encode(change))
+            publish(change)
             enqueue(.presence(change))
         }
     }
@@ -192,7 +219,7 @@ final class Rooms: @unchecked Sendable {
                 presenceFloor: joined.change.id
             )
         }
-        relay.publish(RelayMessage.encode(joined.change))
+        publish(joined.change)
     }
 
     func activate(_ projectID: String) {
@@ -220,7 +247,7 @@ final class Rooms: @unchecked Sendable {
         guard let sessionID else { return }
         do {
             let changes = try store.endSession(sessionID, reason: reason)
-            for change in changes { relay.publish(RelayMessage.encode(change)) }
+            for change in changes { publish(change) }
         } catch {
             logger.warning("could not leave rooms at exit: \(error)")
         }

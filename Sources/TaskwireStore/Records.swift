@@ -12,22 +12,6 @@ public struct Actor: Sendable {
     }
 }
 
-/// An event as committed: what the relay carries and the room delivers.
-public struct CommittedEvent: Sendable {
-    public var projectID: String
-    public var seq: Int64
-    public var type: String
-    /// The event object (`{projectId, seq, type, at, actor, origin, data}`) as compact JSON.
-    public var payload: [UInt8]
-
-    public init(projectID: String, seq: Int64, type: String, payload: [UInt8]) {
-        self.projectID = projectID
-        self.seq = seq
-        self.type = type
-        self.payload = payload
-    }
-}
-
 /// The result of a change: the entity's JSON and the event written with it.
 public struct Change: Sendable {
     public var result: JSON

@@ -1,4 +1,5 @@
 import GRDB
+import TaskwireCrypto
 
 /// The schema, built by migrations from an empty file.
 enum Schema {
@@ -120,6 +121,14 @@ enum Schema {
                     );
                     CREATE INDEX presence_events_age ON presence_events(at_ms);
                     """
+            )
+        }
+        // The key that authenticates relay messages between the hosts of this database: 256 random bits, made
+        // once by whichever host or admin command migrates first, never logged and never sent to a client.
+        migrator.registerMigration("v2-relay-key") { db in
+            try db.execute(
+                sql: "INSERT INTO meta (key, value) VALUES ('relay_key', ?)",
+                arguments: [SecretKey.random(byteCount: 32).hex]
             )
         }
         return migrator

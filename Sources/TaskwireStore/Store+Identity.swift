@@ -1,4 +1,5 @@
 import GRDB
+import TaskwireCrypto
 public import TaskwireProtocol
 
 /// A user as other users see them.

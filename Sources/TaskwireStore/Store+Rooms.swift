@@ -269,14 +269,17 @@ extension PresenceChange {
         guard let id = json["id"]?.int64Value, let projectID = json["projectId"]?.stringValue,
             let sessionID = json["sessionId"]?.stringValue, let userID = json["user"]?["id"]?.stringValue,
             let name = json["user"]?["name"]?.stringValue, let kind = json["kind"]?.stringValue,
-            let at = json["at"]?.stringValue
+            let at = json["at"]?.stringValue, kind == "joined" || kind == "left"
+        else { return nil }
+        let reason = json["reason"]?.stringValue
+        guard kind == "joined" ? reason == nil : reason.map(["left", "closed", "timeout", "revoked"].contains) ?? true
         else { return nil }
         self.id = id
         self.projectID = projectID
         self.sessionID = sessionID
         self.user = UserRef(id: userID, name: name)
         self.kind = kind
-        self.reason = json["reason"]?.stringValue
+        self.reason = reason
         self.at = at
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+public import TaskwireCrypto
 import TaskwireProtocol
 
 /// Taskwire's storage: one SQLite file in WAL mode, shared by any number of host processes.
@@ -12,6 +13,8 @@ public final class Store: Sendable {
     public let path: String
     /// A unique id of this database, generated when its schema was created; namespaces relay channels.
     public let databaseID: String
+    /// The key that authenticates relay messages between the hosts of this database.
+    public let relayKey: SecretKey
     static let busyTimeout: TimeInterval = 2
 
     public init(path: String) throws {
@@ -29,11 +32,22 @@ public final class Store: Sendable {
         }
         let pool = try Self.mapErrors { try DatabasePool(path: path, configuration: configuration) }
         try Self.mapErrors { try Schema.migrator.migrate(pool) }
-        let databaseID = try Self.mapErrors {
-            try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'database_id'") }
+        let meta = try Self.mapErrors {
+            try pool.read { db in
+                try Dictionary(
+                    uniqueKeysWithValues: Row.fetchAll(
+                        db,
+                        sql: "SELECT key, value FROM meta WHERE key IN ('database_id', 'relay_key')"
+                    ).map { ($0[0] as String, $0[1] as String) }
+                )
+            }
         }
+        guard let databaseID = meta["database_id"], let relayKey = meta["relay_key"].flatMap(SecretKey.init(hex:)),
+            relayKey.bytes.count == 32
+        else { throw StoreError(kind: .unavailable("the database has no id or relay key")) }
         self.pool = pool
-        self.databaseID = databaseID ?? "unknown"
+        self.databaseID = databaseID
+        self.relayKey = relayKey
     }
 
     /// The default path of SPEC §6: `--db`, else `TASKWIRE_DB`, else `$XDG_DATA_HOME/taskwire/taskwire.sqlite`.

@@ -61,9 +61,14 @@ public final class TestWorld: Sendable {
 
     /// What `PRAGMA integrity_check` says of the database, through the `sqlite3` command-line shell.
     public func integrityCheck() throws -> String {
+        try sqlite("PRAGMA integrity_check;")
+    }
+
+    /// The output of one SQL statement run on the database by the `sqlite3` command-line shell.
+    public func sqlite(_ sql: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", database.path, "PRAGMA integrity_check;"]
+        process.arguments = ["sqlite3", database.path, sql]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

@@ -90,6 +90,15 @@ import Testing
         #expect(outcome.stderr.hasPrefix("taskwire: "))
     }
 
+    @Test func aTLSRedisURLIsRefusedAtStartWithExitCode1() throws {
+        let database = try TemporaryDatabase()
+        let outcome = try Self.run(["serve", "--db", database.path, "--redis", "rediss://:hunter2@127.0.0.1:6380"])
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout.isEmpty)
+        #expect(outcome.stderr.contains("TLS to Redis (rediss://) is not supported by this build"))
+        #expect(!outcome.stderr.contains("hunter2"))
+    }
+
     @Test func callPrintsTheResultOrFailsWithExitCode1() throws {
         let database = try TemporaryDatabase()
         let db = ["--db", database.path]

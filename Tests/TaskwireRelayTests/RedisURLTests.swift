@@ -73,6 +73,19 @@ import Testing
         #expect(throws: RedisURLError.self) { try RedisURL(parsing: text) }
     }
 
+    @Test func tlsURLsAreRefusedWithWhatToDoInstead() {
+        #expect(throws: RedisURLError.self) { try RedisURL(parsing: "rediss://:hunter2@redis.example:6380") }
+        do {
+            _ = try RedisURL(parsing: "REDISS://:hunter2@redis.example:6380")
+            Issue.record("expected an error")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("not supported by this build"))
+            #expect(text.contains("tunnel"))
+            #expect(!text.contains("hunter2"))
+        }
+    }
+
     @Test func errorsAndDescriptionsHideThePassword() throws {
         let url = try RedisURL(parsing: "redis://alice:hunter2@h:1/2")
         #expect(url.description == "redis://alice:***@h:1/2")

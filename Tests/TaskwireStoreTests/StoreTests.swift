@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TaskwireCrypto
 import TaskwireProtocol
 import Testing
 
@@ -111,6 +112,33 @@ extension [UInt8] {
         let writerForeignKeys = try temporary.store.pool.write { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys")
         }
         #expect(writerForeignKeys == 1)
+    }
+
+    /// A database made before relay keys existed gets one when it is next opened, keeps it, and its tokens (hashed
+    /// before cryptography came from libcrypto) still authenticate.
+    @Test func anOlderDatabaseGainsARelayKeyAndKeepsItsTokens() throws {
+        let temporary = try TemporaryStore()
+        let token = "tw_made_by_an_older_version"
+        try temporary.store.pool.write { db in
+            try db.execute(sql: "DELETE FROM meta WHERE key = 'relay_key'")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2-relay-key'")
+            try db.execute(
+                sql: "INSERT INTO users (id, name, email, created_at) VALUES ('u_old', 'old', NULL, '2026-01-01')"
+            )
+            // The SHA-256 of the token, as the earlier built-in implementation stored it.
+            try db.execute(
+                sql: "INSERT INTO tokens (hash, user_id, created_at) VALUES (?, 'u_old', '2026-01-01')",
+                arguments: ["d991a95add83ae58212a046f425d69cf1379868170d0fd86b986c0e4e3aa3b2a"]
+            )
+        }
+        let reopened = try Store(path: temporary.path)
+        #expect(reopened.relayKey.bytes.count == 32)
+        #expect(reopened.relayKey != temporary.store.relayKey, "a new key, not the deleted one")
+        #expect(try Store(path: temporary.path).relayKey == reopened.relayKey, "made once, then kept")
+        #expect(
+            SHA256.hexDigest(Array(token.utf8)) == "d991a95add83ae58212a046f425d69cf1379868170d0fd86b986c0e4e3aa3b2a"
+        )
+        #expect(try reopened.authenticate(token: token).id == "u_old")
     }
 
     @Test func tokensAreStoredOnlyAsSHA256Hex() throws {

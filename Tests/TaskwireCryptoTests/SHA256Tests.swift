@@ -1,4 +1,4 @@
-import TaskwireStore
+import TaskwireCrypto
 import Testing
 
 @Suite struct SHA256Tests {

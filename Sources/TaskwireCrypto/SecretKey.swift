@@ -1,0 +1,80 @@
+import COpenSSL
+
+/// Key material that must never be printed: its descriptions are redacted, so that interpolating it into a log
+/// message or an error cannot leak it.
+public struct SecretKey: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The raw key bytes; read them only to compute with them.
+    public let bytes: [UInt8]
+
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// A key of `byteCount` bytes from OpenSSL's cryptographically secure generator.
+    public static func random(byteCount: Int = 32) -> SecretKey {
+        SecretKey(bytes: SecureRandom.bytes(byteCount))
+    }
+
+    /// The key written as lowercase hexadecimal digits, the form in which it is stored.
+    public var hex: String { Hex.encode(bytes) }
+
+    /// Parses the stored form; nil unless it is an even number of hexadecimal digits.
+    public init?(hex: String) {
+        guard let bytes = Hex.decode(hex) else { return nil }
+        self.bytes = bytes
+    }
+
+    public var description: String { "SecretKey(\(bytes.count) bytes, redacted)" }
+    public var debugDescription: String { description }
+}
+
+/// Random bytes from OpenSSL's cryptographically secure generator.
+public enum SecureRandom {
+    public static func bytes(_ count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        guard count > 0 else { return bytes }
+        let succeeded = bytes.withUnsafeMutableBufferPointer { COpenSSL_randomBytes($0.baseAddress, Int32(count)) }
+        // RAND_bytes fails only when the generator cannot be seeded; a key from a weaker source would be worse.
+        precondition(succeeded == 1, "libcrypto's random generator is not available")
+        return bytes
+    }
+}
+
+/// Lowercase hexadecimal encoding.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes lowercase digits only, so that every value has exactly one text; nil for an odd length or any other
+    /// character.
+    public static func decode<Text: Collection>(_ text: Text) -> [UInt8]? where Text.Element == UInt8 {
+        guard text.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count / 2)
+        var iterator = text.makeIterator()
+        while let high = iterator.next(), let low = iterator.next() {
+            guard let high = value(high), let low = value(low) else { return nil }
+            out.append(high << 4 | low)
+        }
+        return out
+    }
+
+    public static func decode(_ text: String) -> [UInt8]? { decode(text.utf8) }
+
+    private static func value(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,160 @@
+public import TaskwireCrypto
+public import TaskwireProtocol
+
+/// The messages hosts exchange through a relay: authenticated with a key that only the hosts of one database know,
+/// versioned, and checked in full before anything in them is used.
+///
+/// A message is a header line with the format version and the HMAC-SHA-256 of the body, then the body:
+///
+///     TW1 <64 lowercase hex digits>\n<body>
+///     body: E <seq> <projectId> <type>\n<event JSON>      a committed event
+///           P <presence JSON>                             a presence change
+///
+/// The code authenticates `taskwire relay v1\n<namespace>\n<body>`, so that a message sealed for one database
+/// is refused by the hosts of another even if they were given the same key. Anyone who can publish on the channel
+/// but lacks the key can only make the hosts drop messages, which they then read back from the event log.
+public struct RelayCodec: Sendable {
+    /// Messages longer than this are refused without being examined further. An event is at most a few hundred KiB
+    /// (64 KiB of description, escaped); the margin keeps a valid event from ever reaching the limit.
+    public static let maximumMessageBytes = 4 << 20
+
+    static let magic = Array("TW".utf8)
+    static let version = UInt8(ascii: "1")
+    /// `TW1 ` + 64 hex digits + `\n`.
+    static let headerByteCount = 4 + 2 * HMACSHA256.codeByteCount + 1
+    static let maximumProjectIDBytes = 128
+
+    private let mac: HMACSHA256
+    private let context: [UInt8]
+
+    public init(key: SecretKey, namespace: String) {
+        mac = HMACSHA256(key: key)
+        context = Array("taskwire relay v1\n\(namespace)\n".utf8)
+    }
+
+    // MARK: Sealing
+
+    /// The message announcing a committed event.
+    public func seal(_ event: CommittedEvent) -> [UInt8] {
+        var body = Array("E \(event.seq) \(event.projectID) \(event.type)\n".utf8)
+        body.append(contentsOf: event.payload)
+        return seal(body: body)
+    }
+
+    /// The message announcing a presence change, given as its JSON object.
+    public func seal(presence: JSON) -> [UInt8] {
+        var body = Array("P ".utf8)
+        presence.write(into: &body)
+        return seal(body: body)
+    }
+
+    /// Seals any body; exposed so that tests and the fuzzer can build messages whose body is wrong but whose code
+    /// is right.
+    public func seal(body: [UInt8]) -> [UInt8] {
+        var message = Self.magic
+        message.append(Self.version)
+        message.append(UInt8(ascii: " "))
+        message.append(contentsOf: Hex.encode(code(for: body[...])).utf8)
+        message.append(0x0A)
+        message.append(contentsOf: body)
+        return message
+    }
+
+    private func code(for body: ArraySlice<UInt8>) -> [UInt8] {
+        var authenticated = context
+        authenticated.append(contentsOf: body)
+        return mac.authenticationCode(for: authenticated[...])
+    }
+
+    // MARK: Opening
+
+    /// Authenticates and checks a message; only what passes every check is returned.
+    public func open(_ message: [UInt8]) -> Result<RelayFrame, RelayRejection> {
+        guard message.count <= Self.maximumMessageBytes else { return .failure(.oversized) }
+        guard message.count >= Self.headerByteCount else {
+            return .failure(message.starts(with: Self.magic) ? .truncated : .malformed)
+        }
+        guard message.starts(with: Self.magic) else { return .failure(.malformed) }
+        guard message[2] == Self.version else { return .failure(.unknownVersion) }
+        guard message[3] == UInt8(ascii: " "), message[Self.headerByteCount - 1] == 0x0A,
+            let code = Hex.decode(message[4..<(Self.headerByteCount - 1)])
+        else { return .failure(.malformed) }
+        let body = message[Self.headerByteCount...]
+        // Nothing of the body is looked at before its code is verified.
+        guard ConstantTime.equal(self.code(for: body)[...], code[...]) else { return .failure(.badCode) }
+        return Self.parse(body: body)
+    }
+
+    /// Parses an authenticated body.
+    static func parse(body: ArraySlice<UInt8>) -> Result<RelayFrame, RelayRejection> {
+        guard body.count >= 2, body[body.startIndex + 1] == UInt8(ascii: " ") else { return .failure(.malformed) }
+        let rest = body[(body.startIndex + 2)...]
+        switch body[body.startIndex] {
+        case UInt8(ascii: "E"): return parseEvent(rest).map(RelayFrame.event)
+        case UInt8(ascii: "P"): return object(rest, rejection: .badPresence).map(RelayFrame.presence)
+        default: return .failure(.malformed)
+        }
+    }
+
+    /// `<seq> <projectId> <type>\n<event JSON>`, where the JSON must say the same seq, project and type.
+    private static func parseEvent(_ bytes: ArraySlice<UInt8>) -> Result<CommittedEvent, RelayRejection> {
+        guard let newline = bytes.firstIndex(of: 0x0A) else { return .failure(.badHeader) }
+        let fields = bytes[..<newline].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+        guard fields.count == 3, let seq = decimal(fields[0]), isProjectID(fields[1]),
+            let type = EventType(rawValue: String(decoding: fields[2], as: UTF8.self))
+        else { return .failure(.badHeader) }
+        let projectID = String(decoding: fields[1], as: UTF8.self)
+        let payload = bytes[(newline + 1)...]
+        let event: JSON
+        switch object(payload, rejection: .badEvent) {
+        case .success(let value): event = value
+        case .failure(let rejection): return .failure(rejection)
+        }
+        guard event["projectId"] == .string(projectID), event["seq"]?.int64Value == seq,
+            event["type"] == .string(type.rawValue)
+        else { return .failure(.headerMismatch) }
+        return .success(CommittedEvent(projectID: projectID, seq: seq, type: type.rawValue, payload: Array(payload)))
+    }
+
+    /// Exactly one JSON object, without a raw line break anywhere (so that it can be written as part of one line).
+    private static func object(_ bytes: ArraySlice<UInt8>, rejection: RelayRejection) -> Result<JSON, RelayRejection> {
+        guard !bytes.contains(0x0A), !bytes.contains(0x0D),
+            let value = bytes.withUnsafeBytes({ try? JSONParser.parse($0) }), case .object = value
+        else { return .failure(rejection) }
+        return .success(value)
+    }
+
+    /// A positive decimal `seq` without sign or leading zeros that fits an Int64.
+    private static func decimal(_ digits: ArraySlice<UInt8>) -> Int64? {
+        guard let first = digits.first, first != UInt8(ascii: "0"), digits.count <= 19,
+            digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { return nil }
+        return Int64(String(decoding: digits, as: UTF8.self))
+    }
+
+    /// Project ids are printable ASCII without spaces.
+    private static func isProjectID(_ bytes: ArraySlice<UInt8>) -> Bool {
+        !bytes.isEmpty && bytes.count <= maximumProjectIDBytes && bytes.allSatisfy { (0x21...0x7E).contains($0) }
+    }
+}
+
+/// What an authenticated, well-formed relay message carries.
+public enum RelayFrame: Sendable {
+    /// A committed event; its payload was checked to be one JSON object matching the header.
+    case event(CommittedEvent)
+    /// A presence change, as its JSON object.
+    case presence(JSON)
+}
+
+/// Why a relay message was dropped.
+public enum RelayRejection: String, Sendable, CaseIterable, Error {
+    case oversized = "oversized"
+    case truncated = "truncated"
+    case malformed = "malformed"
+    case unknownVersion = "unknown format version"
+    case badCode = "wrong authentication code"
+    case badHeader = "bad event header"
+    case badEvent = "event not one JSON object"
+    case headerMismatch = "header does not match the event"
+    case badPresence = "bad presence change"
+}
