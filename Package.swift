@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "taskwire", targets: ["taskwire"]),
         .library(name: "TaskwireProtocol", targets: ["TaskwireProtocol"]),
+        .library(name: "TaskwireClient", targets: ["TaskwireClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -62,10 +63,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TaskwireClient",
+            dependencies: ["TaskwireProtocol", "TaskwireSync", "TaskwireTransport"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TaskwireTranscripts",
+            dependencies: ["TaskwireClient", "TaskwireProtocol", "TaskwireSync"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "taskwire",
             dependencies: [
-                "TaskwireServer", "TaskwireStore", "TaskwireProtocol", "TaskwireTestSupport",
+                "TaskwireServer", "TaskwireStore", "TaskwireProtocol", "TaskwireClient", "TaskwireTranscripts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -73,12 +84,13 @@ let package = Package(
         ),
         .target(
             name: "TaskwireTestSupport",
-            dependencies: ["TaskwireProtocol", "TaskwireSync"],
+            dependencies: ["TaskwireClient", "TaskwireTranscripts", "TaskwireProtocol", "TaskwireSync"],
+            path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "taskwire-bench",
-            dependencies: ["TaskwireProtocol", "TaskwireTestSupport"],
+            dependencies: ["TaskwireClient", "TaskwireProtocol", "TaskwireSync", "TaskwireTranscripts"],
             path: "Benchmarks/Sources",
             swiftSettings: swiftSettings
         ),
@@ -121,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "TaskwireRelayTests",
             dependencies: [
-                "TaskwireRelay", "TaskwireCrypto", "TaskwireProtocol", "TaskwireTestSupport", "TaskwireSync",
+                "TaskwireRelay", "TaskwireCrypto", "TaskwireProtocol", "TaskwireTranscripts", "TaskwireSync",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -135,7 +147,8 @@ let package = Package(
         .testTarget(
             name: "TaskwireEndToEndTests",
             dependencies: [
-                "TaskwireTestSupport", "TaskwireProtocol", "TaskwireSync", "TaskwireRelay", "TaskwireCrypto",
+                "TaskwireTestSupport", "TaskwireClient", "TaskwireTranscripts", "TaskwireProtocol", "TaskwireSync",
+                "TaskwireRelay", "TaskwireCrypto",
             ],
             swiftSettings: swiftSettings
         ),

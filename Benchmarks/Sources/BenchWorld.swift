@@ -1,5 +1,6 @@
+import TaskwireClient
 import TaskwireProtocol
-import TaskwireTestSupport
+import TaskwireTranscripts
 
 /// How the hosts of a run deliver events to each other.
 enum Relay: String, CaseIterable {
@@ -24,7 +25,7 @@ final class BenchWorld {
     let binary: String
     let database: TemporaryDatabase
     let redis: RedisServer
-    let admin: AdminCLI
+    let admin: AdminCommand
     /// Creates and updates tasks.
     let writer: User
     /// Receives events (every receiving host signs in as this user, each with a session of its own).
@@ -38,7 +39,7 @@ final class BenchWorld {
         self.binary = binary
         database = try TemporaryDatabase()
         redis = try RedisServer()
-        admin = AdminCLI(binary: binary, databasePath: database.path)
+        admin = AdminCommand(binary: binary, database: database.path)
         let writer = try admin.addUser("bench-writer")
         let reader = try admin.addUser("bench-reader")
         self.writer = User(id: writer.id, name: "bench-writer", token: writer.token)

@@ -1,5 +1,4 @@
 import Foundation
-import TaskwireTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +21,7 @@ struct TaskwireBench {
         signal(SIGPIPE, SIG_IGN)
         let options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
         let scale = options.quick ? Scale.quick : Scale.full
-        let binary = try options.binary ?? TaskwireBinary.locate()
+        let binary = try options.binary ?? besideThisExecutable()
         let started = launchTime
         let results = Results()
         log("taskwire-bench: \(binary)\(options.quick ? " (quick)" : "")")
@@ -60,4 +59,15 @@ struct TaskwireBench {
         let path = try report.write(to: options.resultsDirectory)
         print("\nResults written to \(path)")
     }
+}
+
+/// The `taskwire` executable in the folder of this one, where `swift build` puts both.
+private func besideThisExecutable() throws -> String {
+    let path =
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    let candidate = (path as NSString).deletingLastPathComponent + "/taskwire"
+    guard FileManager.default.isExecutableFile(atPath: candidate) else {
+        throw BenchError("no taskwire executable at \(candidate); build it or pass --binary")
+    }
+    return candidate
 }

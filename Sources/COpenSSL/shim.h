@@ -6,6 +6,12 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+/// Initializes libcrypto without registering its atexit cleanup: a host exits while its relay threads may still be
+/// computing codes, and a cleanup that frees libcrypto's global state under them would crash the process.
+static inline int COpenSSL_initialize(void) {
+    return OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
+}
+
 /// SHA-256 of `count` bytes into `digest` (32 bytes); 1 on success.
 static inline int COpenSSL_sha256(const void *bytes, size_t count, unsigned char *digest) {
     unsigned int length = 0;

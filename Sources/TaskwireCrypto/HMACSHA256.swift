@@ -8,6 +8,7 @@ public struct HMACSHA256: Sendable {
     private let key: SecretKey
 
     public init(key: SecretKey) {
+        CryptoLibrary.ensureInitialized()
         self.key = key
     }
 
@@ -41,6 +42,7 @@ public struct HMACSHA256: Sendable {
 public enum ConstantTime {
     /// Whether `a` and `b` hold the same bytes. Lengths are not secret: unequal lengths answer false at once.
     public static func equal(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
+        CryptoLibrary.ensureInitialized()
         guard a.count == b.count else { return false }
         guard !a.isEmpty else { return true }
         return a.withUnsafeBytes { left in

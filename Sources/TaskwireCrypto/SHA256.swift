@@ -4,6 +4,7 @@ import COpenSSL
 public enum SHA256 {
     /// The 32-byte digest of `message`.
     public static func hash<Bytes: Collection>(_ message: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        CryptoLibrary.ensureInitialized()
         var digest = [UInt8](repeating: 0, count: 32)
         let succeeded = withContiguousBytes(message) { input in
             digest.withUnsafeMutableBufferPointer { COpenSSL_sha256(input.baseAddress, input.count, $0.baseAddress) }

@@ -31,6 +31,7 @@ public struct SecretKey: Sendable, Equatable, CustomStringConvertible, CustomDeb
 /// Random bytes from OpenSSL's cryptographically secure generator.
 public enum SecureRandom {
     public static func bytes(_ count: Int) -> [UInt8] {
+        CryptoLibrary.ensureInitialized()
         var bytes = [UInt8](repeating: 0, count: count)
         guard count > 0 else { return bytes }
         let succeeded = bytes.withUnsafeMutableBufferPointer { COpenSSL_randomBytes($0.baseAddress, Int32(count)) }
@@ -76,5 +77,16 @@ public enum Hex {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
         default: nil
         }
+    }
+}
+
+/// libcrypto, initialized once before its first use.
+enum CryptoLibrary {
+    private static let initialized: Bool = COpenSSL_initialize() == 1
+
+    /// Initializes libcrypto if that was not done yet; every entry point of this module calls it first.
+    static func ensureInitialized() {
+        // Without libcrypto there is no token check and no relay verification: nothing safe can go on.
+        precondition(initialized, "libcrypto could not be initialized")
     }
 }

@@ -11,8 +11,11 @@ struct Taskwire: ParsableCommand {
         commandName: "taskwire",
         abstract: "Live, shared tasks for editors and scripts, over JSON-RPC 2.0 on stdio.",
         version: version,
-        subcommands: [Serve.self, Admin.self, Call.self, Replay.self, Watch.self, Demo.self],
-        defaultSubcommand: Serve.self
+        subcommands: [
+            ServeCommand.self, AdminCommands.self, CallCommand.self, ReplayCommand.self, WatchCommand.self,
+            DemoCommand.self,
+        ],
+        defaultSubcommand: ServeCommand.self
     )
 }
 

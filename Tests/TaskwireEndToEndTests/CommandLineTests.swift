@@ -1,6 +1,8 @@
 import Foundation
+import TaskwireClient
 import TaskwireProtocol
 import TaskwireTestSupport
+import TaskwireTranscripts
 import Testing
 
 /// The admin commands and `taskwire call`, run as a user runs them: outputs, names or ids, exit codes.
@@ -146,7 +148,7 @@ import Testing
 
     @Test func watchPrintsARoomLive() throws {
         let world = try TestWorld(userNames: ["alice"])
-        let watch = try HostProcess(
+        let watch = try ChildProcess(
             executable: world.binary,
             arguments: ["watch", "--project", world.projectID, "--db", world.database.path],
             environment: ProcessInfo.processInfo.environment.merging(["TASKWIRE_TOKEN": world.users[0].token]) { $1 }
@@ -155,7 +157,7 @@ import Testing
         let header = watch.nextLine(timeout: .seconds(10)).map { String(decoding: $0, as: UTF8.self) }
         #expect(header?.hasPrefix("Watching \(world.projectID) as alice at seq 0") == true)
         let writer = try world.host(as: world.users[0])
-        try writer.request("task.create", ["projectId": .string(world.projectID), "title": "Seen live"])
+        try writer.call("task.create", ["projectId": .string(world.projectID), "title": "Seen live"])
         var lines: [String] = []
         while let line = watch.nextLine(timeout: .seconds(10)) {
             lines.append(String(decoding: line, as: UTF8.self))

@@ -1,4 +1,5 @@
 import Foundation
+import TaskwireClient
 import TaskwireProtocol
 import TaskwireTestSupport
 import Testing
@@ -123,7 +124,7 @@ import Testing
 
     @Test func everyMalformedLineGetsItsDefinedError() throws {
         let world = try TestWorld(userNames: ["owner"])
-        let host = try HostProcess(
+        let host = try ChildProcess(
             executable: world.binary,
             arguments: ["serve", "--db", world.database.path, "--max-message-bytes", String(Self.maxMessageBytes)],
             environment: ProcessInfo.processInfo.environment.merging(["TASKWIRE_TOKEN": world.users[0].token]) { $1 }
@@ -157,10 +158,10 @@ import Testing
     }
 
     /// The next stdout line, which must be one JSON text.
-    static func next(_ host: HostProcess, sourceLocation: SourceLocation = #_sourceLocation) throws -> JSON {
+    static func next(_ host: ChildProcess, sourceLocation: SourceLocation = #_sourceLocation) throws -> JSON {
         guard let line = host.nextLine(timeout: .seconds(20)) else {
             Issue.record("no reply; stderr: \(host.stderrTail(lines: 10))", sourceLocation: sourceLocation)
-            throw RPCClientError(description: "no reply")
+            throw ConnectionError(description: "no reply")
         }
         return try JSONParser.parse(line)
     }

@@ -20,7 +20,7 @@ import Testing
         let project = JSON.string(world.projectID)
 
         let writer = try world.host(as: world.users[0])
-        try writer.request("project.join", ["projectId": project])
+        try writer.call("project.join", ["projectId": project])
 
         // The stuck client: its stdout is a pipe nobody reads until the end.
         let stuck = Process()
@@ -55,13 +55,13 @@ import Testing
                 )
             )
             if pending.count == 100 {
-                for id in pending { _ = try writer.reply(to: id, timeout: 60) }
+                for id in pending { _ = try writer.reply(to: id, timeout: .seconds(60)) }
                 pending.removeAll()
                 peak = max(peak, Self.residentMegabytes(stuck.processIdentifier) ?? peak)
             }
         }
-        for id in pending { _ = try writer.reply(to: id, timeout: 60) }
-        let left = try writer.nextNotification("presence.left", timeout: 30)
+        for id in pending { _ = try writer.reply(to: id, timeout: .seconds(60)) }
+        let left = try writer.nextNotification("presence.left", timeout: .seconds(30))
         #expect(left["reason"] == "closed")
         peak = max(peak, Self.residentMegabytes(stuck.processIdentifier) ?? peak)
         print("stuck host: \(baseline) MB before, \(peak) MB at most while 20,000 events of 4 KB went by")

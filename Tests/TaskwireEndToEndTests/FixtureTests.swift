@@ -1,5 +1,7 @@
 import Foundation
+import TaskwireClient
 import TaskwireTestSupport
+import TaskwireTranscripts
 import Testing
 
 /// Runs every transcript under `Fixtures/` against the built `taskwire`.
@@ -15,7 +17,7 @@ import Testing
     /// Transcript paths relative to `Fixtures/`, which name the test cases.
     static let transcripts: [String] = {
         let prefix = fixturesDirectory + "/"
-        let files = (try? Replay.transcriptFiles(at: fixturesDirectory)) ?? []
+        let files = (try? TranscriptReplay.transcriptFiles(at: fixturesDirectory)) ?? []
         return files.map { String($0.dropFirst(prefix.count)) }
     }()
 

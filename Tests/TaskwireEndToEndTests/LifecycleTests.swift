@@ -1,16 +1,18 @@
 import Foundation
+import TaskwireClient
 import TaskwireProtocol
 import TaskwireTestSupport
+import TaskwireTranscripts
 import Testing
 
 /// A `taskwire serve` process on a temporary database, driven line by line.
 private final class ServedHost {
     let database: TemporaryDatabase
-    let process: HostProcess
+    let process: ChildProcess
 
     init(database: TemporaryDatabase? = nil) throws {
         self.database = try database ?? TemporaryDatabase()
-        process = try HostProcess(
+        process = try ChildProcess(
             executable: try TaskwireBinary.locate(),
             arguments: ["serve", "--db", self.database.path],
             environment: StdoutProtectionTests.hostEnvironment()
@@ -82,7 +84,7 @@ private final class ServedHost {
         /// The exit code SPEC §1 gives this ending when `shutdown` was not requested.
         var expectedCode: Int32 { self == .exit ? 1 : 0 }
 
-        func trigger(_ process: HostProcess) {
+        func trigger(_ process: ChildProcess) {
             switch self {
             case .endOfInput: process.closeStdin()
             case .exit: process.send(#"{"jsonrpc":"2.0","method":"exit"}"# + "\n")
@@ -173,13 +175,13 @@ private final class ServedHost {
         let alice = try world.host(as: world.users[0])
         let bob = try world.host(as: world.users[1])
         let projectID = JSON.string(world.projectID)
-        try alice.request("project.join", ["projectId": projectID])
-        let joined = try bob.request("project.join", ["projectId": projectID])
+        try alice.call("project.join", ["projectId": projectID])
+        let joined = try bob.call("project.join", ["projectId": projectID])
         let bobSession = joined["presence"]?.arrayValue?.first { $0["user"]?["id"] == .string(world.users[1].id) }?[
             "sessionId"
         ]
         #expect(bobSession?.stringValue != nil)
-        let announced = try alice.nextNotification("presence.joined", timeout: 10)
+        let announced = try alice.nextNotification("presence.joined", timeout: .seconds(10))
         #expect(announced["sessionId"] == bobSession)
 
         ending.trigger(bob.process)
@@ -189,7 +191,7 @@ private final class ServedHost {
         }
         #expect(termination == .exited(ending.expectedCode))
 
-        let left = try alice.nextNotification("presence.left", timeout: 10)
+        let left = try alice.nextNotification("presence.left", timeout: .seconds(10))
         #expect(
             left
                 == [
@@ -198,7 +200,7 @@ private final class ServedHost {
                 ]
         )
         // Exactly one presence.left for that join.
-        _ = try alice.request("ping")
-        #expect(!alice.takeNotifications().contains { $0["method"] == "presence.left" })
+        _ = try alice.call("ping")
+        #expect(!alice.takeNotifications().contains { $0.method == "presence.left" })
     }
 }

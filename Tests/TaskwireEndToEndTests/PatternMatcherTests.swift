@@ -1,5 +1,5 @@
 import TaskwireProtocol
-import TaskwireTestSupport
+import TaskwireTranscripts
 import Testing
 
 private func json(_ text: String) -> JSON {

@@ -70,7 +70,7 @@ import Testing
         try await writer.run(changes: 20)
         try await RoomExpect.waitForSeq(sleeper, 20, projectID: project)
 
-        sleeper.signal(SIGSTOP)
+        sleeper.signal(.stop)
         let stoppedAt = ContinuousClock.now
         let left = try await alice.waitFor(
             "presence.left of the hung host's session",
@@ -81,7 +81,7 @@ import Testing
         try await writer.run(changes: 20)
 
         // Woken up, it learns that it was timed out, and comes back without losing anything.
-        sleeper.signal(SIGCONT)
+        sleeper.signal(.cont)
         let resync = try await sleeper.waitFor("project.resync after waking up") { $0.method == "project.resync" }
         let lastSeq = try #require(resync.params["lastSeq"]?.int64Value)
         #expect(resync.params == ["projectId": .string(project), "lastSeq": .int(lastSeq)])

@@ -1,6 +1,8 @@
 import Foundation
+import TaskwireClient
 import TaskwireProtocol
 import TaskwireTestSupport
+import TaskwireTranscripts
 import Testing
 
 /// Sessions that join a room at the same moment: each must end up knowing every other one, either from its join
@@ -14,7 +16,10 @@ import Testing
         defer { redis?.stop() }
         let relay = redis.map { ["--redis", $0.url] } ?? []
         let hosts = try world.users.map { user in
-            let host = try RPCClient(binary: world.binary, arguments: ["--db", world.database.path] + relay)
+            let host = try TaskwireConnection.serve(
+                binary: world.binary,
+                arguments: ["--db", world.database.path] + relay
+            )
             try host.initialize(token: user.token)
             return host
         }
@@ -37,8 +42,8 @@ import Testing
             var seen = known[index]
             let deadline = Date().addingTimeInterval(10)
             while seen != all, Date() < deadline {
-                guard let message = host.nextNotification(timeout: 0.5) else { continue }
-                if message["method"] == "presence.joined", let session = message["params"]?["sessionId"]?.stringValue {
+                guard let message = host.nextNotification(timeout: .seconds(0.5)) else { continue }
+                if message.method == "presence.joined", let session = message.params["sessionId"]?.stringValue {
                     #expect(!seen.contains(session), "presence.joined for a session already known: \(session)")
                     seen.insert(session)
                 }

@@ -61,7 +61,7 @@ import Testing
         dave.notify("exit")
         try await expectLeft(dave, "closed", user: world.user("dave"), project: project, at: [alice, erin])
         #expect(await dave.waitForExit() == 1, "exit without shutdown")
-        erin.signal(SIGTERM)
+        erin.signal(.term)
         try await expectLeft(erin, "closed", user: world.user("erin"), project: project, at: [alice])
         #expect(await erin.waitForExit() == 0, "SIGTERM")
 

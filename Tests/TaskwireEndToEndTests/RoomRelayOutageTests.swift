@@ -1,5 +1,6 @@
 import TaskwireProtocol
 import TaskwireTestSupport
+import TaskwireTranscripts
 import Testing
 
 /// SPEC §5 and §6: when Redis is lost, paused or absent, delivery goes on through the database, with no gap and no

@@ -1,6 +1,8 @@
 import Foundation
+import TaskwireClient
 import TaskwireProtocol
 import TaskwireTestSupport
+import TaskwireTranscripts
 import Testing
 
 /// Proves that output printed by code inside a host cannot reach the protocol stream.
@@ -48,7 +50,7 @@ import Testing
     }
 
     @Test func strayPrintsGoToStderr() throws {
-        let probe = try HostProcess(executable: Self.probePath(), arguments: [], environment: Self.hostEnvironment())
+        let probe = try ChildProcess(executable: Self.probePath(), arguments: [], environment: Self.hostEnvironment())
         let input = [
             #"{"jsonrpc":"2.0","id":1,"method":"anything"}"#,
             #"{"jsonrpc":"2.0","method":"notified"}"#,
@@ -77,12 +79,12 @@ import Testing
     @Test func realHostWritesOnlyJSONToStdout() throws {
         let binary = try TaskwireBinary.locate()
         let database = try TemporaryDatabase()
-        let admin = AdminCLI(binary: binary, databasePath: database.path)
+        let admin = AdminCommand(binary: binary, database: database.path)
         let (_, token) = try admin.addUser("alice")
         let organization = try admin.addOrganization("acme", owner: "alice")
         let project = try admin.addProject(organization: organization, name: "roadmap")
 
-        let host = try HostProcess(
+        let host = try ChildProcess(
             executable: binary,
             arguments: ["serve", "--db", database.path, "--log-level", "trace"],
             environment: Self.hostEnvironment()

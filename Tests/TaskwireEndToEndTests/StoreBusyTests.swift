@@ -1,4 +1,5 @@
 import Foundation
+import TaskwireClient
 import TaskwireProtocol
 import TaskwireTestSupport
 import Testing
@@ -6,13 +7,13 @@ import Testing
 /// A host meeting a database that another process keeps locked past the store's busy timeout (2 s).
 @Suite(.serialized) struct StoreBusyTests {
     /// The longest the lock is held: enough for two writes to time out one after the other, with room to spare.
-    static let longestHold: TimeInterval = 9
+    static let longestHold: Duration = .seconds(9)
 
     @Test func writesPastTheBusyTimeoutAnswerRetryableBusyAndWriteNothing() throws {
         let world = try TestWorld(userNames: ["ada"])
         let host = try world.host(as: world.users[0])
         let project = world.projectID
-        let existing = try host.request("task.create", ["projectId": .string(project), "title": "before the lock"])
+        let existing = try host.call("task.create", ["projectId": .string(project), "title": "before the lock"])
         let existingID = existing["task"]!.id
 
         let lock = try ExclusiveLock(databasePath: world.database.path)
@@ -21,7 +22,7 @@ import Testing
         let createAnswer = try host.answer(to: create, timeout: Self.longestHold)
         let updateAnswer = try host.answer(to: update, timeout: Self.longestHold)
         // In WAL mode readers go on while a writer holds the lock.
-        let listedDuringLock = try host.request("task.list", ["projectId": .string(project)])
+        let listedDuringLock = try host.call("task.list", ["projectId": .string(project)])
         try lock.release()
 
         for (name, answer) in [("task.create", createAnswer), ("task.update", updateAnswer)] {
@@ -29,7 +30,7 @@ import Testing
                 Issue.record("\(name) succeeded while the database was locked: \(answer)")
                 continue
             }
-            #expect(failure.code == RPCClient.Failure.busy, "\(name): \(failure)")
+            #expect(failure.code == TaskwireError.busy, "\(name): \(failure)")
             #expect(failure.data?["retryable"] == true, "\(name): \(failure)")
         }
         #expect(listedDuringLock["tasks"]?.arrayValue?.map(\.id) == [existingID])
@@ -41,10 +42,10 @@ import Testing
         let events = try host.allEvents(projectID: project)
         #expect(events.map { $0["seq"]?.int64Value ?? 0 } == [1], "no event for the busy writes")
 
-        let retried = try host.request("task.create", ["projectId": .string(project), "title": "during the lock"])
+        let retried = try host.call("task.create", ["projectId": .string(project), "title": "during the lock"])
         #expect(retried["seq"]?.int64Value == 2)
         #expect(retried["task"]?["title"]?.stringValue == "during the lock")
-        let updated = try host.request(
+        let updated = try host.call(
             "task.update",
             ["id": .string(existingID), "expectedVersion": 1, "title": "changed"]
         )

@@ -1,4 +1,5 @@
 import Foundation
+import TaskwireClient
 import TaskwireProtocol
 import TaskwireTestSupport
 import Testing
@@ -78,7 +79,7 @@ import Testing
 
         var shared: [String] = []
         for index in 0..<Self.sharedTaskCount {
-            let result = try hosts[0].request(
+            let result = try hosts[0].call(
                 "task.create",
                 ["projectId": .string(project), "title": .string("shared \(index)")]
             )
@@ -89,7 +90,7 @@ import Testing
         for (index, host) in hosts.enumerated() {
             var tasks: [String] = []
             for slot in 0..<Self.ownTasksPerHost {
-                let result = try host.request(
+                let result = try host.call(
                     "task.create",
                     ["projectId": .string(project), "title": .string("own \(index).\(slot)")]
                 )
@@ -144,11 +145,11 @@ import Testing
                     check(success: result, of: request, project: project)
                     let type = request.kind == .create ? "task.created" : "task.updated"
                     ledger.record(result, type: type, actorID: world.users[index].id, label: request.label)
-                case .failure(let failure) where failure.code == RPCClient.Failure.busy:
+                case .failure(let failure) where failure.code == TaskwireError.busy:
                     busy += 1
                     #expect(failure.data?["retryable"] == true, "\(request.label): \(failure)")
                     if request.kind == .ownUpdate { chainBroken.insert(request.taskID!) }
-                case .failure(let failure) where failure.code == RPCClient.Failure.conflict && request.kind != .create:
+                case .failure(let failure) where failure.code == TaskwireError.conflict && request.kind != .create:
                     conflicts += 1
                     check(conflict: failure, of: request)
                     if request.kind == .ownUpdate {
@@ -212,7 +213,7 @@ import Testing
         }
     }
 
-    private func check(conflict failure: RPCClient.Failure, of request: Sent) {
+    private func check(conflict failure: TaskwireError, of request: Sent) {
         let current = failure.data?["current"]
         let currentVersion = failure.data?["currentVersion"]?.int64Value
         #expect(currentVersion != nil, "\(request.label): \(failure)")
@@ -224,17 +225,17 @@ import Testing
     @Test func racingUpdatesHaveExactlyOneWinnerPerVersion() throws {
         let world = try TestWorld(userNames: (0..<Self.hostCount).map { "racer\($0)" })
         let hosts = try world.users.map { try world.host(as: $0) }
-        let created = try hosts[0].request("task.create", ["projectId": .string(world.projectID), "title": "raced"])
+        let created = try hosts[0].call("task.create", ["projectId": .string(world.projectID), "title": "raced"])
         let taskID = created["task"]!.id
         var busy = 0
 
         for version in 1...Self.racedVersions {
             for (index, host) in hosts.enumerated() {
-                let read = try host.request("task.get", ["id": .string(taskID)])
+                let read = try host.call("task.get", ["id": .string(taskID)])
                 try #require(read["task"]?.version == version, "host \(index) reads version \(version) before the race")
             }
             var pending = Array(hosts.indices)
-            var outcomes: [Int: Result<JSON, RPCClient.Failure>] = [:]
+            var outcomes: [Int: Result<JSON, TaskwireError>] = [:]
             // A busy answer changed nothing, so the same request is sent again until it wins or loses.
             for _ in 0..<5 where !pending.isEmpty {
                 let ids = pending.map { index in
@@ -249,7 +250,7 @@ import Testing
                 var stillBusy: [Int] = []
                 for (index, id) in zip(pending, ids) {
                     let outcome = try hosts[index].answer(to: id)
-                    if case .failure(let failure) = outcome, failure.code == RPCClient.Failure.busy {
+                    if case .failure(let failure) = outcome, failure.code == TaskwireError.busy {
                         busy += 1
                         stillBusy.append(index)
                     } else {
@@ -270,7 +271,7 @@ import Testing
             #expect(stored["title"]?.stringValue == "host \(winner) v\(version)")
             for (index, outcome) in outcomes where index != winner {
                 guard case .failure(let failure) = outcome else { continue }
-                #expect(failure.code == RPCClient.Failure.conflict, "version \(version), host \(index): \(failure)")
+                #expect(failure.code == TaskwireError.conflict, "version \(version), host \(index): \(failure)")
                 #expect(failure.data?["currentVersion"]?.int64Value == version + 1, "version \(version), host \(index)")
                 #expect(
                     failure.data?["current"] == stored,
@@ -279,7 +280,7 @@ import Testing
             }
         }
 
-        let final = try hosts[3].request("task.get", ["id": .string(taskID)])
+        let final = try hosts[3].call("task.get", ["id": .string(taskID)])
         #expect(final["task"]?.version == Self.racedVersions + 1)
         let events = try hosts[3].allEvents(projectID: world.projectID)
         #expect(events.map { $0["seq"]?.int64Value ?? 0 } == Array(1...(Self.racedVersions + 1)))

@@ -63,20 +63,20 @@ import Testing
                 params["projectId"] = .string(project)
                 params["limit"] = .int(Self.taskPageSize)
                 if !cursor.isNull { params["cursor"] = cursor }
-                return try walker.request("task.list", params)
+                return try walker.call("task.list", params)
             },
             create: {
                 created += 1
-                return try churner.request("task.create", fields(created))["task"]!
+                return try churner.call("task.create", fields(created))["task"]!
             },
             update: { item in
                 let params: JSONObject = [
                     "id": .string(item.id), "expectedVersion": .int(item.version), "title": "changed while walking",
                 ]
-                return try churner.request("task.update", params)["task"]!
+                return try churner.call("task.update", params)["task"]!
             },
             delete: { item in
-                try churner.request("task.delete", ["id": .string(item.id), "expectedVersion": .int(item.version)])
+                try churner.call("task.delete", ["id": .string(item.id), "expectedVersion": .int(item.version)])
             }
         )
         try collection.walkUnderChurn(initial: initial)
@@ -86,7 +86,7 @@ import Testing
         let world = try TestWorld(userNames: ["ada", "bob"])
         let walker = try world.host(as: world.users[0])
         let churner = try world.host(as: world.users[1])
-        let task = try churner.request("task.create", ["projectId": .string(world.projectID), "title": "discussed"])
+        let task = try churner.call("task.create", ["projectId": .string(world.projectID), "title": "discussed"])
         let taskID = task["task"]!.id
 
         let seeded = (0..<Self.commentCount).map {
@@ -102,21 +102,21 @@ import Testing
             list: { cursor in
                 var params: JSONObject = ["taskId": .string(taskID), "limit": .int(Self.commentPageSize)]
                 if !cursor.isNull { params["cursor"] = cursor }
-                return try walker.request("comment.list", params)
+                return try walker.call("comment.list", params)
             },
             create: {
                 created += 1
                 let params: JSONObject = ["taskId": .string(taskID), "body": .string("comment \(created)")]
-                return try churner.request("comment.create", params)["comment"]!
+                return try churner.call("comment.create", params)["comment"]!
             },
             update: { item in
                 let params: JSONObject = [
                     "id": .string(item.id), "expectedVersion": .int(item.version), "body": "changed while walking",
                 ]
-                return try churner.request("comment.update", params)["comment"]!
+                return try churner.call("comment.update", params)["comment"]!
             },
             delete: { item in
-                try churner.request("comment.delete", ["id": .string(item.id)])
+                try churner.call("comment.delete", ["id": .string(item.id)])
             }
         )
         try collection.walkUnderChurn(initial: initial)

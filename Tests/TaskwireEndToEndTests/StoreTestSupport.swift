@@ -1,16 +1,18 @@
 import Foundation
+import TaskwireClient
 import TaskwireProtocol
 import TaskwireTestSupport
+import TaskwireTranscripts
 import Testing
 
-extension RPCClient {
+extension TaskwireConnection {
     /// The reply to request `id` as a value: its result, or the error the host answered.
     ///
     /// Anything but an error reply (no reply in time, the host gone) still throws.
-    func answer(to id: Int, timeout: TimeInterval = 30) throws -> Result<JSON, RPCClient.Failure> {
+    func answer(to id: Int, timeout: Duration = .seconds(30)) throws -> Result<JSON, TaskwireError> {
         do {
             return .success(try reply(to: id, timeout: timeout))
-        } catch let failure as RPCClient.Failure {
+        } catch let failure as TaskwireError {
             return .failure(failure)
         }
     }
@@ -20,7 +22,7 @@ extension RPCClient {
         var events: [JSON] = []
         var after: Int64 = 0
         while true {
-            let page = try request(
+            let page = try call(
                 "events.list",
                 ["projectId": .string(projectID), "after": .int(after), "limit": 1000]
             )
@@ -38,7 +40,7 @@ extension RPCClient {
         repeat {
             var params: JSONObject = ["projectId": .string(projectID), "limit": 500]
             if !cursor.isNull { params["cursor"] = cursor }
-            let page = try request("task.list", params)
+            let page = try call("task.list", params)
             tasks += page["tasks"]?.arrayValue ?? []
             cursor = page["nextCursor"] ?? .null
         } while !cursor.isNull
@@ -54,7 +56,7 @@ extension JSON {
     var version: Int64 { self["version"]?.int64Value ?? -1 }
 }
 
-extension RPCClient.Failure {
+extension TaskwireError {
     /// Error codes a test refers to by name.
     static let conflict = -32009
     static let busy = -32010

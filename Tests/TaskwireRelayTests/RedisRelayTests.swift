@@ -1,3 +1,4 @@
+import TaskwireTranscripts
 import Synchronization
 import TaskwireRelay
 import TaskwireSync

@@ -1,6 +1,10 @@
 import Foundation
-import Glibc
+import TaskwireClient
 import TaskwireSync
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A real `redis-server` for tests, on a free loopback port, without persistence. Stopped when released.
 ///
@@ -164,56 +168,20 @@ public final class RedisServer: Sendable {
     }
 
     private static func spawn(_ executable: String, arguments: [String]) throws -> Int32 {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-
-        // The calling thread may block signals (dispatch workers do); the server must see SIGTERM.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer {
-            for argument in argv {
-                free(argument)
-            }
-        }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard result == 0 else {
-            throw RedisServerError("cannot start \(executable): \(String(cString: strerror(result)))")
-        }
-        return pid
+        try ProcessSpawner.spawn(
+            executable: executable,
+            arguments: Array(arguments.dropFirst()),
+            environment: Environment.current,
+            stdin: .null,
+            stdout: .null,
+            stderr: .null
+        ).pid
     }
 
-    /// Whether the process has exited (and is now reaped).
     private static func reap(_ pid: Int32, blocking: Bool) -> Bool {
-        var status: Int32 = 0
-        while true {
-            let result = waitpid(pid, &status, blocking ? 0 : WNOHANG)
-            if result == -1 && errno == EINTR {
-                continue
-            }
-            // -1 (ECHILD) means it is already gone.
-            return result != 0
-        }
+        ProcessSpawner.reap(pid, blocking: blocking) != nil
     }
 
-    /// Whether the server on `port` answers and is process `pid`, not another server that took the port.
-    ///
-    /// Asks INFO for the process id; a server that requires a password answers -NOAUTH instead, which at least
-    /// shows it is serving.
     private static func isServing(port: Int, pid: Int32) -> Bool {
         let socket = openSocket()
         guard socket >= 0 else { return false }

@@ -11,8 +11,9 @@ import TaskwireTransport
 import Glibc
 #endif
 
-struct Serve: ParsableCommand {
+struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve one client over stdin/stdout (the default command)."
     )
 

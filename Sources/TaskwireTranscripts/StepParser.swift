@@ -1,4 +1,5 @@
 import Foundation
+import TaskwireClient
 import TaskwireProtocol
 
 /// Turns one JSON line of a transcript into a `Transcript.Action`.
@@ -85,8 +86,8 @@ struct StepParser {
             return .closeStdin(client: client)
         case "signal":
             let name = try fields.requiredString("signal")
-            guard let signal = HostProcess.Signal(rawValue: name) else {
-                let names = HostProcess.Signal.allCases.map(\.rawValue).joined(separator: ", ")
+            guard let signal = ProcessSignal(rawValue: name) else {
+                let names = ProcessSignal.allCases.map(\.rawValue).joined(separator: ", ")
                 throw TranscriptStepError("unknown signal \(name); use one of \(names)")
             }
             return .signal(client: client, signal: signal)

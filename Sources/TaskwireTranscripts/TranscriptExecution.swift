@@ -1,4 +1,5 @@
 import Foundation
+import TaskwireClient
 import TaskwireProtocol
 
 /// One run of one transcript: its database, its hosts, its variables.
@@ -12,7 +13,7 @@ final class TranscriptExecution {
     let transcript: Transcript
     var variables = TranscriptVariables()
     private(set) var database: TemporaryDatabase?
-    var clients: [String: HostProcess] = [:]
+    var clients: [String: ChildProcess] = [:]
     /// Client names in the order they were first started, for reports and the final checks.
     var clientOrder: [String] = []
     /// The Redis server of this transcript, started by the first `spawn` that asks for one.
@@ -114,7 +115,7 @@ final class TranscriptExecution {
     }
 
     /// The host of `client`, started without a token on first use.
-    func host(_ client: String) throws(StepFailure) -> HostProcess {
+    func host(_ client: String) throws(StepFailure) -> ChildProcess {
         if let host = clients[client] { return host }
         try spawn(client, options: Transcript.SpawnOptions())
         return clients[client]!
@@ -150,13 +151,13 @@ final class TranscriptExecution {
 
     /// Starts `taskwire` with `arguments` in the inherited environment, minus any Taskwire setting that could make
     /// the run depend on the machine, plus `extra`.
-    func start(_ arguments: [String], environment extra: [String: String]) throws(StepFailure) -> HostProcess {
+    func start(_ arguments: [String], environment extra: [String: String]) throws(StepFailure) -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment.filter { name, _ in
             !name.hasPrefix("TASKWIRE_") || name == "TASKWIRE_LOG"
         }
         environment.merge(extra) { _, new in new }
         do {
-            return try HostProcess(executable: binary, arguments: arguments, environment: environment)
+            return try ChildProcess(executable: binary, arguments: arguments, environment: environment)
         } catch {
             throw StepFailure("\(error)")
         }

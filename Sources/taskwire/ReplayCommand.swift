@@ -1,16 +1,17 @@
 import ArgumentParser
-import TaskwireTestSupport
+import TaskwireTranscripts
 
 /// `taskwire replay`: runs fixture transcripts against this binary.
-struct Replay: ParsableCommand {
+struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "replay",
         abstract: "Run transcripts of the Fixtures/ format against this binary; exit 1 on any failure."
     )
 
     @Argument(help: "Transcript files or folders of them.") var paths: [String]
 
     func run() throws {
-        let passed = TaskwireTestSupport.Replay.run(paths: paths, binary: CommandLine.executablePath) { print($0) }
+        let passed = TranscriptReplay.run(paths: paths, binary: CommandLine.executablePath) { print($0) }
         if !passed { throw ExitCode.failure }
     }
 }

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import TaskwireClient
 import TaskwireProtocol
-import TaskwireTestSupport
 
 /// `taskwire demo`: two users, two host processes, one room, shown as a readable transcript.
-struct Demo: ParsableCommand {
+struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Show two hosts sharing a project live: a task, a comment, a version conflict and presence."
     )
 
@@ -17,7 +18,7 @@ struct Demo: ParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("demo.sqlite").path
-        let admin = AdminCLI(binary: binary, databasePath: database)
+        let admin = AdminCommand(binary: binary, database: database)
 
         say("Setting up a fresh database at \(database)")
         let alice = try admin.addUser("alice")
@@ -29,67 +30,61 @@ struct Demo: ParsableCommand {
 
         var arguments = ["--db", database]
         if let redis { arguments += ["--redis", redis] }
-        let hostA = try RPCClient(binary: binary, arguments: arguments)
-        let hostB = try RPCClient(binary: binary, arguments: arguments)
+        let hostA = try TaskwireConnection.serve(binary: binary, arguments: arguments)
+        let hostB = try TaskwireConnection.serve(binary: binary, arguments: arguments)
         say("\nTwo hosts started as child processes (pids \(hostA.process.pid) and \(hostB.process.pid)).")
-        let relay = try hostA.initialize(token: alice.token)["capabilities"]?["relay"]?.stringValue ?? "?"
-        try hostB.initialize(token: bob.token)
+        let relay = try hostA.initialize(token: alice.token, clientName: "taskwire demo").relay
+        try hostB.initialize(token: bob.token, clientName: "taskwire demo")
         say("alice and bob are initialized; relay: \(relay)")
 
-        try hostA.request("project.join", ["projectId": .string(project)])
+        try hostA.join(projectID: project)
         say("\nalice  → project.join Website")
-        let joined = try hostB.request("project.join", ["projectId": .string(project)])
-        let names = joined["presence"]?.arrayValue?.compactMap { $0["user"]?["name"]?.stringValue } ?? []
+        let joined = try hostB.join(projectID: project)
+        let names = joined.presence.compactMap { $0["user"]?["name"]?.stringValue }
         say("bob    → project.join Website; in the room: \(names.joined(separator: ", "))")
         let arrival = try hostA.nextNotification("presence.joined")
         say("alice  ⇐ presence.joined: \(arrival["user"]?["name"]?.stringValue ?? "?") is here")
 
-        let created = try hostA.request(
-            "task.create",
-            ["projectId": .string(project), "title": "Write the launch post", "priority": "high"]
+        let created = try hostA.createTask(
+            projectID: project,
+            title: "Write the launch post",
+            fields: ["priority": "high"]
         )
-        let task = created["task"]!
-        let taskID = task["id"]!
-        say("\nalice  → task.create \"Write the launch post\" → version \(task["version"]!), seq \(created["seq"]!)")
+        let task = created.entity
+        let taskID = task["id"]?.stringValue ?? ""
+        say("\nalice  → task.create \"Write the launch post\" → version \(task["version"]!), seq \(created.seq)")
         let seen = try hostB.nextNotification("task.created")
         say(
             "bob    ⇐ task.created \"\(seen["data"]?["task"]?["title"]?.stringValue ?? "")\" by \(actor(seen)) (seq \(seen["seq"]!))"
         )
 
-        let comment = try hostB.request("comment.create", ["taskId": taskID, "body": "I can review it tomorrow."])
-        say("\nbob    → comment.create → seq \(comment["seq"]!)")
+        let comment = try hostB.createComment(taskID: taskID, body: "I can review it tomorrow.")
+        say("\nbob    → comment.create → seq \(comment.seq)")
         let commented = try hostA.nextNotification("comment.created")
         say(
             "alice  ⇐ comment.created by \(actor(commented)): \"\(commented["data"]?["comment"]?["body"]?.stringValue ?? "")\""
         )
 
-        let moved = try hostB.request("task.setStatus", ["id": taskID, "expectedVersion": 1, "status": "in_progress"])
-        say("\nbob    → task.setStatus in_progress (expectedVersion 1) → version \(moved["task"]!["version"]!)")
+        let moved = try hostB.setStatus(taskID: taskID, expectedVersion: 1, status: "in_progress")
+        say("\nbob    → task.setStatus in_progress (expectedVersion 1) → version \(moved.entity["version"]!)")
         let changed = try hostA.nextNotification("task.statusChanged")
         say(
             "alice  ⇐ task.statusChanged \(changed["data"]?["from"]?.stringValue ?? "") → \(changed["data"]?["to"]?.stringValue ?? "")"
         )
         do {
-            try hostA.request(
-                "task.update",
-                ["id": taskID, "expectedVersion": 1, "title": "Write the launch blog post"]
-            )
+            _ = try hostA.updateTask(id: taskID, expectedVersion: 1, fields: ["title": "Write the launch blog post"])
             say("alice  → task.update unexpectedly succeeded")
-        } catch let failure as RPCClient.Failure {
+        } catch let failure as TaskwireError {
             let current = failure.data?["currentVersion"]?.text ?? "?"
             say(
                 "alice  → task.update with the stale expectedVersion 1 → error \(failure.code ?? 0) (conflict); current version \(current)"
             )
-            let retried = try hostA.request(
-                "task.update",
-                [
-                    "id": taskID, "expectedVersion": failure.data?["currentVersion"] ?? 2,
-                    "title": "Write the launch blog post",
-                ]
+            let retried = try hostA.updateTask(
+                id: taskID,
+                expectedVersion: failure.data?["currentVersion"]?.int64Value ?? 2,
+                fields: ["title": "Write the launch blog post"]
             )
-            say(
-                "alice  → task.update retried with expectedVersion \(current) → version \(retried["task"]!["version"]!)"
-            )
+            say("alice  → task.update retried with expectedVersion \(current) → version \(retried.entity["version"]!)")
             let updated = try hostB.nextNotification("task.updated")
             say("bob    ⇐ task.updated \"\(updated["data"]?["task"]?["title"]?.stringValue ?? "")\"")
         }

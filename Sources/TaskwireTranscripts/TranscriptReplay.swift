@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs transcript files and directories of them, reporting each as it goes: the `taskwire replay` command.
-public enum Replay {
+public enum TranscriptReplay {
     /// Runs every transcript named by `paths` (directories are searched recursively for `*.jsonl`) against
     /// `binary`, writes `PASS path` or `FAIL path` with the report for each and a summary line to `output`, and
     /// returns whether all passed. A path that does not exist counts as a failure.

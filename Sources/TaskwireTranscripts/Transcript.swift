@@ -1,4 +1,5 @@
 import Foundation
+public import TaskwireClient
 public import TaskwireProtocol
 
 /// A parsed transcript: the `.jsonl` description of what clients send to hosts and what they must receive.
@@ -25,7 +26,7 @@ public struct Transcript: Sendable {
         case expectUnordered(client: String, patterns: [JSON], timeout: Duration)
         case expectSilence(client: String, duration: Duration)
         case closeStdin(client: String)
-        case signal(client: String, signal: HostProcess.Signal)
+        case signal(client: String, signal: ProcessSignal)
         case expectExit(client: String, code: Int32, within: Duration)
         case sleep(Duration)
 

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import TaskwireClient
 import TaskwireProtocol
-import TaskwireTestSupport
 
 /// `taskwire call`: one request for scripts, through a host spawned for it.
-struct Call: ParsableCommand {
+struct CallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "call",
         abstract: "Send one request and print its result as JSON (exit 1 with the error on stderr)."
     )
 
@@ -26,19 +27,20 @@ struct Call: ParsableCommand {
         var arguments = ["--db", database.path]
         if let redis { arguments += ["--redis", redis] }
         var initialize: JSONObject = [
-            "protocolVersion": "1", "clientInfo": ["name": "taskwire call", "version": .string(Taskwire.version)],
+            "protocolVersion": .string(ProtocolVersion.current),
+            "clientInfo": ["name": "taskwire call", "version": .string(Taskwire.version)],
         ]
         if let token = token ?? ProcessInfo.processInfo.environment["TASKWIRE_TOKEN"] {
             initialize["token"] = .string(token)
         }
-        let host = try RPCClient(binary: CommandLine.executablePath, arguments: arguments)
+        let host = try TaskwireConnection.serve(binary: CommandLine.executablePath, arguments: arguments)
         defer { host.close() }
         do {
-            try host.request("initialize", initialize)
-            print(try host.request(method, object).text)
-        } catch let failure as RPCClient.Failure {
-            throw fail(failure.description)
-        } catch let error as RPCClientError {
+            try host.call("initialize", initialize)
+            print(try host.call(method, object).text)
+        } catch let error as TaskwireError {
+            throw fail("\(error.method): \(error.error.text)")
+        } catch let error as ConnectionError {
             throw fail(error.description)
         }
     }

@@ -1,11 +1,14 @@
 import ArgumentParser
 import Foundation
+import TaskwireClient
 import TaskwireProtocol
-import TaskwireTestSupport
 
 /// `taskwire watch`: a live, human-readable feed of one room.
-struct Watch: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Follow one project's room live in the terminal.")
+struct WatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Follow one project's room live in the terminal."
+    )
 
     @Option(help: "The project's id.") var project: String
     @OptionGroup var database: DatabaseOptions
@@ -20,26 +23,27 @@ struct Watch: ParsableCommand {
         }
         var arguments = ["--db", database.path]
         if let redis = redis ?? environment["TASKWIRE_REDIS_URL"] { arguments += ["--redis", redis] }
-        let host = try RPCClient(binary: CommandLine.executablePath, arguments: arguments)
+        let host = try TaskwireConnection.serve(binary: CommandLine.executablePath, arguments: arguments)
         do {
-            let session = try host.initialize(token: token)
-            var params: JSONObject = ["projectId": .string(project)]
-            if let since { params["since"] = .int(since) }
-            let joined = try host.request("project.join", params)
-            let names = joined["presence"]?.arrayValue?.compactMap { $0["user"]?["name"]?.stringValue } ?? []
-            print("Watching \(project) as \(session["user"]?["name"]?.stringValue ?? "?") at seq \(joined["seq"]!)")
+            let session = try host.initialize(
+                token: token,
+                clientName: "taskwire watch",
+                clientVersion: Taskwire.version
+            )
+            let joined = try host.join(projectID: project, since: since.map(Int64.init))
+            let names = joined.presence.compactMap { $0["user"]?["name"]?.stringValue }
+            print("Watching \(project) as \(session.userName) at seq \(joined.seq)")
             print("In the room: \(names.joined(separator: ", "))")
-        } catch let failure as RPCClient.Failure {
-            FileHandle.standardError.write(Data("taskwire: \(failure.description)\n".utf8))
-            throw ExitCode.failure
+        } catch let error as TaskwireError {
+            throw fail(error.description)
         }
         fflush(nil)
         while true {
-            guard let message = host.nextNotification(timeout: 3600) else {
-                if host.process.termination != nil { throw ExitCode.failure }
+            guard let message = host.nextNotification(timeout: .seconds(3600)) else {
+                if host.isClosed { throw ExitCode.failure }
                 continue
             }
-            print(Self.describe(message))
+            print(Self.describe(message.json))
             fflush(nil)
         }
     }

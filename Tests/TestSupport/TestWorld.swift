@@ -1,5 +1,7 @@
 import Foundation
+public import TaskwireClient
 import TaskwireSync
+public import TaskwireTranscripts
 
 /// A temporary database with users, one organization and one project, made through the admin CLI, and the hosts
 /// started on it: the common ground of end-to-end tests.
@@ -17,19 +19,19 @@ public final class TestWorld: Sendable {
     /// The `taskwire` executable.
     public let binary: String
     public let database: TemporaryDatabase
-    public let admin: AdminCLI
+    public let admin: AdminCommand
     /// The users, in the order they were named; the first owns the organization, the others are members.
     public let users: [User]
     public let organizationID: String
     public let projectID: String
-    private let hosts = Locked<[RPCClient]>([])
+    private let hosts = Locked<[TaskwireConnection]>([])
 
     /// Creates the database, the users named `userNames`, the organization and its project.
     public init(userNames: [String]) throws {
         precondition(!userNames.isEmpty, "a world needs at least its owner")
         binary = try TaskwireBinary.locate()
         database = try TemporaryDatabase()
-        admin = AdminCLI(binary: binary, databasePath: database.path)
+        admin = AdminCommand(binary: binary, database: database.path)
         var users: [User] = []
         for name in userNames {
             let (id, token) = try admin.addUser(name)
@@ -52,11 +54,21 @@ public final class TestWorld: Sendable {
     }
 
     /// Starts `taskwire serve` on the world's database and initializes its session as `user`.
-    public func host(as user: User) throws -> RPCClient {
-        let host = try RPCClient(binary: binary, arguments: ["--db", database.path])
+    public func host(as user: User) throws -> TaskwireConnection {
+        let host = try TaskwireConnection.serve(
+            binary: binary,
+            arguments: ["--db", database.path],
+            inherit: Self.inheritsVariable
+        )
         hosts.withLock { $0.append(host) }
         try host.initialize(token: user.token)
         return host
+    }
+
+    /// Which variables of the test process's environment a host inherits: none of the Taskwire settings but the log
+    /// level, so that a run never depends on the machine.
+    public static func inheritsVariable(_ name: String) -> Bool {
+        !name.hasPrefix("TASKWIRE_") || name == "TASKWIRE_LOG"
     }
 
     /// What `PRAGMA integrity_check` says of the database, through the `sqlite3` command-line shell.

@@ -1,3 +1,4 @@
+import TaskwireClient
 import TaskwireProtocol
 
 extension TranscriptExecution {
@@ -123,7 +124,7 @@ extension TranscriptExecution {
     }
 
     /// A failure listing the messages of `client` that no step took, or its output that is not a whole line.
-    private func leftoverOutput(_ client: String, host: HostProcess) -> StepFailure? {
+    private func leftoverOutput(_ client: String, host: ChildProcess) -> StepFailure? {
         let pending = host.takePendingLines()
         let tail = host.unterminatedOutput
         guard !pending.isEmpty || !tail.isEmpty else { return nil }
@@ -140,7 +141,7 @@ extension TranscriptExecution {
         return failure
     }
 
-    private func noMessage(_ client: String, host: HostProcess, timeout: Duration) -> StepFailure {
+    private func noMessage(_ client: String, host: ChildProcess, timeout: Duration) -> StepFailure {
         if host.isStdoutClosed {
             let how = host.waitForTermination(timeout: .seconds(1)).map { " (\($0))" } ?? ""
             return StepFailure(

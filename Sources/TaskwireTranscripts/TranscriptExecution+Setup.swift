@@ -1,3 +1,4 @@
+import TaskwireClient
 import TaskwireProtocol
 
 extension TranscriptExecution {
@@ -36,27 +37,23 @@ extension TranscriptExecution {
 
     /// Runs `taskwire admin ARGUMENTS --json --db DB` and returns the one JSON object it prints.
     private func admin(_ arguments: [String]) throws(StepFailure) -> JSONObject {
-        let fullArguments = ["admin"] + arguments + ["--json", "--db", databasePath]
-        let command = "taskwire " + fullArguments.joined(separator: " ")
-        let process = try start(fullArguments, environment: [:])
-        process.closeStdin()
-        guard let termination = process.waitForTermination(timeout: Self.adminTimeout) else {
-            process.kill()
-            throw StepFailure("setup: `\(command)` did not finish within \(Self.adminTimeout.milliseconds) ms")
-                .adding("stderr", StepFailure.stderrExcerpt(process.stderrText).text)
+        var command = AdminCommand(binary: binary, database: databasePath)
+        command.timeout = Self.adminTimeout
+        let printed: JSON
+        do {
+            printed = try command.run(arguments)
+        } catch let error as AdminCommandError {
+            throw StepFailure("setup: \(error.command) \(error.reason)")
+                .adding("stdout", error.stdout)
+                .adding("stderr", StepFailure.stderrExcerpt(error.stderr).text)
+        } catch {
+            throw StepFailure("setup: taskwire admin \(arguments.joined(separator: " ")): \(error)")
         }
-        process.waitForOutputEnd(timeout: Self.outputEndTimeout)
-        var output = process.takePendingLines().map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
-        output += String(decoding: process.unterminatedOutput, as: UTF8.self)
-        guard termination == .exited(0) else {
-            throw StepFailure("setup: `\(command)` ended with \(termination)")
-                .adding("stdout", output)
-                .adding("stderr", StepFailure.stderrExcerpt(process.stderrText).text)
-        }
-        guard case .object(let object)? = try? JSONParser.parse(output) else {
-            throw StepFailure("setup: `\(command)` did not print one JSON object")
-                .adding("stdout", output)
-                .adding("stderr", StepFailure.stderrExcerpt(process.stderrText).text)
+        guard case .object(let object) = printed else {
+            throw StepFailure(
+                "setup: `taskwire admin \(arguments.joined(separator: " "))` did not print one JSON object"
+            )
+            .adding("stdout", printed.text)
         }
         return object
     }

@@ -1,16 +1,18 @@
+import TaskwireClient
 import TaskwireTestSupport
 import Testing
 
-/// `HostProcess` against `/bin/sh`, so that it is checked without the `taskwire` binary.
-@Suite struct HostProcessTests {
-    private func shell(_ script: String, environment: [String: String] = [:]) throws -> HostProcess {
-        try HostProcess(executable: "/bin/sh", arguments: ["-c", script], environment: environment)
+/// `ChildProcess` against `/bin/sh`, so that it is checked without the `taskwire` binary.
+@Suite struct ChildProcessTests {
+    private func shell(_ script: String, environment: [String: String] = [:]) throws -> ChildProcess {
+        try ChildProcess(executable: "/bin/sh", arguments: ["-c", script], environment: environment)
     }
 
+    /// Lines are split by the host's own framer: `\n` or `\r\n` ends a line.
     @Test func splitsStdoutIntoLinesAndKeepsAnUnterminatedTail() throws {
         let process = try shell("printf 'one\\ntw'; sleep 0.1; printf 'o\\r\\n\\nthree'")
         #expect(process.nextLine(timeout: .seconds(5)) == Array("one".utf8))
-        #expect(process.nextLine(timeout: .seconds(5)) == Array("two\r".utf8))
+        #expect(process.nextLine(timeout: .seconds(5)) == Array("two".utf8))
         #expect(process.nextLine(timeout: .seconds(5)) == [])
         #expect(process.nextLine(timeout: .seconds(5)) == nil)
         #expect(process.waitForExit(timeout: .seconds(5)) == 0)
@@ -19,7 +21,7 @@ import Testing
     }
 
     @Test func echoesStdinUntilItIsClosed() throws {
-        let process = try HostProcess(executable: "/bin/cat", arguments: [])
+        let process = try ChildProcess(executable: "/bin/cat", arguments: [])
         process.send("hello\n")
         #expect(process.nextLine(timeout: .seconds(5)) == Array("hello".utf8))
         process.send(Array(repeating: UInt8(ascii: "x"), count: 1 << 20) + [UInt8(ascii: "\n")])
@@ -42,8 +44,8 @@ import Testing
         #expect(sleeping.waitForExit(timeout: .milliseconds(100)) == nil)
         sleeping.signal(.term)
         let termination = sleeping.waitForTermination(timeout: .seconds(5))
-        #expect(termination == .signaled(HostProcess.Signal.term.number))
-        #expect(termination?.code == 128 + HostProcess.Signal.term.number)
+        #expect(termination == .signaled(ProcessSignal.term.number))
+        #expect(termination?.code == 128 + ProcessSignal.term.number)
     }
 
     @Test func usesTheGivenEnvironment() throws {
@@ -60,8 +62,8 @@ import Testing
     }
 
     @Test func failsClearlyForAMissingExecutable() {
-        #expect(throws: HostProcessError.self) {
-            try HostProcess(executable: "/nonexistent/taskwire", arguments: [])
+        #expect(throws: ProcessError.self) {
+            try ChildProcess(executable: "/nonexistent/taskwire", arguments: [])
         }
     }
 }

@@ -2,8 +2,9 @@ import ArgumentParser
 import TaskwireProtocol
 import TaskwireStore
 
-struct Admin: ParsableCommand {
+struct AdminCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "admin",
         abstract: "Manage users, tokens, organizations, members and projects.",
         subcommands: [UserCommand.self, TokenCommand.self, OrgCommand.self, MemberCommand.self, ProjectCommand.self]
     )
