@@ -16,7 +16,9 @@ extension Host {
             request.host.session.withLock { $0.shutdownRequested = true }
             return .null
         },
-        Method("exit", params: [], requiresSession: false) { request in
+        // Never answered, with or without an id, and whatever its params: a client that asks to exit is never
+        // left with a running host.
+        Method("exit", params: [], requiresSession: false, neverAnswered: true) { request in
             request.host.session.withLock { $0.exitRequested = true }
             request.context.stopReading = true
             return .null
@@ -34,13 +36,11 @@ extension Host {
                 extra: ["supported": .array(ProtocolVersion.supported.map(JSON.string))]
             )
         }
-        if let clientInfo = try request.params.optionalObject("clientInfo") {
-            let info = try ParamReader(clientInfo, allowed: ["name", "version"])
-            for field in ["name", "version"] where info.has(field) {
-                guard info.params[field]?.stringValue != nil else {
-                    throw ResponseError.invalidParams(field: "clientInfo.\(field)", reason: "must be a string")
-                }
-            }
+        var client = ""
+        if let clientInfo = try request.params.optionalNested("clientInfo", allowed: ["name", "version"]) {
+            let name = try clientInfo.string("name")
+            let version = try clientInfo.string("version")
+            client = " (client \(name.debugDescription) \(version.debugDescription))"
         }
         guard let token = try request.params.optionalString("token") ?? configuration.environmentToken else {
             throw ResponseError(code: .unauthenticated, message: "Unauthenticated: no token given")
@@ -53,7 +53,7 @@ extension Host {
             $0.sessionID = sessionID
         }
         rooms.attach(session: Actor(user: user, sessionID: sessionID))
-        logger.info("session \(sessionID) initialized for user \(user.id)")
+        logger.info("session \(sessionID) initialized for user \(user.id)\(client)")
         request.context.afterReply.append { [rooms] in rooms.announceRelayStatus() }
         return [
             "protocolVersion": .string(ProtocolVersion.current),

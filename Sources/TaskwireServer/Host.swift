@@ -96,11 +96,14 @@ public final class Host: CallHandler, Sendable {
         if method.requiresSession && user == nil {
             return .failure(.notInitialized)
         }
-        if call.paramsWereArray {
+        if method.neverAnswered {
+            context.withholdReply = true
+        } else if call.paramsWereArray {
             return .failure(.invalidParams("params must be an object (by name), not an array"))
         }
         do {
-            let reader = try ParamReader(call.params, allowed: method.params)
+            // A method that is never answered cannot report an error, so it runs whatever params it was sent.
+            let reader = try ParamReader(method.neverAnswered ? [:] : call.params, allowed: method.params)
             let request = Request(
                 host: self,
                 params: reader,
@@ -153,22 +156,28 @@ struct Request {
     let isNotification: Bool
 }
 
-/// A served method: its name, its params, and whether it needs a successful `initialize` first.
+/// A served method: its name, its params, whether it needs a successful `initialize` first, and whether it is ever
+/// answered.
 struct Method: Sendable {
     let name: String
     let params: Set<String>
     let requiresSession: Bool
+    /// A notification method (`exit`): never answered, even when called with an id. Since no error can be
+    /// reported for it, its params are not checked (the method sees none) and it always runs.
+    let neverAnswered: Bool
     let run: @Sendable (Request) throws -> JSON
 
     init(
         _ name: String,
         params: Set<String>,
         requiresSession: Bool = true,
+        neverAnswered: Bool = false,
         run: @escaping @Sendable (Request) throws -> JSON
     ) {
         self.name = name
         self.params = params
         self.requiresSession = requiresSession
+        self.neverAnswered = neverAnswered
         self.run = run
     }
 }

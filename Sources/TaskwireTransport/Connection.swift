@@ -12,13 +12,17 @@ public final class CallContext {
     public var afterReply: [() -> Void] = []
     /// Set to stop reading input after the current message.
     public var stopReading = false
+    /// Set to send no reply to the call being handled, even when it has an id (a method that is never answered).
+    /// Cleared before each call, also within a batch.
+    public var withholdReply = false
 
     public init() {}
 }
 
 /// Handles calls in the order they arrive.
 public protocol CallHandler: AnyObject {
-    /// Handles one call. The result of a notification is dropped.
+    /// Handles one call. The result of a notification, or of a call for which the handler set
+    /// ``CallContext/withholdReply``, is dropped.
     func handle(_ call: Call, context: CallContext) -> Result<JSON, ResponseError>
 }
 
@@ -109,8 +113,9 @@ public final class Connection {
         case .invalid(let id, let error):
             return Outgoing.response(id: id, error: error)
         case .call(let call):
+            context.withholdReply = false
             let result = handler.handle(call, context: context)
-            guard let id = call.id else { return nil }
+            guard let id = call.id, !context.withholdReply else { return nil }
             switch result {
             case .success(let value): return Outgoing.response(id: id, result: value)
             case .failure(let error): return Outgoing.response(id: id, error: error)

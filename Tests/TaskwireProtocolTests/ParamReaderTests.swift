@@ -181,6 +181,61 @@ private func reader(
         expectInvalid(field: "s", reason: "must be an object") { try params.optionalObject("s") }
     }
 
+    @Test func nestedObjectsAreReadWithTheirFullPath() throws {
+        let params = try ParamReader(
+            ["clientInfo": ["name": "x", "version": "1"], "s": "x"],
+            allowed: ["clientInfo", "s", "missing"]
+        )
+        let info = try params.nested("clientInfo", allowed: ["name", "version"])
+        #expect(info.path == "clientInfo")
+        #expect(info.fieldPath("name") == "clientInfo.name")
+        #expect(try info.string("name") == "x")
+        #expect(try info.string("version") == "1")
+        #expect(try params.optionalNested("clientInfo", allowed: ["name", "version"])?.params == info.params)
+        #expect(try params.optionalNested("missing", allowed: []) == nil)
+        #expect(params.path == nil)
+        #expect(params.fieldPath("s") == "s")
+        expectInvalid(field: "missing", reason: "required") { try params.nested("missing", allowed: []) }
+        expectInvalid(field: "s", reason: "must be an object") { try params.nested("s", allowed: []) }
+        expectInvalid(field: "s", reason: "must be an object") { try params.optionalNested("s", allowed: []) }
+    }
+
+    @Test func everyErrorOfANestedReaderNamesTheFullPath() throws {
+        expectInvalid(field: "clientInfo.extra", reason: "unknown field") {
+            try ParamReader(["clientInfo": ["name": "x", "extra": 1]], allowed: ["clientInfo"])
+                .nested("clientInfo", allowed: ["name", "version"])
+        }
+        let outer = try ParamReader(
+            [
+                "o": [
+                    "n": 1, "s": "x", "nul": "a\u{0}b", "empty": "", "list": [1], "inner": ["deep": 5],
+                ]
+            ],
+            allowed: ["o"]
+        )
+        let o = try outer.nested("o", allowed: ["n", "s", "nul", "empty", "list", "inner", "missing"])
+        expectInvalid(field: "o.missing", reason: "required") { try o.string("missing") }
+        expectInvalid(field: "o.n", reason: "must be a string") { try o.string("n") }
+        expectInvalid(field: "o.n", reason: "must be a string") { try o.optionalString("n") }
+        expectInvalid(field: "o.nul", reason: "must not contain U+0000") { try o.string("nul") }
+        expectInvalid(field: "o.nul", reason: "must not contain U+0000") { try o.nullableString("nul") }
+        expectInvalid(field: "o.empty", reason: "must not be empty") { try o.identifier("empty") }
+        expectInvalid(field: "o.n", reason: "must be a string or null") { try o.nullableString("n") }
+        expectInvalid(field: "o.s", reason: "must be an integer") { try o.integer("s", in: 0...1) }
+        expectInvalid(field: "o.n", reason: "must be at least 2") { try o.integer("n", in: 2...Int64.max) }
+        expectInvalid(field: "o.list", reason: "must be an array of strings") { try o.optionalStringArray("list") }
+        expectInvalid(field: "o.s", reason: "must be one of a, b") { try o.choice("s", ["a", "b"]) }
+        expectInvalid(field: "o.missing", reason: "required") { try o.choice("missing", ["a"]) }
+        expectInvalid(field: "o.s", reason: "must be an object") { try o.optionalObject("s") }
+        // Nested twice: the path grows with each level.
+        expectInvalid(field: "o.inner.deep", reason: "must be a string") {
+            try o.nested("inner", allowed: ["deep"]).string("deep")
+        }
+        expectInvalid(field: "o.inner.deep", reason: "unknown field") {
+            try o.nested("inner", allowed: [])
+        }
+    }
+
     @Test func invalidParamsBuildersCarryData() {
         let extra = ResponseError.invalidParams(
             field: "protocolVersion",
