@@ -9,7 +9,6 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "Taskwire",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "taskwire", targets: ["taskwire"]),
         .library(name: "TaskwireProtocol", targets: ["TaskwireProtocol"]),

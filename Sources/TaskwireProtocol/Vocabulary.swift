@@ -22,7 +22,7 @@ public enum TaskPriority: String, Sendable, CaseIterable {
     case urgent
 }
 
-/// The limits of SPEC §3, in one place for validation and documentation.
+/// The limits of Protocol/openrpc.json (entities and limits), in one place for validation and documentation.
 public enum Limits {
     public static let titleScalars = 1...500
     public static let descriptionBytes = 65_536

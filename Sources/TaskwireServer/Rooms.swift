@@ -41,7 +41,7 @@ final class Rooms: @unchecked Sendable {
     }
 
     struct State {
-        var actor: Actor?
+        var actor: ActingSession?
         var rooms: [String: Room] = [:]
         var presenceCursor: Int64 = 0
         var inbox: [Input] = []
@@ -153,7 +153,7 @@ final class Rooms: @unchecked Sendable {
     }
 
     /// Binds the rooms to the session once `initialize` succeeded.
-    func attach(session actor: Actor) {
+    func attach(session actor: ActingSession) {
         lock.withLock { state.actor = actor }
     }
 
@@ -264,7 +264,7 @@ final class Rooms: @unchecked Sendable {
                     maintenanceLock.wait(untilNanoseconds: deadline)
                 }
             }
-            let actor: Actor? = lock.withLock { state.stopping ? nil : state.actor }
+            let actor: ActingSession? = lock.withLock { state.stopping ? nil : state.actor }
             guard let actor else {
                 if lock.withLock({ state.stopping }) { return }
                 continue

@@ -2,7 +2,7 @@ import GRDB
 public import TaskwireProtocol
 
 /// Who is acting, and through which session: recorded on every event.
-public struct Actor: Sendable {
+public struct ActingSession: Sendable {
     public var user: UserRef
     public var sessionID: String
 

@@ -2,7 +2,7 @@ import GRDB
 import TaskwireProtocol
 
 extension Store {
-    public func createComment(actor: Actor, taskID: String, body: String) throws(StoreError) -> Change {
+    public func createComment(actor: ActingSession, taskID: String, body: String) throws(StoreError) -> Change {
         let body = try Validation.body(body)
         return try write { db in
             let (task, _) = try Self.visibleTask(db, id: taskID, userID: actor.user.id)
@@ -30,7 +30,7 @@ extension Store {
     }
 
     public func updateComment(
-        actor: Actor,
+        actor: ActingSession,
         id: String,
         expectedVersion: Int64,
         body: String
@@ -66,7 +66,7 @@ extension Store {
         }
     }
 
-    public func deleteComment(actor: Actor, id: String) throws(StoreError) -> Change {
+    public func deleteComment(actor: ActingSession, id: String) throws(StoreError) -> Change {
         try write { db in
             let (row, role) = try Self.visibleComment(db, id: id, userID: actor.user.id)
             guard row[3] == actor.user.id || role.canManage else {

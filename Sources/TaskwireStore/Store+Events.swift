@@ -7,7 +7,7 @@ extension Store {
         _ db: Database,
         projectID: String,
         type: String,
-        actor: Actor,
+        actor: ActingSession,
         data: JSON
     ) throws -> CommittedEvent {
         guard

@@ -38,7 +38,7 @@ extension Store {
 
     /// `member.add`: adds a member or changes their role.
     public func addMember(
-        actor: Actor,
+        actor: ActingSession,
         organizationID: String,
         userID: String,
         role: Role
@@ -63,7 +63,7 @@ extension Store {
 
     /// `member.remove`: the user's sessions in the organization's rooms are revoked in the same transaction.
     public func removeMember(
-        actor: Actor,
+        actor: ActingSession,
         organizationID: String,
         userID: String
     ) throws(StoreError) -> [PresenceChange] {

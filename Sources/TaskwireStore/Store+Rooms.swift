@@ -66,7 +66,7 @@ extension Store {
     }
 
     /// `project.join`: enters the room and reads the room's presence and the project's `seq` in one transaction.
-    public func join(actor: Actor, projectID: String, since: Int64?) throws(StoreError) -> JoinResult {
+    public func join(actor: ActingSession, projectID: String, since: Int64?) throws(StoreError) -> JoinResult {
         try write { db in
             _ = try Self.projectAccess(db, projectID: projectID, userID: actor.user.id)
             let seq = try Int64.fetchOne(db, sql: "SELECT last_seq FROM projects WHERE id = ?", arguments: [projectID])!

@@ -36,7 +36,7 @@ public struct TaskEdit: Sendable {
 }
 
 extension Store {
-    public func createTask(actor: Actor, _ task: NewTask) throws(StoreError) -> Change {
+    public func createTask(actor: ActingSession, _ task: NewTask) throws(StoreError) -> Change {
         let title = try Validation.title(task.title)
         let description = try Validation.description(task.description ?? "")
         let labels = try Validation.labels(task.labels ?? [])
@@ -76,7 +76,7 @@ extension Store {
     }
 
     public func updateTask(
-        actor: Actor,
+        actor: ActingSession,
         id: String,
         expectedVersion: Int64,
         edit: TaskEdit
@@ -123,7 +123,7 @@ extension Store {
     }
 
     public func setTaskStatus(
-        actor: Actor,
+        actor: ActingSession,
         id: String,
         expectedVersion: Int64,
         status: String
@@ -144,7 +144,7 @@ extension Store {
         }
     }
 
-    public func deleteTask(actor: Actor, id: String, expectedVersion: Int64) throws(StoreError) -> Change {
+    public func deleteTask(actor: ActingSession, id: String, expectedVersion: Int64) throws(StoreError) -> Change {
         try write { db in
             let (row, _) = try Self.visibleTask(db, id: id, userID: actor.user.id)
             try Self.checkVersion(row, expectedVersion)

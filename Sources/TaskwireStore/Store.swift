@@ -50,7 +50,7 @@ public final class Store: Sendable {
         self.relayKey = relayKey
     }
 
-    /// The default path of SPEC §6: `--db`, else `TASKWIRE_DB`, else `$XDG_DATA_HOME/taskwire/taskwire.sqlite`.
+    /// The default path of the README (several hosts): `--db`, else `TASKWIRE_DB`, else `$XDG_DATA_HOME/taskwire/taskwire.sqlite`.
     public static func defaultPath(environment: [String: String]? = nil) -> String {
         let environment = environment ?? ProcessInfo.processInfo.environment
         if let path = environment["TASKWIRE_DB"], !path.isEmpty { return path }

@@ -1,6 +1,6 @@
 import TaskwireProtocol
 
-/// The field rules of SPEC §3. Each failure names its field and reason; nothing is stored.
+/// The field rules of Protocol/openrpc.json (entities and limits). Each failure names its field and reason; nothing is stored.
 enum Validation {
     static func isBlank(_ text: String) -> Bool {
         text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }

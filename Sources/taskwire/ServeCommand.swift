@@ -73,7 +73,7 @@ struct ServeCommand: ParsableCommand {
         }
         let writer = OutputWriter(fd: protocolFD)
         writer.start()
-        let host = TaskwireServer.Host(
+        let host = TaskwireServer.Server(
             configuration: HostConfiguration(
                 databasePath: database.path,
                 redisURL: redis,
@@ -103,9 +103,9 @@ struct ServeCommand: ParsableCommand {
     }
 }
 
-/// Ends the process: leaves the rooms, flushes the output and exits, all within SPEC §1's two seconds.
+/// Ends the process: leaves the rooms, flushes the output and exits, all within the two seconds that Protocol/openrpc.json gives an ending.
 private func finish(
-    host: TaskwireServer.Host,
+    host: TaskwireServer.Server,
     store: Store,
     relay: any Relay,
     writer: OutputWriter,

@@ -51,7 +51,7 @@ struct AdminFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Prints a failure on stderr and ends with exit code 1, as SPEC §7 asks of every command.
+/// Prints a failure on stderr and ends with exit code 1, as the README says of every command.
 func fail(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data("taskwire: \(message)\n".utf8))
     return ExitCode.failure

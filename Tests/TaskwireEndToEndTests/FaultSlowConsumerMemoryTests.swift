@@ -3,7 +3,7 @@ import TaskwireProtocol
 import TaskwireTestSupport
 import Testing
 
-/// SPEC §5's slow-consumer rule measured in memory: a client that stops reading while others write 20,000 events of
+/// The slow-consumer rule of Protocol/openrpc.json (project.resync) measured in memory: a client that stops reading while others write 20,000 events of
 /// 4 KB does not make its host grow past the bound the README states, and is resynced when it reads again.
 @Suite struct FaultSlowConsumerMemoryTests {
     static func residentMegabytes(_ pid: Int32) -> Double? {

@@ -56,7 +56,7 @@ private final class ServedHost {
         #expect(response(to: 1, sourceLocation: sourceLocation)?["result"] == [:], sourceLocation: sourceLocation)
     }
 
-    /// Expects the process to exit with `code` within SPEC §1's two seconds of now.
+    /// Expects the process to exit with `code` within the two seconds that Protocol/openrpc.json gives an ending of now.
     func expectExit(_ code: Int32, sourceLocation: SourceLocation = #_sourceLocation) {
         guard let termination = process.waitForTermination(timeout: .seconds(2)) else {
             Issue.record("still running 2 s after the trigger", sourceLocation: sourceLocation)
@@ -81,7 +81,7 @@ private final class ServedHost {
 
         var testDescription: String { rawValue }
 
-        /// The exit code SPEC §1 gives this ending when `shutdown` was not requested.
+        /// The exit code Protocol/openrpc.json (exit) gives this ending when `shutdown` was not requested.
         var expectedCode: Int32 { self == .exit ? 1 : 0 }
 
         func trigger(_ process: ChildProcess) {

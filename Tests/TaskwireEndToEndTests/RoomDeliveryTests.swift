@@ -2,7 +2,7 @@ import TaskwireProtocol
 import TaskwireTestSupport
 import Testing
 
-/// SPEC §5: after `project.join`, a session receives every event of the project, in `seq` order, with no gap and
+/// Protocol/openrpc.json (events, rooms and delivery): after `project.join`, a session receives every event of the project, in `seq` order, with no gap and
 /// no duplicate, its own included, whichever host committed it — also while it joins, and after a `since` replay.
 @Suite struct RoomDeliveryTests {
     static let changesPerWriter = 300

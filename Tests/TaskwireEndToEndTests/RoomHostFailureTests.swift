@@ -3,7 +3,7 @@ import TaskwireProtocol
 import TaskwireTestSupport
 import Testing
 
-/// SPEC §5: a host that dies, or a client that stops reading, costs the others nothing: the dead session is timed out
+/// Protocol/openrpc.json (events, rooms and delivery): a host that dies, or a client that stops reading, costs the others nothing: the dead session is timed out
 /// of the room, the slow one is taken out and told how to come back without losing anything.
 @Suite struct RoomHostFailureTests {
     @Test(arguments: RoomRelay.allCases)

@@ -3,7 +3,7 @@ import TaskwireProtocol
 import TaskwireTestSupport
 import Testing
 
-/// SPEC §5: who is in a room, across hosts, and how sessions leave it — exactly one `presence.left` per join, never
+/// Protocol/openrpc.json (events, rooms and delivery): who is in a room, across hosts, and how sessions leave it — exactly one `presence.left` per join, never
 /// a presence notification about oneself, and nothing more from a room once membership is revoked.
 @Suite struct RoomPresenceTests {
     @Test(arguments: RoomRelay.allCases)

@@ -3,7 +3,7 @@ import TaskwireTestSupport
 import TaskwireTranscripts
 import Testing
 
-/// SPEC §5 and §6: when Redis is lost, paused or absent, delivery goes on through the database, with no gap and no
+/// Protocol/openrpc.json (delivery, relay.status): when Redis is lost, paused or absent, delivery goes on through the database, with no gap and no
 /// duplicate, and `relay.status` tells the clients. These scenarios need a Redis to lose, so they have no local
 /// variant; the local relay is covered by every other room suite.
 @Suite struct RoomRelayOutageTests {

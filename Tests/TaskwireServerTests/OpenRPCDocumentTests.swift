@@ -25,7 +25,7 @@ import Testing
     @Test func documentDescribesExactlyTheServedMethods() throws {
         let methods = try Self.document()["methods"]?.arrayValue ?? []
         let described = Set(methods.compactMap { $0["name"]?.stringValue })
-        let served = Set(Host.methodNames)
+        let served = Set(Server.methodNames)
         #expect(described.subtracting(served).isEmpty, "described but not served: \(described.subtracting(served))")
         #expect(served.subtracting(described).isEmpty, "served but not described: \(served.subtracting(described))")
         #expect(methods.count == described.count, "a method is described twice")
@@ -34,7 +34,7 @@ import Testing
     @Test func documentDescribesTheParamsEachMethodAccepts() throws {
         let methods = try Self.document()["methods"]?.arrayValue ?? []
         for method in methods {
-            guard let name = method["name"]?.stringValue, let served = Host.methods[name] else { continue }
+            guard let name = method["name"]?.stringValue, let served = Server.methods[name] else { continue }
             let params = Set((method["params"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue })
             #expect(params == served.params, "\(name): document \(params.sorted()) vs served \(served.params.sorted())")
         }

@@ -205,7 +205,7 @@ extension [UInt8] {
         let aliceID = alice["id"]!.stringValue!
         #expect(aliceID.hasPrefix("usr_"))
         #expect(alice["name"] == "alice")
-        // SPEC §7: `user add --json` prints exactly {id, name, token}; the email is stored.
+        // the README (command line): `user add --json` prints exactly {id, name, token}; the email is stored.
         #expect(alice.keys == ["id", "name", "token"])
         let email = try store.pool.read { db in
             try String.fetchOne(db, sql: "SELECT email FROM users WHERE id = ?", arguments: [aliceID])

@@ -190,7 +190,7 @@ public struct RoomClientError: Error, CustomStringConvertible, Sendable {
 
 /// The notifications of project events, and checks of their delivery.
 public enum RoomEvent {
-    /// The event types of SPEC §5, which are the methods of their notifications.
+    /// The event types of Protocol/openrpc.json (events, rooms and delivery), which are the methods of their notifications.
     public static let types: Set<String> = [
         "task.created", "task.updated", "task.statusChanged", "task.deleted",
         "comment.created", "comment.updated", "comment.deleted",

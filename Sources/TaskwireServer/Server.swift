@@ -44,7 +44,7 @@ struct SessionState {
 }
 
 /// One stdio host: the JSON-RPC methods of one client session, wired to the store, the relay and the rooms.
-public final class Host: CallHandler, Sendable {
+public final class Server: CallHandler, Sendable {
     let configuration: HostConfiguration
     let store: Store
     let relay: any Relay
@@ -105,7 +105,7 @@ public final class Host: CallHandler, Sendable {
             // A method that is never answered cannot report an error, so it runs whatever params it was sent.
             let reader = try ParamReader(method.neverAnswered ? [:] : call.params, allowed: method.params)
             let request = Request(
-                host: self,
+                server: self,
                 params: reader,
                 context: context,
                 user: user,
@@ -126,8 +126,8 @@ public final class Host: CallHandler, Sendable {
     }
 
     /// The actor for changes made by this session.
-    func actor(_ request: Request) -> Actor {
-        Actor(user: request.user!, sessionID: session.withLock { $0.sessionID } ?? "")
+    func actor(_ request: Request) -> ActingSession {
+        ActingSession(user: request.user!, sessionID: session.withLock { $0.sessionID } ?? "")
     }
 
     /// Waits until no call is being handled; false when the time ran out first.
@@ -148,7 +148,7 @@ public final class Host: CallHandler, Sendable {
 
 /// One call as a method sees it.
 struct Request {
-    let host: Host
+    let server: Server
     let params: ParamReader
     let context: CallContext
     /// The session's user; always set for methods that require a session.

@@ -1,11 +1,11 @@
 import TaskwireProtocol
 import TaskwireStore
 
-extension Host {
+extension Server {
     static let projectMethods: [Method] = [
-        Method("project.list", params: []) { request in try request.host.store.listProjects(user: request.user!) },
+        Method("project.list", params: []) { request in try request.server.store.listProjects(user: request.user!) },
         Method("project.create", params: ["organizationId", "name"]) { request in
-            try request.host.store.createProject(
+            try request.server.store.createProject(
                 user: request.user!,
                 organizationID: try request.params.identifier("organizationId"),
                 name: try request.params.string("name")
@@ -15,20 +15,20 @@ extension Host {
             let organizationID = try request.params.identifier("organizationId")
             let userID = try request.params.identifier("userId")
             let role = Role(rawValue: try request.params.choice("role", Role.allCases.map(\.rawValue)))!
-            return try request.host.store.addMember(
-                actor: request.host.actor(request),
+            return try request.server.store.addMember(
+                actor: request.server.actor(request),
                 organizationID: organizationID,
                 userID: userID,
                 role: role
             )
         },
         Method("member.remove", params: ["organizationId", "userId"]) { request in
-            let changes = try request.host.store.removeMember(
-                actor: request.host.actor(request),
+            let changes = try request.server.store.removeMember(
+                actor: request.server.actor(request),
                 organizationID: try request.params.identifier("organizationId"),
                 userID: try request.params.identifier("userId")
             )
-            request.host.rooms.published(changes)
+            request.server.rooms.published(changes)
             return [:]
         },
     ]

@@ -1,10 +1,10 @@
 import TaskwireProtocol
 import TaskwireStore
 
-extension Host {
+extension Server {
     static let roomMethods: [Method] = [
         Method("project.join", params: ["projectId", "since"]) { request in
-            let host = request.host
+            let host = request.server
             let projectID = try request.params.identifier("projectId")
             let since = try request.params.optionalInteger("since", in: 0...Int64.max)
             guard !host.rooms.isInRoom(projectID) else {
@@ -16,7 +16,7 @@ extension Host {
             return ["projectId": .string(projectID), "seq": .int(joined.seq), "presence": joined.presence]
         },
         Method("project.leave", params: ["projectId"]) { request in
-            let host = request.host
+            let host = request.server
             let projectID = try request.params.identifier("projectId")
             guard host.rooms.isInRoom(projectID) else {
                 throw ResponseError.invalidParams(field: "projectId", reason: "not joined")

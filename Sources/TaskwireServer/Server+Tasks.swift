@@ -1,7 +1,7 @@
 import TaskwireProtocol
 import TaskwireStore
 
-extension Host {
+extension Server {
     private static let statuses = TaskStatus.allCases.map(\.rawValue)
     private static let priorities = TaskPriority.allCases.map(\.rawValue)
     private static let versions: ClosedRange<Int64> = 1...Int64.max
@@ -19,17 +19,17 @@ extension Host {
             if case .value(let id) = try params.nullableString("assigneeId") { task.assigneeID = id }
             if case .value(let date) = try params.nullableString("dueDate") { task.dueDate = date }
             task.labels = try params.optionalStringArray("labels")
-            return request.host.commit(try request.host.store.createTask(actor: request.host.actor(request), task))
+            return request.server.announce(try request.server.store.createTask(actor: request.server.actor(request), task))
         },
         Method("task.get", params: ["id"]) { request in
-            try request.host.store.getTask(user: request.user!, id: try request.params.identifier("id"))
+            try request.server.store.getTask(user: request.user!, id: try request.params.identifier("id"))
         },
         Method("task.list", params: ["projectId", "status", "assigneeId", "limit", "cursor"]) { request in
             let params = request.params
             var filter = TaskFilter()
             filter.status = try params.optionalChoice("status", statuses)
             filter.assigneeID = try params.nullableString("assigneeId")
-            return try request.host.store.listTasks(
+            return try request.server.store.listTasks(
                 user: request.user!,
                 projectID: try params.identifier("projectId"),
                 filter: filter,
@@ -52,9 +52,9 @@ extension Host {
             edit.dueDate = try params.nullableString("dueDate")
             edit.labels = try params.optionalStringArray("labels")
             guard !edit.isEmpty else { throw ResponseError.invalidParams("no field to change") }
-            return request.host.commit(
-                try request.host.store.updateTask(
-                    actor: request.host.actor(request),
+            return request.server.announce(
+                try request.server.store.updateTask(
+                    actor: request.server.actor(request),
                     id: id,
                     expectedVersion: expectedVersion,
                     edit: edit
@@ -66,9 +66,9 @@ extension Host {
             let id = try params.identifier("id")
             let expectedVersion = try params.integer("expectedVersion", in: versions)
             let status = try params.choice("status", statuses)
-            return request.host.commit(
-                try request.host.store.setTaskStatus(
-                    actor: request.host.actor(request),
+            return request.server.announce(
+                try request.server.store.setTaskStatus(
+                    actor: request.server.actor(request),
                     id: id,
                     expectedVersion: expectedVersion,
                     status: status
@@ -78,9 +78,9 @@ extension Host {
         Method("task.delete", params: ["id", "expectedVersion"]) { request in
             let id = try request.params.identifier("id")
             let expectedVersion = try request.params.integer("expectedVersion", in: versions)
-            return request.host.commit(
-                try request.host.store.deleteTask(
-                    actor: request.host.actor(request),
+            return request.server.announce(
+                try request.server.store.deleteTask(
+                    actor: request.server.actor(request),
                     id: id,
                     expectedVersion: expectedVersion
                 )
@@ -89,7 +89,7 @@ extension Host {
     ]
 
     /// Hands a committed change's event to the rooms and the relay, and returns the method's result.
-    func commit(_ change: Change) -> JSON {
+    func announce(_ change: Change) -> JSON {
         rooms.committed(change.event)
         return change.result
     }

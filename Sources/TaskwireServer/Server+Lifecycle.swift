@@ -6,20 +6,20 @@ import TaskwireTransport
 import Glibc
 #endif
 
-extension Host {
+extension Server {
     static let lifecycleMethods: [Method] = [
         Method("initialize", params: ["protocolVersion", "clientInfo", "token"], requiresSession: false) {
-            try $0.host.initialize($0)
+            try $0.server.initialize($0)
         },
         Method("ping", params: [], requiresSession: false) { _ in [:] },
         Method("shutdown", params: [], requiresSession: false) { request in
-            request.host.session.withLock { $0.shutdownRequested = true }
+            request.server.session.withLock { $0.shutdownRequested = true }
             return .null
         },
         // Never answered, with or without an id, and whatever its params: a client that asks to exit is never
         // left with a running host.
         Method("exit", params: [], requiresSession: false, neverAnswered: true) { request in
-            request.host.session.withLock { $0.exitRequested = true }
+            request.server.session.withLock { $0.exitRequested = true }
             request.context.stopReading = true
             return .null
         },
@@ -52,7 +52,7 @@ extension Host {
             $0.user = user
             $0.sessionID = sessionID
         }
-        rooms.attach(session: Actor(user: user, sessionID: sessionID))
+        rooms.attach(session: ActingSession(user: user, sessionID: sessionID))
         logger.info("session \(sessionID) initialized for user \(user.id)\(client)")
         request.context.afterReply.append { [rooms] in rooms.announceRelayStatus() }
         return [

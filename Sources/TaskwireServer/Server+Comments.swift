@@ -1,17 +1,17 @@
 import TaskwireProtocol
 import TaskwireStore
 
-extension Host {
+extension Server {
     static let commentMethods: [Method] = [
         Method("comment.create", params: ["taskId", "body"]) { request in
             let taskID = try request.params.identifier("taskId")
             let body = try request.params.string("body")
-            return request.host.commit(
-                try request.host.store.createComment(actor: request.host.actor(request), taskID: taskID, body: body)
+            return request.server.announce(
+                try request.server.store.createComment(actor: request.server.actor(request), taskID: taskID, body: body)
             )
         },
         Method("comment.list", params: ["taskId", "limit", "cursor"]) { request in
-            try request.host.store.listComments(
+            try request.server.store.listComments(
                 user: request.user!,
                 taskID: try request.params.identifier("taskId"),
                 limit: try request.params.optionalInteger("limit", in: Limits.taskPageRange) ?? Limits.pageSize,
@@ -22,9 +22,9 @@ extension Host {
             let id = try request.params.identifier("id")
             let expectedVersion = try request.params.integer("expectedVersion", in: 1...Int64.max)
             let body = try request.params.string("body")
-            return request.host.commit(
-                try request.host.store.updateComment(
-                    actor: request.host.actor(request),
+            return request.server.announce(
+                try request.server.store.updateComment(
+                    actor: request.server.actor(request),
                     id: id,
                     expectedVersion: expectedVersion,
                     body: body
@@ -33,13 +33,13 @@ extension Host {
         },
         Method("comment.delete", params: ["id"]) { request in
             let id = try request.params.identifier("id")
-            return request.host.commit(try request.host.store.deleteComment(actor: request.host.actor(request), id: id))
+            return request.server.announce(try request.server.store.deleteComment(actor: request.server.actor(request), id: id))
         },
     ]
 
     static let eventMethods: [Method] = [
         Method("events.list", params: ["projectId", "after", "limit"]) { request in
-            try request.host.store.listEvents(
+            try request.server.store.listEvents(
                 user: request.user!,
                 projectID: try request.params.identifier("projectId"),
                 after: try request.params.optionalInteger("after", in: 0...Int64.max) ?? 0,
