@@ -33,7 +33,9 @@ extension Server {
         },
         Method("comment.delete", params: ["id"]) { request in
             let id = try request.params.identifier("id")
-            return request.server.announce(try request.server.store.deleteComment(actor: request.server.actor(request), id: id))
+            return request.server.announce(
+                try request.server.store.deleteComment(actor: request.server.actor(request), id: id)
+            )
         },
     ]
 

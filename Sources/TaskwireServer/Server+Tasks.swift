@@ -19,7 +19,9 @@ extension Server {
             if case .value(let id) = try params.nullableString("assigneeId") { task.assigneeID = id }
             if case .value(let date) = try params.nullableString("dueDate") { task.dueDate = date }
             task.labels = try params.optionalStringArray("labels")
-            return request.server.announce(try request.server.store.createTask(actor: request.server.actor(request), task))
+            return request.server.announce(
+                try request.server.store.createTask(actor: request.server.actor(request), task)
+            )
         },
         Method("task.get", params: ["id"]) { request in
             try request.server.store.getTask(user: request.user!, id: try request.params.identifier("id"))

@@ -1,8 +1,8 @@
-import TaskwireTranscripts
 import Synchronization
 import TaskwireRelay
 import TaskwireSync
 import TaskwireTestSupport
+import TaskwireTranscripts
 import Testing
 
 @Suite struct RedisRelayTests {
