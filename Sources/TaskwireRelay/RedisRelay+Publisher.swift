@@ -129,6 +129,8 @@ extension RedisRelay.Core {
                 state.publisherWaiting = !hasWaited
                 return hasWaited ? .idle : nil
             }
+            // Whatever was sent before has been answered: a flush() waiting for that may go on.
+            idle.withLock { idle.broadcast() }
             if let take {
                 return take
             }

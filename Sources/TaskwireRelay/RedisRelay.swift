@@ -44,11 +44,14 @@ public final class RedisRelay: Relay {
     }
 
     public func flush(timeoutMilliseconds: Int) {
-        let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds)
-        while core.shared.withLock({ $0.isLive && !$0.stopped && (!$0.queue.isEmpty || $0.sending) }) {
-            guard ContinuousClock.now < deadline else { return }
-            core.publisherWakeup.signal()
-            usleep(500)
+        let deadline = MonotonicClock.deadline(afterMilliseconds: timeoutMilliseconds)
+        core.publisherWakeup.signal()
+        // The publisher broadcasts `idle` (holding it) each time it has sent what it took, so checking the queue
+        // with `idle` held cannot miss that wake-up.
+        core.idle.withLock {
+            while core.shared.withLock({ $0.isLive && !$0.stopped && (!$0.queue.isEmpty || $0.sending) }) {
+                guard core.idle.wait(untilNanoseconds: deadline) || MonotonicClock.now() < deadline else { return }
+            }
         }
     }
 }
@@ -121,9 +124,8 @@ extension RedisRelay {
             var publisherWaiting = false
             /// The publisher thread has taken payloads and not yet read all their replies.
             var sending = false
-            /// The relay's threads, to recognize a stop() called from a callback. A thread object stays alive while its
-            /// thread runs, so no other thread can take its identifier before that.
-            var threads: [ObjectIdentifier] = []
+            /// The publisher and subscriber threads, once started.
+            var workers: [WorkerThread] = []
 
             var isLive: Bool { publisherUp && subscriberUp }
         }
@@ -135,10 +137,12 @@ extension RedisRelay {
         /// Serializes state-change callbacks so that they arrive in the order the changes were decided.
         /// Lock order: `transitions`, then `shared`; never the reverse.
         let transitions = ConditionLock()
+        /// Broadcast by the publisher whenever it has sent everything it took; see ``RedisRelay/flush(timeoutMilliseconds:)``.
+        /// Lock order: `idle`, then `shared`.
+        let idle = ConditionLock()
         let publisherWakeup = DispatchSemaphore(value: 0)
         let subscriberWakeup = DispatchSemaphore(value: 0)
         let firstAttempts = DispatchSemaphore(value: 0)
-        let running = DispatchGroup()
 
         init(url: RedisURL, channel: [UInt8], logger: Logger) {
             self.url = url
@@ -154,33 +158,22 @@ extension RedisRelay {
             onMessage: @escaping @Sendable ([UInt8]) -> Void,
             onStateChange: @escaping @Sendable (RelayState) -> Void
         ) {
-            let publisher = Thread { [self] in
-                runPublisher(onStateChange: onStateChange)
-                running.leave()
-            }
-            let subscriber = Thread { [self] in
-                runSubscriber(onMessage: onMessage, onStateChange: onStateChange)
-                running.leave()
-            }
-            publisher.name = "taskwire.relay.publisher"
-            subscriber.name = "taskwire.relay.subscriber"
-            // Entered before the threads are published to stop(), so that stop() always waits for them.
-            running.enter()
-            running.enter()
             let shouldStart = shared.withLock { state in
                 guard !state.started, !state.stopped else { return false }
                 state.started = true
-                state.threads = [ObjectIdentifier(publisher), ObjectIdentifier(subscriber)]
                 return true
             }
             guard shouldStart else {
-                running.leave()
-                running.leave()
                 logger.warning("the relay was already started or stopped; start() ignored")
                 return
             }
-            publisher.start()
-            subscriber.start()
+            let publisher = WorkerThread.start(name: "tw.relay.pub") { [self] in
+                runPublisher(onStateChange: onStateChange)
+            }
+            let subscriber = WorkerThread.start(name: "tw.relay.sub") { [self] in
+                runSubscriber(onMessage: onMessage, onStateChange: onStateChange)
+            }
+            shared.withLock { $0.workers = [publisher, subscriber] }
 
             let deadline = DispatchTime.now() + Timing.firstAttemptWait.dispatchInterval
             _ = firstAttempts.wait(timeout: deadline)
@@ -212,21 +205,24 @@ extension RedisRelay {
         }
 
         func stop() {
-            let threads = shared.withLock { state in
+            let workers = shared.withLock { state in
                 state.stopped = true
                 state.publisherUp = false
                 state.subscriberUp = false
                 state.reported = .degraded
                 state.queue = []
                 state.queuedBytes = 0
-                return state.threads
+                return state.workers
             }
-            guard !threads.isEmpty else { return }
+            guard !workers.isEmpty else { return }
             publisherWakeup.signal()
             subscriberWakeup.signal()
-            guard !threads.contains(ObjectIdentifier(Thread.current)) else { return }
-            if running.wait(timeout: .now() + Timing.stopWait.dispatchInterval) == .timedOut {
+            // Called from a callback, on a relay thread: that thread ends by itself once the callback returns.
+            guard !workers.contains(where: \.isCurrentThread) else { return }
+            let milliseconds = Int(Timing.stopWait / .milliseconds(1))
+            for worker in workers where !worker.waitUntilFinished(timeoutMilliseconds: milliseconds) {
                 logger.warning("relay threads did not stop in time")
+                return
             }
         }
     }

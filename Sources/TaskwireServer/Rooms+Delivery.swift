@@ -118,7 +118,7 @@ extension Rooms {
         guard (try? store.isMember(userID: actor.user.id, projectID: projectID)) != false else {
             catchUpPresence()
             if lock.withLock({ state.rooms.removeValue(forKey: projectID) }) != nil {
-                writer.forgetRoom(projectID)
+                output.forget(projectID)
                 writer.send(Outgoing.notification(method: "project.revoked", params: ["projectId": .string(projectID)]))
             }
             return false
@@ -139,19 +139,19 @@ extension Rooms {
                 guard let room = state.rooms[event.projectID], room.active, event.seq == room.cursor + 1 else {
                     return true
                 }
-                guard writer.sendRoomEvent(bytes, room: event.projectID, seq: event.seq) else { return false }
+                guard output.send(bytes, room: event.projectID, seq: event.seq) else { return false }
                 state.rooms[event.projectID]?.cursor = event.seq
                 return true
             }
             if accepted { return true }
-            guard awaitRoom(for: bytes.count, in: event.projectID) else { return false }
+            guard awaitSpace(for: bytes.count, in: event.projectID) else { return false }
         }
     }
 
     /// Waits for the client to make room for `count` more bytes of notifications; when it has stopped reading,
     /// takes it out of the room and answers false.
-    private func awaitRoom(for count: Int, in projectID: String) -> Bool {
-        guard writer.waitForNotificationRoom(count, timeoutMilliseconds: Self.slowConsumerGraceMilliseconds) else {
+    private func awaitSpace(for count: Int, in projectID: String) -> Bool {
+        guard output.awaitSpace(for: count, graceMilliseconds: Self.slowConsumerGraceMilliseconds) else {
             evict(projectID)
             return false
         }
@@ -222,8 +222,8 @@ extension Rooms {
             break
         case .notify(let message, let seq):
             let bytes = message.bytes
-            while !writer.sendRoomEvent(bytes, room: change.projectID, seq: seq) {
-                guard awaitRoom(for: bytes.count, in: change.projectID) else { return }
+            while !output.send(bytes, room: change.projectID, seq: seq) {
+                guard awaitSpace(for: bytes.count, in: change.projectID) else { return }
             }
         case .revoked:
             removed(projectID: change.projectID)
@@ -246,8 +246,8 @@ extension Rooms {
 
     private func resync(_ projectID: String, leave: Bool) {
         guard let room = lock.withLock({ state.rooms.removeValue(forKey: projectID) }) else { return }
-        let lastSeq = writer.dropRoom(projectID) ?? room.base
-        writer.forgetRoom(projectID)
+        let lastSeq = output.drop(projectID) ?? room.base
+        output.forget(projectID)
         if leave, let sessionID = lock.withLock({ state.actor?.sessionID }) {
             do {
                 if let change = try store.leave(sessionID: sessionID, projectID: projectID, reason: "closed") {

@@ -17,7 +17,8 @@ import Glibc
 /// wrote and only ever writes `cursor + 1`; anything else is either a duplicate (dropped) or a gap, which it
 /// fills from the event log. That is what makes delivery gap-free and duplicate-free whatever the relay does.
 final class Rooms: @unchecked Sendable {
-    // @unchecked Sendable: `state` is only touched with `lock` held; `watcher` only by the delivery thread.
+    // @unchecked Sendable: `state` and `workers` are only touched with `lock` held; `watcher` is set in start()
+    // before the delivery thread starts, and then used only by that thread.
     struct Room {
         var projectID: String
         /// The last `seq` queued for the client.
@@ -62,6 +63,8 @@ final class Rooms: @unchecked Sendable {
     /// False for the local relay, which carries nothing: messages for it are not even sealed.
     let publishes: Bool
     let writer: OutputWriter
+    /// Room notifications on their way to the client, and the slow-consumer rule.
+    let output: RoomOutput
     let logger: Logger
     let lock = ConditionLock()
     var state = State()
@@ -69,6 +72,8 @@ final class Rooms: @unchecked Sendable {
     /// can never be taken by it.
     private let maintenanceLock = ConditionLock()
     var watcher: ChangeWatcher?
+    /// The delivery and maintenance threads; guarded by `lock`.
+    private var workers: [WorkerThread] = []
 
     /// How often the database is checked for changes by other hosts: often without a relay, rarely as a
     /// safety net with one.
@@ -87,6 +92,7 @@ final class Rooms: @unchecked Sendable {
         self.store = store
         self.relay = relay
         self.writer = writer
+        output = RoomOutput(writer: writer)
         self.logger = logger
         codec = RelayCodec(key: store.relayKey, namespace: store.databaseID)
         rejections = RelayRejectionLog(logger: logger)
@@ -99,14 +105,9 @@ final class Rooms: @unchecked Sendable {
             onMessage: { [weak self] message in self?.received(message) },
             onStateChange: { [weak self] state in self?.enqueue(.relayState(state)) }
         )
-        spawn { $0.deliveryLoop() }
-        spawn { $0.maintenanceLoop() }
-    }
-
-    private func spawn(_ body: @escaping @Sendable (Rooms) -> Void) {
-        let thread = Thread { [self] in body(self) }
-        thread.stackSize = 1 << 20
-        thread.start()
+        let delivery = WorkerThread.start(name: "tw.delivery") { [self] in deliveryLoop() }
+        let maintenance = WorkerThread.start(name: "tw.maintenance") { [self] in maintenanceLoop() }
+        lock.withLock { workers = [delivery, maintenance] }
     }
 
     func enqueue(_ input: Input) {
@@ -185,7 +186,7 @@ final class Rooms: @unchecked Sendable {
             }
             guard event.seq == room.cursor + 1 else { return event.seq <= room.cursor ? .done : .deliveryThread }
             let bytes = Outgoing.notification(method: event.type, rawParams: event.payload)
-            guard writer.sendRoomEvent(bytes, room: event.projectID, seq: event.seq) else { return .deliveryThread }
+            guard output.send(bytes, room: event.projectID, seq: event.seq) else { return .deliveryThread }
             state.rooms[event.projectID]?.cursor = event.seq
             return .done
         }
@@ -228,7 +229,7 @@ final class Rooms: @unchecked Sendable {
 
     func removed(projectID: String) {
         lock.withLock { _ = state.rooms.removeValue(forKey: projectID) }
-        writer.forgetRoom(projectID)
+        output.forget(projectID)
     }
 
     /// Leaves every room and ends the session (at exit), after delivering what had already arrived.
@@ -244,6 +245,9 @@ final class Rooms: @unchecked Sendable {
             return state.actor?.sessionID
         }
         maintenanceLock.withLock { maintenanceLock.broadcast() }
+        // Both threads see `stopping` at their next wake-up; a delivery thread waiting for a stuck client gives up
+        // within the slow-consumer grace, by which time the process is gone anyway.
+        for worker in lock.withLock({ workers }) { worker.waitUntilFinished(timeoutMilliseconds: 200) }
         guard let sessionID else { return }
         do {
             let changes = try store.endSession(sessionID, reason: reason)

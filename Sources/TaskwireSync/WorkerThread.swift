@@ -12,6 +12,8 @@ import Darwin
 public final class WorkerThread: Sendable {
     public let name: String
     private let finished = Locked(false)
+    /// The worker's thread while it runs.
+    private let running = Locked<pthread_t?>(nil)
     private let condition = ConditionLock()
 
     private init(name: String) {
@@ -59,9 +61,16 @@ public final class WorkerThread: Sendable {
         }
     }
 
+    /// Whether the calling thread is this worker's (a worker must not wait for itself to finish).
+    public var isCurrentThread: Bool {
+        running.withLock { thread in thread.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+    }
+
     fileprivate func run(_ body: () -> Void) {
         setName()
+        running.withLock { $0 = pthread_self() }
         body()
+        running.withLock { $0 = nil }
         condition.withLock {
             finished.withLock { $0 = true }
             condition.broadcast()

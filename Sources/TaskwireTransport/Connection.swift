@@ -52,7 +52,7 @@ public final class Connection {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         defer { buffer.deallocate() }
         while !stopped {
-            writer.waitForRoom()
+            writer.waitForSpace()
             let count = read(input, buffer.baseAddress, capacity)
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }

@@ -11,16 +11,20 @@ import Darwin
 /// time, so no two messages ever interleave.
 ///
 /// Messages are queued and written by a dedicated thread, which takes everything queued at once and writes it
-/// with as few `write` calls as possible. Room notifications are tagged with their room and `seq`, so that when the
-/// client stops reading, the ones still queued can be dropped (the slow-consumer rule) while the writer knows the
-/// last `seq` of each room that did reach the stream.
+/// with as few `write` calls as possible. A message may be queued as *droppable*, with an opaque tag: such messages
+/// count against ``droppableLimit``, can be taken back while still queued (``dropQueued(where:)``), and the tags of
+/// those taken for writing are reported to `onTaken`. What the tags mean (rooms and `seq`s) and when to drop (the
+/// slow-consumer rule) is the server's business.
+///
+/// - Important: Lock order: a caller may hold its own locks while calling in; `onTaken` and the predicate of
+///   ``dropQueued(where:)`` run with this writer's lock held, so they may take only locks that are never held while
+///   calling the writer.
 public final class OutputWriter: @unchecked Sendable {
     // @unchecked Sendable: every mutable property below is read and written only with `lock` held.
     private struct Mark {
         var start: Int
         var end: Int
-        var room: String
-        var seq: Int64
+        var tag: UInt64
     }
 
     private let fd: Int32
@@ -28,8 +32,7 @@ public final class OutputWriter: @unchecked Sendable {
     private var queue: [UInt8] = []
     private var spare: [UInt8] = []
     private var marks: [Mark] = []
-    private var queuedNotificationBytes = 0
-    private var writtenSeq: [String: Int64] = [:]
+    private var queuedDroppableBytes = 0
     private var writing = false
     /// Threads that will flush themselves soon (see ``cork()``); while any does, sends do not wake the writer thread.
     private var corks = 0
@@ -39,35 +42,42 @@ public final class OutputWriter: @unchecked Sendable {
     private var bytesWritten = 0
     private var broken = false
     private var stopping = false
-    private var thread: pthread_t?
+    private var thread: WorkerThread?
 
-    /// Queued room notifications past this many bytes make ``sendRoomEvent(_:room:seq:)`` refuse.
-    public let notificationLimit: Int
-    /// Queued bytes past which ``waitForRoom()`` holds the reader back.
+    /// Queued droppable messages past this many bytes make ``send(droppable:tag:)`` refuse.
+    public let droppableLimit: Int
+    /// Queued bytes past which ``waitForSpace()`` holds the reader back.
     public let backpressureLimit: Int
+    /// Told the tags of droppable messages as they are taken for writing, in order, with the writer's lock held.
+    private var onTaken: @Sendable ([UInt64]) -> Void = { _ in }
 
-    public init(fd: Int32, notificationLimit: Int = 4 << 20, backpressureLimit: Int = 16 << 20) {
+    public init(fd: Int32, droppableLimit: Int = 4 << 20, backpressureLimit: Int = 16 << 20) {
         self.fd = fd
-        self.notificationLimit = notificationLimit
+        self.droppableLimit = droppableLimit
         self.backpressureLimit = backpressureLimit
+    }
+
+    /// Sets what is told the tags of droppable messages as they are taken for writing, in order. It runs with the
+    /// writer's lock held: it must not call the writer.
+    public func observeTaken(_ body: @escaping @Sendable ([UInt64]) -> Void) {
+        lock.withLock { onTaken = body }
     }
 
     /// Starts the writer thread.
     public func start() {
-        let box = Unmanaged.passRetained(self)
-        var handle = pthread_t()
-        let result = pthread_create(
-            &handle,
-            nil,
-            { raw in
-                let writer = Unmanaged<OutputWriter>.fromOpaque(raw!).takeRetainedValue()
-                writer.run()
-                return nil
-            },
-            box.toOpaque()
-        )
-        precondition(result == 0, "cannot start the writer thread")
-        lock.withLock { thread = handle }
+        let worker = WorkerThread.start(name: "tw.writer") { [self] in run() }
+        lock.withLock { thread = worker }
+    }
+
+    /// Stops the writer thread once it is idle and waits (at most `timeoutMilliseconds`) for it to end; what is
+    /// still queued then is not written. Call ``drain(timeoutMilliseconds:)`` first to write it.
+    public func stop(timeoutMilliseconds: Int) {
+        let worker: WorkerThread? = lock.withLock {
+            stopping = true
+            lock.broadcast()
+            return thread
+        }
+        worker?.waitUntilFinished(timeoutMilliseconds: timeoutMilliseconds)
     }
 
     /// Queues one message.
@@ -88,84 +98,78 @@ public final class OutputWriter: @unchecked Sendable {
         }
     }
 
-    /// Queues a room notification; false, with nothing queued, when the queued notifications are past the limit.
-    public func sendRoomEvent(_ bytes: [UInt8], room: String, seq: Int64) -> Bool {
+    /// Queues a droppable message with its tag; false, with nothing queued, when the droppable messages queued are
+    /// past ``droppableLimit`` (a message is always accepted when none is queued, however large).
+    public func send(droppable bytes: [UInt8], tag: UInt64) -> Bool {
         lock.withLock {
-            guard queuedNotificationBytes + bytes.count <= notificationLimit || queuedNotificationBytes == 0 else {
+            guard queuedDroppableBytes + bytes.count <= droppableLimit || queuedDroppableBytes == 0 else {
                 return false
             }
             let start = queue.count
             queue.append(contentsOf: bytes)
             queue.append(0x0A)
-            marks.append(Mark(start: start, end: queue.count, room: room, seq: seq))
-            queuedNotificationBytes += bytes.count + 1
+            marks.append(Mark(start: start, end: queue.count, tag: tag))
+            queuedDroppableBytes += bytes.count + 1
             kick()
             return true
         }
     }
 
-    /// Waits until a room notification of `count` bytes fits under the limit, while the client is reading;
-    /// false when it still does not fit after `timeoutMilliseconds` (the client stopped reading).
-    /// The wait goes on as long as the client reads something every `timeoutMilliseconds`: only a client that
-    /// made no progress for that long counts as stopped.
-    public func waitForNotificationRoom(_ count: Int, timeoutMilliseconds: Int) -> Bool {
-        var deadline = MonotonicClock.deadline(afterMilliseconds: timeoutMilliseconds)
-        return lock.withLock {
+    /// What ``waitForDroppableSpace(_:untilNanoseconds:)`` found.
+    public struct SpaceWait: Sendable {
+        /// The message fits under the limit now (or the stream is gone, so waiting longer is pointless).
+        public var fits: Bool
+        /// Bytes that reached the stream since the start: whether the reader makes progress.
+        public var bytesWritten: Int
+    }
+
+    /// Waits until a droppable message of `count` bytes fits under the limit, or until `deadline` (a
+    /// ``MonotonicClock`` reading); asks for what is queued to be written meanwhile.
+    public func waitForDroppableSpace(_ count: Int, untilNanoseconds deadline: UInt64) -> SpaceWait {
+        lock.withLock {
             flushRequested = true
             lock.broadcast()
-            var progress = bytesWritten
-            while queuedNotificationBytes > 0 && queuedNotificationBytes + count > notificationLimit && !broken {
-                if !lock.wait(untilNanoseconds: deadline), MonotonicClock.now() >= deadline {
-                    guard bytesWritten > progress else { return false }
-                    progress = bytesWritten
-                    deadline = MonotonicClock.deadline(afterMilliseconds: timeoutMilliseconds)
-                }
+            var fits: Bool {
+                queuedDroppableBytes == 0 || queuedDroppableBytes + count <= droppableLimit || broken
             }
-            return true
+            while !fits, lock.wait(untilNanoseconds: deadline) || MonotonicClock.now() < deadline {}
+            return SpaceWait(fits: fits, bytesWritten: bytesWritten)
         }
     }
 
-    /// Removes the queued notifications of a room and tells the last `seq` of it that reached (or is being
-    /// written to) the stream, if any.
-    public func dropRoom(_ room: String) -> Int64? {
+    /// Takes back the queued droppable messages whose tag `shouldDrop` accepts (it runs with the lock held, once
+    /// per queued droppable message); returns how many were dropped.
+    @discardableResult
+    public func dropQueued(where shouldDrop: (UInt64) -> Bool) -> Int {
         lock.withLock {
-            let dropped = marks.filter { $0.room == room }
-            guard !dropped.isEmpty else { return writtenSeq[room] }
+            // The predicate is asked once per message: it may keep books of what it dropped.
+            let drops = marks.map { shouldDrop($0.tag) }
+            guard drops.contains(true) else { return 0 }
             var rebuilt: [UInt8] = []
             rebuilt.reserveCapacity(queue.count)
             var kept: [Mark] = []
             var cursor = 0
-            for mark in marks {
+            var dropped = 0
+            for (mark, drop) in zip(marks, drops) {
                 rebuilt.append(contentsOf: queue[cursor..<mark.start])
                 cursor = mark.end
-                if mark.room == room {
-                    queuedNotificationBytes -= mark.end - mark.start
+                if drop {
+                    queuedDroppableBytes -= mark.end - mark.start
+                    dropped += 1
                 } else {
-                    kept.append(
-                        Mark(
-                            start: rebuilt.count,
-                            end: rebuilt.count + mark.end - mark.start,
-                            room: mark.room,
-                            seq: mark.seq
-                        )
-                    )
+                    kept.append(Mark(start: rebuilt.count, end: rebuilt.count + mark.end - mark.start, tag: mark.tag))
                     rebuilt.append(contentsOf: queue[mark.start..<mark.end])
                 }
             }
             rebuilt.append(contentsOf: queue[cursor...])
             queue = rebuilt
             marks = kept
-            return writtenSeq[room]
+            return dropped
         }
     }
 
-    /// Forgets what was written for a room (after the session left it).
-    public func forgetRoom(_ room: String) {
-        lock.withLock { _ = writtenSeq.removeValue(forKey: room) }
-    }
-
     /// Blocks the caller while more than ``backpressureLimit`` bytes wait to be written.
-    public func waitForRoom() {
+    public func waitForSpace() {
         lock.withLock {
             while queue.count > backpressureLimit && !broken && !stopping { lock.wait() }
         }
@@ -228,9 +232,9 @@ public final class OutputWriter: @unchecked Sendable {
 
     /// Takes everything queued for writing. Lock held.
     private func take() -> [UInt8] {
-        for mark in marks { writtenSeq[mark.room] = mark.seq }
+        if !marks.isEmpty { onTaken(marks.map(\.tag)) }
         marks.removeAll(keepingCapacity: true)
-        queuedNotificationBytes = 0
+        queuedDroppableBytes = 0
         flushRequested = false
         swap(&queue, &spare)
         let chunk = spare
@@ -250,7 +254,7 @@ public final class OutputWriter: @unchecked Sendable {
                 broken = true
                 queue.removeAll()
                 marks.removeAll()
-                queuedNotificationBytes = 0
+                queuedDroppableBytes = 0
             }
             if spare.isEmpty { spare = chunk }
             lock.broadcast()

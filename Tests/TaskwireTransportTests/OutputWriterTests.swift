@@ -1,5 +1,6 @@
 import Dispatch
 import TaskwireProtocol
+import TaskwireSync
 import TaskwireTransport
 import Testing
 
@@ -81,32 +82,38 @@ private func readLines(
         #expect(!writer.isBroken)
     }
 
-    @Test func roomEventsAreRefusedPastTheLimitWhenTheReaderStops() {
+    @Test func droppableMessagesAreRefusedPastTheLimitWhenTheReaderStops() {
         let pipe = TestPipe()
-        let writer = OutputWriter(fd: pipe.writeEnd, notificationLimit: 4096)
+        let writer = OutputWriter(fd: pipe.writeEnd, droppableLimit: 4096)
         writer.start()
         writer.send(bytes: blocker)
         var refused = false
-        for seq in 1...10_000 where !writer.sendRoomEvent(event("r", Int64(seq)), room: "r", seq: Int64(seq)) {
+        for seq in 1...10_000 where !writer.send(droppable: event("r", Int64(seq)), tag: UInt64(seq)) {
             refused = true
             break
         }
-        #expect(refused, "the writer kept queueing room events for a reader that does not read")
+        #expect(refused, "the writer kept queueing droppable messages for a reader that does not read")
         // Refusing queues nothing, so it keeps refusing; plain messages are not bound by the limit.
-        #expect(!writer.sendRoomEvent(event("r", 99_999), room: "r", seq: 99_999))
+        #expect(!writer.send(droppable: event("r", 99_999), tag: 99_999))
         writer.send(bytes: event("plain", 1, size: 10_000))
-        // Once the room's queued lines are dropped there is space again, and a lone event may exceed the limit.
-        _ = writer.dropRoom("r")
-        #expect(writer.sendRoomEvent(event("big", 1, size: 10_000), room: "big", seq: 1))
+        // Once the queued droppable lines are taken back there is space again, and a lone one may exceed the limit.
+        #expect(writer.dropQueued { _ in true } > 0)
+        #expect(writer.send(droppable: event("big", 1, size: 10_000), tag: 1))
+        let wait = writer.waitForDroppableSpace(10, untilNanoseconds: 0)
+        #expect(!wait.fits, "a queue holding 10 KB of droppable messages has no space for more")
         #expect(!writer.isBroken)
     }
 
-    @Test func dropRoomRemovesOnlyThatRoomAndTellsTheLastSeqTaken() {
+    /// Tags are opaque to the writer: here each names a room and a seq, as the server's do.
+    @Test func dropQueuedTakesBackOnlyWhatThePredicateNamesAndTakenTagsAreReportedInOrder() {
         let pipe = TestPipe()
-        let writer = OutputWriter(fd: pipe.writeEnd, notificationLimit: 4096)
+        let writer = OutputWriter(fd: pipe.writeEnd, droppableLimit: 4096)
+        let names: [UInt64: String] = [1: "A1", 2: "B1", 3: "A2", 4: "B2", 5: "A3", 6: "A4", 7: "C1"]
+        let taken = Locked<[String]>([])
+        writer.observeTaken { tags in taken.withLock { $0 += tags.map { names[$0]! } } }
         writer.start()
-        #expect(writer.sendRoomEvent(event("A", 1), room: "A", seq: 1))
-        #expect(writer.sendRoomEvent(event("B", 1), room: "B", seq: 1))
+        #expect(writer.send(droppable: event("A", 1), tag: 1))
+        #expect(writer.send(droppable: event("B", 1), tag: 2))
         writer.send(bytes: blocker)
         // Seeing A1 and B1 and the start of the blocker on the pipe proves the writer took all three; it then
         // stays blocked in the blocker, so everything sent below waits in the queue.
@@ -118,18 +125,18 @@ private func readLines(
                 return
             }
         }
+        #expect(taken.withLock { $0 } == ["A1", "B1"])
 
-        #expect(writer.sendRoomEvent(event("A", 2), room: "A", seq: 2))
+        #expect(writer.send(droppable: event("A", 2), tag: 3))
         writer.send(["reply": 1])
-        #expect(writer.sendRoomEvent(event("B", 2), room: "B", seq: 2))
-        #expect(writer.sendRoomEvent(event("A", 3), room: "A", seq: 3))
-        #expect(writer.sendRoomEvent(event("A", 4), room: "A", seq: 4))
-        #expect(!writer.sendRoomEvent(event("C", 1), room: "C", seq: 1), "four events of 1001 bytes fill 4096")
+        #expect(writer.send(droppable: event("B", 2), tag: 4))
+        #expect(writer.send(droppable: event("A", 3), tag: 5))
+        #expect(writer.send(droppable: event("A", 4), tag: 6))
+        #expect(!writer.send(droppable: event("C", 1), tag: 7), "four messages of 1001 bytes fill 4096")
 
-        #expect(writer.dropRoom("A") == 1)
-        #expect(writer.dropRoom("A") == 1, "dropping again finds nothing queued and still knows the last seq")
-        #expect(writer.dropRoom("never") == nil)
-        #expect(writer.sendRoomEvent(event("C", 1), room: "C", seq: 1), "dropping A made space")
+        #expect(writer.dropQueued { names[$0]!.hasPrefix("A") } == 3)
+        #expect(writer.dropQueued { names[$0]!.hasPrefix("A") } == 0, "nothing of A is queued any more")
+        #expect(writer.send(droppable: event("C", 1), tag: 7), "dropping A made space")
         writer.send(["reply": 2])
 
         _ = readLines(from: pipe) { $0.starts(with: Array(#"{"blocker""#.utf8)) }
@@ -139,11 +146,8 @@ private func readLines(
         }
         #expect(rest == [#"{"reply":1}"#, "B2", "C1", #"{"reply":2}"#])
         #expect(writer.drain(timeoutMilliseconds: 5000))
-        #expect(writer.dropRoom("B") == 2)
-        #expect(writer.dropRoom("C") == 1)
-        #expect(writer.dropRoom("A") == 1)
-        writer.forgetRoom("A")
-        #expect(writer.dropRoom("A") == nil)
+        #expect(taken.withLock { $0 } == ["A1", "B1", "B2", "C1"], "dropped messages are never reported taken")
+        writer.stop(timeoutMilliseconds: 2000)
     }
 
     @Test func writerReportsABrokenStream() {
@@ -156,6 +160,6 @@ private func readLines(
         writer.send(bytes: blocker)
         #expect(writer.drain(timeoutMilliseconds: 5000), "drain must not wait for a reader that is gone")
         #expect(writer.isBroken)
-        writer.waitForRoom()
+        writer.waitForSpace()
     }
 }
