@@ -76,6 +76,7 @@ let package = Package(
             name: "taskwire",
             dependencies: [
                 "TaskwireServer", "TaskwireStore", "TaskwireProtocol", "TaskwireClient", "TaskwireTranscripts",
+                "TaskwireSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,4 @@
-import Foundation
+import TaskwireSync
 
 #if canImport(Glibc)
 import Glibc
@@ -21,12 +21,11 @@ struct Signals {
     /// Runs `handler` on a dedicated thread when the first termination signal arrives.
     func onTermination(_ handler: @escaping @Sendable () -> Void) {
         let set = self.set
-        let thread = Thread {
+        WorkerThread.start(name: "tw.signals") {
             var waited = set
             var received: Int32 = 0
             sigwait(&waited, &received)
             handler()
         }
-        thread.start()
     }
 }
