@@ -1,164 +1,179 @@
-import Foundation
+import TaskwireClient
 import TaskwireProtocol
+import TaskwireSync
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// A `taskwire` child driven straight over its pipes: the caller's thread writes to its stdin and reads its stdout,
-/// with no thread, queue or lock in between, so what is timed is the host and the pipes.
+/// A `taskwire` host of a run, driven through the client library's `TaskwireConnection`.
 ///
-/// - Important: Not thread-safe: one thread drives a host (a pipelining writer thread only ever gets the raw stdin
-///   descriptor). The child is killed when the value goes away while it still runs.
-final class BenchHost {
-    let pid: pid_t
-    /// Our end of the child's stdin.
-    let input: Int32
-    /// Buffered reading of the child's stdout.
-    let output: LineReader
-    /// Where the child's stderr (its log) goes.
-    let logPath: String
-    private var inputOpen = true
-    private var nextCallID: Int64 = 1 << 40
-    private var reaped = false
+/// Setup goes through ``call(_:_:)`` and ``initialize(token:)``, parsed in full by the connection. Timed traffic
+/// bypasses all that: requests are pre-built bytes written with ``send(_:)``, straight from the calling thread when
+/// nothing is queued and the pipe has room; replies and notifications are seen raw, on the connection's reading
+/// thread, by the observer a phase installs with ``observe(_:)``, each stamped with the monotonic clock as it
+/// arrives.
+///
+/// The host's stderr (its log) is collected by the `ChildProcess`; errors about a host end with its last lines.
+/// The child is killed when the value goes away while it still runs.
+final class BenchHost: Sendable {
+    /// Sees one raw line of the host's stdout on its reading thread, with the ``MonotonicClock`` reading taken as
+    /// it arrived; returns true when it consumed the line (a timed reply or event), false to let the connection
+    /// handle it (setup replies, notifications the phase does not measure).
+    typealias Observer = @Sendable (_ line: UnsafeRawBufferPointer, _ arrival: UInt64) -> Bool
 
-    /// Starts `binary ARGUMENTS` with stdin and stdout on fresh pipes and stderr appended to `logPath`.
-    init(binary: String, arguments: [String], logPath: String) throws(BenchError) {
-        let stdinPipe = try Self.makePipe()
-        let stdoutPipe = try Self.makePipe()
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdinPipe.read, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdoutPipe.write, 1)
-        posix_spawn_file_actions_addopen(&actions, 2, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+    /// How often a thread waiting for a host's lines checks that the host is still there (nanoseconds): observers
+    /// are not told when a host's output ends, so a host that dies mid-phase is noticed on the next check.
+    static let checkInterval: UInt64 = 100_000_000
 
-        // The host must start with no signal blocked and SIGPIPE at its default, whatever this process does.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaulted = sigset_t()
-        sigemptyset(&defaulted)
-        sigaddset(&defaulted, SIGPIPE)
-        posix_spawnattr_setsigdefault(&attributes, &defaulted)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let connection: TaskwireConnection
 
-        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
-        let envp = Self.environment.map { strdup($0) } + [nil]
-        defer {
-            for pointer in argv { free(pointer) }
-            for pointer in envp { free(pointer) }
+    /// Starts `binary ARGUMENTS` with this process's environment minus `TASKWIRE_*`, so that nothing outside the
+    /// benchmark configures its hosts.
+    init(binary: String, arguments: [String]) throws(BenchError) {
+        do {
+            connection = try TaskwireConnection(
+                executable: binary,
+                arguments: arguments,
+                inherit: { !$0.hasPrefix("TASKWIRE_") }
+            )
+        } catch {
+            throw BenchError("cannot start \(binary): \(error)")
         }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, binary, &actions, &attributes, argv, envp)
-        close(stdinPipe.read)
-        close(stdoutPipe.write)
-        guard status == 0 else {
-            close(stdinPipe.write)
-            close(stdoutPipe.read)
-            throw BenchError("cannot start \(binary): \(String(cString: strerror(status)))")
-        }
-        self.pid = pid
-        input = stdinPipe.write
-        output = LineReader(descriptor: stdoutPipe.read)
-        self.logPath = logPath
     }
 
-    deinit {
-        closeInput()
-        if !reaped {
-            kill(pid, SIGKILL)
-            _ = waitExit(blocking: true)
+    var process: ChildProcess { connection.process }
+    var pid: Int32 { process.pid }
+    /// Whether the host has closed its stdout (it exited, or was killed).
+    var isClosed: Bool { connection.isClosed }
+
+    /// Writes `bytes` to the host's stdin: inline when the pipe has room, else through the process's writer thread.
+    func send(_ bytes: [UInt8]) {
+        process.send(bytes)
+    }
+
+    /// Installs the observer of a timed phase, or with nil removes it. It runs on the connection's reading thread
+    /// with each line and its arrival time, before any parse; true consumes the line.
+    func observe(_ observer: Observer?) {
+        connection.observeLines(observer)
+    }
+
+    /// Opens the session as the owner of `token` (and takes the `relay.status` that follows).
+    func initialize(token: String) throws(BenchError) {
+        do {
+            try connection.initialize(token: token, clientName: "taskwire-bench")
+        } catch {
+            throw failure("initialize failed: \(error)")
         }
-        close(output.descriptor)
     }
 
-    /// This process's environment without `TASKWIRE_*`, so that nothing outside the benchmark configures its hosts.
-    private static let environment: [String] = ProcessInfo.processInfo.environment
-        .filter { !$0.key.hasPrefix("TASKWIRE_") }
-        .map { "\($0.key)=\($0.value)" }
-
-    /// Writes all of `bytes` to the child's stdin.
-    func send(_ bytes: [UInt8]) throws(BenchError) {
-        try writeAll(bytes, to: input)
-    }
-
-    /// Sends one request for untimed setup and returns its result, parsed in full; notifications read on the way
-    /// are dropped. Its ids start at 2^40, far from the 0-based ids of the timed requests.
+    /// Sends one request for untimed setup and returns its result, parsed in full.
+    ///
+    /// - Important: Not while an observer is installed: it could take the reply for a timed one (both use small
+    ///   integer ids).
     @discardableResult
     func call(_ method: String, _ params: JSONObject = [:]) throws(BenchError) -> JSON {
-        let id = nextCallID
-        nextCallID += 1
-        let request: JSON = ["jsonrpc": "2.0", "id": .int(id), "method": .string(method), "params": .object(params)]
-        try send(request.bytes + [0x0A])
-        var classifier = LineClassifier()
-        while let line = try output.readLine() {
-            guard case .response(let responseID, _) = classifier.classify(line), responseID == id else { continue }
-            guard let response = try? JSONParser.parse(UnsafeRawBufferPointer(line)), let result = response["result"]
-            else {
-                throw BenchError("\(method) failed: \(String(decoding: line, as: UTF8.self))")
-            }
-            return result
+        do {
+            return try connection.call(method, params, timeout: .seconds(30))
+        } catch {
+            throw failure("\(method) failed: \(error)")
         }
-        throw BenchError("the host (pid \(pid)) closed its stdout during \(method); see \(logPath)")
     }
 
-    /// Closes the child's stdin: the host then leaves its rooms and exits.
+    /// An error about this host: `text`, how it ended if it did, and the last lines of its stderr.
+    func failure(_ text: String) -> BenchError {
+        if isClosed {
+            // Its stdout has ended: let it be reaped and its stderr be read to the end, so that both can be told.
+            _ = process.waitForTermination(timeout: .seconds(2))
+            process.waitForOutputEnd(timeout: .seconds(1))
+        }
+        var description = "\(text) (host pid \(pid)"
+        if let termination = process.termination { description += ", \(termination)" }
+        description += ")"
+        let tail = process.stderrTail(lines: 20)
+        if !tail.isEmpty {
+            description += "; the end of its stderr:"
+            for line in tail.split(separator: "\n", omittingEmptySubsequences: false) { description += "\n    " + line }
+        }
+        return BenchError(description)
+    }
+
+    /// Closes the host's stdin: it then leaves its rooms and exits.
     func closeInput() {
-        guard inputOpen else { return }
-        inputOpen = false
-        close(input)
+        process.closeStdin()
     }
 
-    /// Waits until the child has exited, killing it after `timeout` seconds; true when it exited by itself.
+    /// Waits until the host has exited, killing it after `timeout`; true when it exited by itself.
     @discardableResult
-    func finish(timeout: Double = 5) -> Bool {
-        closeInput()
-        let deadline = Monotonic.now() + UInt64(timeout * 1e9)
-        while Monotonic.now() < deadline {
-            if waitExit(blocking: false) { return true }
-            Monotonic.sleep(milliseconds: 2)
-        }
-        kill(pid, SIGKILL)
-        _ = waitExit(blocking: true)
+    func finish(timeout: Duration = .seconds(5)) -> Bool {
+        process.closeStdin()
+        if process.waitForExit(timeout: timeout) != nil { return true }
+        process.kill()
         return false
     }
 
-    /// `VmRSS` and `VmHWM` (peak) of the child, in KiB, from `/proc/PID/status`.
+    /// `VmRSS` and `VmHWM` (peak) of the host, in KiB.
     func memory() -> (resident: Int, peak: Int)? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        func field(_ name: String) -> Int? {
-            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else {
-                return nil
+        process.memory()
+    }
+}
+
+/// Closes the stdin of every host, then waits for all of them (killing those that hang).
+func finishAll(_ hosts: [BenchHost]) {
+    for host in hosts { host.closeInput() }
+    for host in hosts { host.finish() }
+}
+
+/// Times requests written one at a time to one host: from just before the request is written to the moment its
+/// response is seen on the host's reading thread, which wakes the driving thread.
+///
+/// - Important: No ``BenchHost/call(_:_:)`` to the host while the timer is installed; ``finish()`` removes it.
+final class RequestTimer: Sendable {
+    struct Response: Sendable {
+        var id: Int64
+        /// When the response was seen (``MonotonicClock``).
+        var arrival: UInt64
+        /// The whole line of an error response.
+        var errorLine: String?
+    }
+
+    private let host: BenchHost
+    private let classifier = LineClassifier()
+    private let latest = PhaseState<Response?>(nil)
+    /// No response is waited for after this.
+    private let deadline: UInt64
+
+    /// Installs the timer's observer on `host`; the timer gives up after `seconds`.
+    init(host: BenchHost, seconds: Double) {
+        self.host = host
+        deadline = MonotonicClock.deadline(afterSeconds: seconds)
+        host.observe { [classifier, latest] line, arrival in
+            guard case .response(let id, let isError) = classifier.classify(line), id >= 0 else { return false }
+            let response = Response(
+                id: id,
+                arrival: arrival,
+                errorLine: isError ? String(decoding: line, as: UTF8.self) : nil
+            )
+            latest.update {
+                $0 = response
+                return true
             }
-            return Int(line.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces).split(separator: " ")[0])
-        }
-        guard let resident = field("VmRSS"), let peak = field("VmHWM") else { return nil }
-        return (resident, peak)
-    }
-
-    private func waitExit(blocking: Bool) -> Bool {
-        guard !reaped else { return true }
-        var status: Int32 = 0
-        while true {
-            let result = waitpid(pid, &status, blocking ? 0 : WNOHANG)
-            if result == -1, errno == EINTR { continue }
-            if result != 0 { reaped = true }
-            return result != 0
+            return true
         }
     }
 
-    /// A pipe whose two ends are close-on-exec, so that no other child inherits them (dup2 clears the flag on the
-    /// child's own 0 and 1). Hosts are started from one thread only, so nothing can spawn between pipe and fcntl.
-    private static func makePipe() throws(BenchError) -> (read: Int32, write: Int32) {
-        var descriptors: [Int32] = [-1, -1]
-        guard pipe(&descriptors) == 0 else {
-            throw BenchError("cannot create a pipe: \(String(cString: strerror(errno)))")
+    /// Lines that were not in the host's usual shape and were parsed in full.
+    var fallbacks: Int { classifier.fallbacks }
+
+    /// Writes `request`, whose id is `id`, and waits for its response. `sent` is the clock read right before the
+    /// write.
+    func roundTrip(id: Int, request: [UInt8], what: String) throws(BenchError) -> (sent: UInt64, response: Response) {
+        let sent = MonotonicClock.now()
+        host.send(request)
+        let response = try latest.wait(for: "response to \(what)", hosts: [host], deadline: deadline) { latest in
+            latest.flatMap { $0.id == Int64(id) ? $0 : nil }
         }
-        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
-        return (descriptors[0], descriptors[1])
+        return (sent, response)
+    }
+
+    /// Removes the observer: the host's lines go to its connection again.
+    func finish() {
+        host.observe(nil)
     }
 }

@@ -33,7 +33,6 @@ final class BenchWorld {
     let organizationID: String
     /// The project of the request and fan-out benchmarks.
     let projectID: String
-    private var hostsStarted = 0
 
     init(binary: String) throws {
         self.binary = binary
@@ -61,21 +60,16 @@ final class BenchWorld {
         }
     }
 
-    /// Starts a host without initializing it; its log goes to a file of its own beside the database.
+    /// Starts a host without initializing it.
     func spawn(_ relay: Relay) throws(BenchError) -> BenchHost {
-        hostsStarted += 1
-        return try BenchHost(
-            binary: binary,
-            arguments: serveArguments(relay),
-            logPath: "\(database.directory)/host-\(hostsStarted).log"
-        )
+        try BenchHost(binary: binary, arguments: serveArguments(relay))
     }
 
     /// Starts hosts and initializes each as `user`; they start in parallel and are initialized one after another.
     func hosts(_ count: Int, relay: Relay, as user: User) throws(BenchError) -> [BenchHost] {
         var hosts: [BenchHost] = []
         for _ in 0..<count { hosts.append(try spawn(relay)) }
-        for host in hosts { try host.call("initialize", ["protocolVersion": "1", "token": .string(user.token)]) }
+        for host in hosts { try host.initialize(token: user.token) }
         return hosts
     }
 
@@ -94,10 +88,4 @@ final class BenchWorld {
         }
         return ids
     }
-}
-
-/// Closes the stdin of every host, then waits for all of them (killing those that hang).
-func finishAll(_ hosts: [BenchHost]) {
-    for host in hosts { host.closeInput() }
-    for host in hosts { host.finish() }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import TaskwireProtocol
 
 /// Fan-out latency one update at a time, fully delivered updates per second with a window, and the memory of a
@@ -54,7 +55,7 @@ struct FanOutBenchmarks {
         let measuresMemory = relay == .redis && count == 1 && window > 1
         var idleMemory: (resident: Int, peak: Int)?
         if measuresMemory {
-            Monotonic.sleep(milliseconds: 1000)
+            Thread.sleep(forTimeInterval: 1)
             idleMemory = receivers[0].memory()
         }
         let run = FanOutRun(

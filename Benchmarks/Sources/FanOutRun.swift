@@ -1,14 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import TaskwireSync
 
 /// One fan-out measurement: a writer host (not in the room) updates tasks, and every receiver host, joined to the
 /// project, must deliver each resulting `task.updated` event exactly once and in `seq` order.
 ///
-/// One thread does everything: it `poll()`s the stdout of the writer and of every receiver, stamps each `read()`
-/// with the monotonic clock as it returns, and writes the next request as soon as the window allows. Nothing is
-/// handed between threads, so no wake-up of ours is inside a measured interval.
-final class FanOutRun {
+/// Each host's lines are seen on its connection's reading thread by an observer that stamps each with the
+/// monotonic clock as it arrives, before anything else, and books it under the run's lock. The driving thread (the
+/// caller's) writes each update straight to the writer's stdin, the clock read right before the write, and
+/// otherwise sleeps on the run's condition, which an observer signals when an update is answered or has reached
+/// every receiver. No hand-off between threads is inside a measured interval.
+// @unchecked Sendable: every stored `var` is read and written with `condition` held, except `sendTimes`, which only
+// the driving thread touches.
+final class FanOutRun: @unchecked Sendable {
     struct Outcome {
         var receivers: Int
         var window: Int
@@ -64,11 +66,11 @@ final class FanOutRun {
     private let updates: Int
     /// Room for every request and event: warm-up and measured updates together.
     private let total: Int
-    private var classifier = LineClassifier()
-    /// The writer's stdout first, then each receiver's.
-    private var descriptors: [pollfd]
+    private let classifier = LineClassifier()
+    private let condition = ConditionLock()
+    private var pool = TaskPool(ids: [])
 
-    // Per request (index = request id).
+    // Per request (index = request id). `sendTimes` belongs to the driving thread.
     private var sendTimes: [UInt64]
     private var seqs: [Int64]
     private var tasks: [Int]
@@ -104,7 +106,6 @@ final class FanOutRun {
         completedAt = Array(repeating: 0, count: total)
         arrivals = Array(repeating: 0, count: total * receivers.count)
         lastSeq = Array(repeating: baseSeq, count: receivers.count)
-        descriptors = ([writer] + receivers).map { pollfd(fd: $0.output.descriptor, events: Int16(POLLIN), revents: 0) }
         outcome = Outcome(receivers: receivers.count, window: window)
     }
 
@@ -114,117 +115,136 @@ final class FanOutRun {
     /// No update is sent after `timeLimit` seconds, so that a slow host cannot stretch the run without bound.
     /// The warm-up stops after `warmupSeconds` too; the time limit counts from its end.
     func run(pool: inout TaskPool, timeLimit: Double) throws(BenchError) -> Outcome {
-        lastProgress = Monotonic.now()
+        installObservers()
+        defer {
+            for host in [writer] + receivers { host.observe(nil) }
+        }
+        condition.lock()
+        defer { condition.unlock() }
+        self.pool = pool
+        defer { pool = self.pool }
+        lastProgress = MonotonicClock.now()
         deadline = lastProgress + UInt64(Self.warmupSeconds * 1e9)
-        try pump(until: warmup, window: 1, pool: &pool)
+        try pump(until: warmup, window: 1)
         let warmedUp = sent
         outcome.truncated = false
-        deadline = Monotonic.now() + UInt64(timeLimit * 1e9)
-        if !outcome.stalled { try pump(until: warmedUp + updates, window: outcome.window, pool: &pool) }
+        deadline = MonotonicClock.deadline(afterSeconds: timeLimit)
+        if !outcome.stalled { try pump(until: warmedUp + updates, window: outcome.window) }
         // Anything still arriving now would be a duplicate or out of place: give it a moment to show.
-        try settle(milliseconds: 100, pool: &pool)
+        settle(milliseconds: 100)
         summarize(warmup: warmedUp)
         return outcome
     }
 
     private var inFlight: Int { sent - failed - fullyDelivered }
 
-    private func pump(until requested: Int, window: Int, pool: inout TaskPool) throws(BenchError) {
+    /// Called with `condition` held; lets go of it only to write a request and while it sleeps.
+    private func pump(until requested: Int, window: Int) throws(BenchError) {
         var limit = requested
         while true {
-            if sent < limit, Monotonic.now() > deadline {
+            let now = MonotonicClock.now()
+            if sent < limit, now > deadline {
                 outcome.truncated = true
                 limit = sent
             }
-            while sent < limit, inFlight < window {
+            if sent < limit, inFlight < window {
                 let task = pool.take()
-                let request = Requests.updateTask(id: sent, taskID: task.id, expectedVersion: task.expectedVersion)
-                tasks[sent] = task.index
-                sendTimes[sent] = Monotonic.now()
-                try writer.send(request)
+                let id = sent
+                tasks[id] = task.index
+                // Counted as sent before it is written, so that its response is recognized however soon it comes.
                 sent += 1
+                condition.unlock()
+                let request = Requests.updateTask(id: id, taskID: task.id, expectedVersion: task.expectedVersion)
+                let start = MonotonicClock.now()
+                writer.send(request)
+                sendTimes[id] = start
+                condition.lock()
+                continue
             }
             if sent == limit, answered == limit, inFlight == 0 { return }
-            try pollOnce(timeoutMilliseconds: 50, pool: &pool)
-            if Monotonic.seconds(from: lastProgress, to: Monotonic.now()) > Self.stallSeconds {
+            if MonotonicClock.seconds(from: lastProgress, to: now) > Self.stallSeconds {
                 outcome.stalled = true
                 return
             }
-        }
-    }
-
-    private func settle(milliseconds: Int, pool: inout TaskPool) throws(BenchError) {
-        let deadline = Monotonic.now() + UInt64(milliseconds) * 1_000_000
-        while Monotonic.now() < deadline { try pollOnce(timeoutMilliseconds: 10, pool: &pool) }
-    }
-
-    private func pollOnce(timeoutMilliseconds: Int32, pool: inout TaskPool) throws(BenchError) {
-        for index in descriptors.indices { descriptors[index].revents = 0 }
-        let ready = poll(&descriptors, nfds_t(descriptors.count), timeoutMilliseconds)
-        if ready < 0 {
-            if errno == EINTR { return }
-            throw BenchError("poll failed: \(String(cString: strerror(errno)))")
-        }
-        guard ready > 0 else { return }
-        for (index, descriptor) in descriptors.enumerated() where descriptor.revents != 0 {
-            let host = index == 0 ? writer : receivers[index - 1]
-            guard try host.output.fill() > 0 else {
-                throw BenchError("a host (pid \(host.pid)) closed its stdout during fan-out; see \(host.logPath)")
+            var wake = min(lastProgress + UInt64(Self.stallSeconds * 1e9), now + BenchHost.checkInterval)
+            if sent < limit { wake = min(wake, deadline) }
+            if !condition.wait(untilNanoseconds: wake), let host = ([writer] + receivers).first(where: \.isClosed) {
+                throw host.failure("a host closed its stdout during fan-out")
             }
-            let stamp = Monotonic.now()
-            while let line = host.output.nextLine() {
-                if index == 0 {
-                    writerLine(line, pool: &pool)
-                } else {
-                    receiverLine(line, receiver: index - 1, stamp: stamp)
+        }
+    }
+
+    /// Called with `condition` held: lets the observers book what still arrives for `milliseconds`.
+    private func settle(milliseconds: Int) {
+        let end = MonotonicClock.deadline(afterMilliseconds: milliseconds)
+        while MonotonicClock.now() < end { condition.wait(untilNanoseconds: end) }
+    }
+
+    private func installObservers() {
+        writer.observe { [self] line, arrival in
+            guard case .response(let id, let isError) = classifier.classify(line), id >= 0, id < total else {
+                return false
+            }
+            // Found before the lock is taken: the `seq` of a success, the task's version after a conflict.
+            let number =
+                isError
+                ? LineClassifier.firstInteger(after: Self.currentVersionKey, in: line)
+                : LineClassifier.lastInteger(after: Self.seqKey, in: line)
+            condition.withLock { writerResponse(Int(id), isError: isError, number: number, arrival: arrival) }
+            return true
+        }
+        for (receiver, host) in receivers.enumerated() {
+            host.observe { [self] line, arrival in
+                switch classifier.classify(line) {
+                case .taskUpdated(let seq):
+                    condition.withLock { receiverEvent(seq: seq, receiver: receiver, arrival: arrival) }
+                    return true
+                case .resync:
+                    condition.withLock { outcome.resyncs += 1 }
+                    return true
+                case .response, .otherNotification, .unrecognized:
+                    return false
                 }
             }
         }
     }
 
-    private func writerLine(_ line: UnsafeBufferPointer<UInt8>, pool: inout TaskPool) {
-        guard case .response(let id, let isError) = classifier.classify(line), id >= 0, id < sent else { return }
-        let request = Int(id)
-        guard seqs[request] == 0 else { return }
+    /// A response of the writer; called with `condition` held.
+    private func writerResponse(_ request: Int, isError: Bool, number: Int64?, arrival: UInt64) {
+        guard request < sent, seqs[request] == 0 else { return }
         answered += 1
-        lastProgress = Monotonic.now()
+        lastProgress = arrival
         if isError {
             seqs[request] = -1
             failed += 1
-            if let current = LineClassifier.firstInteger(after: Self.currentVersionKey, in: line) {
-                pool.resynchronize(tasks[request], currentVersion: current)
-            }
+            if let current = number { pool.resynchronize(tasks[request], currentVersion: current) }
         } else {
-            seqs[request] = LineClassifier.lastInteger(after: Self.seqKey, in: line) ?? -2
+            seqs[request] = number ?? -2
         }
+        condition.broadcast()
     }
 
-    private func receiverLine(_ line: UnsafeBufferPointer<UInt8>, receiver: Int, stamp: UInt64) {
-        switch classifier.classify(line) {
-        case .taskUpdated(let seq):
-            if seq <= lastSeq[receiver] { outcome.outOfOrder += 1 }
-            lastSeq[receiver] = max(lastSeq[receiver], seq)
-            let event = Int(seq - baseSeq - 1)
-            guard event >= 0, event < total else {
-                outcome.unexpected += 1
-                return
-            }
-            let slot = receiver * total + event
-            guard arrivals[slot] == 0 else {
-                outcome.duplicates += 1
-                return
-            }
-            arrivals[slot] = stamp
-            deliveryCounts[event] += 1
-            if deliveryCounts[event] == receivers.count {
-                completedAt[event] = stamp
-                fullyDelivered += 1
-                lastProgress = stamp
-            }
-        case .resync:
-            outcome.resyncs += 1
-        case .response, .otherNotification, .unrecognized:
-            break
+    /// A `task.updated` read from a receiver; called with `condition` held.
+    private func receiverEvent(seq: Int64, receiver: Int, arrival: UInt64) {
+        if seq <= lastSeq[receiver] { outcome.outOfOrder += 1 }
+        lastSeq[receiver] = max(lastSeq[receiver], seq)
+        let event = Int(seq - baseSeq - 1)
+        guard event >= 0, event < total else {
+            outcome.unexpected += 1
+            return
+        }
+        let slot = receiver * total + event
+        guard arrivals[slot] == 0 else {
+            outcome.duplicates += 1
+            return
+        }
+        arrivals[slot] = arrival
+        deliveryCounts[event] += 1
+        if deliveryCounts[event] == receivers.count {
+            completedAt[event] = arrival
+            fullyDelivered += 1
+            lastProgress = arrival
+            condition.broadcast()
         }
     }
 
@@ -267,6 +287,6 @@ final class FanOutRun {
                 lastCompletion = max(lastCompletion, completedAt[event])
             }
         }
-        if lastCompletion > firstSend { outcome.elapsed = Monotonic.seconds(from: firstSend, to: lastCompletion) }
+        if lastCompletion > firstSend { outcome.elapsed = MonotonicClock.seconds(from: firstSend, to: lastCompletion) }
     }
 }

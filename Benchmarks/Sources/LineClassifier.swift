@@ -1,3 +1,4 @@
+import Synchronization
 import TaskwireProtocol
 
 /// What the timed paths need from a line of host output, found by scanning bytes instead of parsing JSON.
@@ -5,7 +6,9 @@ import TaskwireProtocol
 /// The host writes responses as `{"jsonrpc":"2.0","id":…` and notifications as
 /// `{"jsonrpc":"2.0","method":"…","params":{"projectId":"…","seq":…`. A line in any other shape is parsed in full
 /// instead and counted in ``fallbacks``, so a change of member order makes the benchmark slower, never wrong.
-struct LineClassifier {
+///
+/// One classifier may serve the observers of several hosts at once: it keeps nothing but that count.
+final class LineClassifier: Sendable {
     enum Message: Equatable {
         /// A response to one of the benchmark's requests (they all use integer ids).
         case response(id: Int64, isError: Bool)
@@ -18,8 +21,10 @@ struct LineClassifier {
         case unrecognized
     }
 
+    private let fallbackCount = Atomic<Int>(0)
+
     /// Lines that were not in the expected shape and had to be parsed in full.
-    private(set) var fallbacks = 0
+    var fallbacks: Int { fallbackCount.load(ordering: .relaxed) }
 
     private static let responsePrefix = Array(#"{"jsonrpc":"2.0","id":"#.utf8)
     private static let notificationPrefix = Array(#"{"jsonrpc":"2.0","method":""#.utf8)
@@ -29,7 +34,7 @@ struct LineClassifier {
     private static let error = Array(#","error":"#.utf8)
     private static let seqKey = Array(#""seq":"#.utf8)
 
-    mutating func classify(_ line: UnsafeBufferPointer<UInt8>) -> Message {
+    func classify(_ line: UnsafeRawBufferPointer) -> Message {
         if Self.matches(Self.responsePrefix, in: line, at: 0) {
             if let (id, end) = Self.integer(in: line, at: Self.responsePrefix.count) {
                 if Self.matches(Self.result, in: line, at: end) { return .response(id: id, isError: false) }
@@ -49,12 +54,12 @@ struct LineClassifier {
                 return .otherNotification
             }
         }
-        fallbacks += 1
+        fallbackCount.add(1, ordering: .relaxed)
         return Self.parseInFull(line)
     }
 
     /// The integer after the last occurrence of `key` (such as `"seq":`) in the line.
-    static func lastInteger(after key: [UInt8], in line: UnsafeBufferPointer<UInt8>) -> Int64? {
+    static func lastInteger(after key: [UInt8], in line: UnsafeRawBufferPointer) -> Int64? {
         var at = line.count - key.count
         while at >= 0 {
             if matches(key, in: line, at: at) { return integer(in: line, at: at + key.count)?.value }
@@ -64,13 +69,13 @@ struct LineClassifier {
     }
 
     /// The integer after the first occurrence of `key` in the line.
-    static func firstInteger(after key: [UInt8], in line: UnsafeBufferPointer<UInt8>) -> Int64? {
+    static func firstInteger(after key: [UInt8], in line: UnsafeRawBufferPointer) -> Int64? {
         guard let at = firstIndex(of: key, in: line, from: 0) else { return nil }
         return integer(in: line, at: at + key.count)?.value
     }
 
-    private static func parseInFull(_ line: UnsafeBufferPointer<UInt8>) -> Message {
-        guard let message = try? JSONParser.parse(UnsafeRawBufferPointer(line)) else { return .unrecognized }
+    private static func parseInFull(_ line: UnsafeRawBufferPointer) -> Message {
+        guard let message = try? JSONParser.parse(line) else { return .unrecognized }
         if let id = message["id"]?.int64Value, message["result"] != nil || message["error"] != nil {
             return .response(id: id, isError: message["error"] != nil)
         }
@@ -87,13 +92,13 @@ struct LineClassifier {
         }
     }
 
-    private static func matches(_ needle: [UInt8], in line: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
+    private static func matches(_ needle: [UInt8], in line: UnsafeRawBufferPointer, at offset: Int) -> Bool {
         guard offset >= 0, offset + needle.count <= line.count else { return false }
         for index in 0..<needle.count where line[offset + index] != needle[index] { return false }
         return true
     }
 
-    private static func firstIndex(of needle: [UInt8], in line: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+    private static func firstIndex(of needle: [UInt8], in line: UnsafeRawBufferPointer, from: Int) -> Int? {
         guard let first = needle.first, line.count >= needle.count else { return nil }
         var at = from
         while at <= line.count - needle.count {
@@ -104,7 +109,7 @@ struct LineClassifier {
     }
 
     /// A decimal integer starting at `offset`, and the offset just after it.
-    private static func integer(in line: UnsafeBufferPointer<UInt8>, at offset: Int) -> (value: Int64, end: Int)? {
+    private static func integer(in line: UnsafeRawBufferPointer, at offset: Int) -> (value: Int64, end: Int)? {
         var at = offset
         let negative = at < line.count && line[at] == UInt8(ascii: "-")
         if negative { at += 1 }

@@ -89,22 +89,13 @@ struct ListingBenchmarks {
         }
         let warmup = 20
         var samples: [UInt64] = []
-        var classifier = LineClassifier()
+        let timer = RequestTimer(host: host, seconds: 120)
+        defer { timer.finish() }
         for id in 0..<(warmup + scale.listSamples) {
             let request = Requests.listTasks(id: id, projectID: projectID, limit: 100)
-            let start = Monotonic.now()
-            try host.send(request)
-            while true {
-                guard let line = try host.output.readLine() else {
-                    throw BenchError("the host closed its stdout during task.list; see \(host.logPath)")
-                }
-                if case .response(let responseID, let isError) = classifier.classify(line), responseID == id {
-                    if isError { throw BenchError("task.list failed: \(String(decoding: line, as: UTF8.self))") }
-                    break
-                }
-            }
-            let end = Monotonic.now()
-            if id >= warmup { samples.append(end - start) }
+            let (sent, response) = try timer.roundTrip(id: id, request: request, what: "task.list")
+            if let errorLine = response.errorLine { throw BenchError("task.list failed: \(errorLine)") }
+            if id >= warmup { samples.append(response.arrival - sent) }
         }
         let summary = LatencySummary(nanoseconds: samples)!
         results.add(

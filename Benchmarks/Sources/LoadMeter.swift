@@ -1,4 +1,5 @@
 import Foundation
+import TaskwireSync
 
 #if canImport(Glibc)
 import Glibc
@@ -18,12 +19,12 @@ enum LoadMeter {
     }
 
     static func sample() -> Sample {
-        Sample(machineBusy: machineBusySeconds(), own: ownSeconds(), time: Monotonic.now())
+        Sample(machineBusy: machineBusySeconds(), own: ownSeconds(), time: MonotonicClock.now())
     }
 
     /// Average cores busy with other work between two samples.
     static func foreignCores(from start: Sample, to end: Sample) -> Double {
-        let wall = Monotonic.seconds(from: start.time, to: end.time)
+        let wall = MonotonicClock.seconds(from: start.time, to: end.time)
         guard wall > 0 else { return 0 }
         return max(0, (end.machineBusy - start.machineBusy) - (end.own - start.own)) / wall
     }

@@ -1,8 +1,5 @@
 import TaskwireProtocol
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import TaskwireSync
 
 /// Start-up, single requests and pipelined requests to one host, and concurrent writers.
 struct RequestBenchmarks {
@@ -44,25 +41,20 @@ struct RequestBenchmarks {
     private func spawnToInitialize(_ relay: Relay) throws(BenchError) {
         results.begin("spawn → initialize (\(relay.rawValue) relay), \(scale.spawns) spawns")
         var samples: [UInt64] = []
-        var classifier = LineClassifier()
         // One unmeasured spawn first, so that the executable's pages are in the cache as they are for an editor.
         for attempt in 0...scale.spawns {
-            let start = Monotonic.now()
+            let start = MonotonicClock.now()
             let host = try world.spawn(relay)
-            try host.send(Requests.initialize(id: 0, token: world.writer.token))
-            var answered = false
-            while let line = try host.output.readLine() {
-                if case .response(0, let isError) = classifier.classify(line) {
-                    guard !isError else {
-                        throw BenchError("initialize failed: \(String(decoding: line, as: UTF8.self))")
-                    }
-                    answered = true
-                    break
-                }
-            }
-            let end = Monotonic.now()
-            guard answered else { throw BenchError("a host exited before answering initialize; see \(host.logPath)") }
-            if attempt > 0 { samples.append(end - start) }
+            // Installed before anything is written: the host writes nothing before it is asked.
+            let timer = RequestTimer(host: host, seconds: 30)
+            defer { timer.finish() }
+            let response = try timer.roundTrip(
+                id: 0,
+                request: Requests.initialize(id: 0, token: world.writer.token),
+                what: "initialize"
+            ).response
+            if let errorLine = response.errorLine { throw host.failure("initialize failed: \(errorLine)") }
+            if attempt > 0 { samples.append(response.arrival - start) }
             // Not measured, but waited for: a host shutting down must not compete with the next one starting.
             finishAll([host])
         }
@@ -87,20 +79,11 @@ struct RequestBenchmarks {
         let requests = (0..<total).map { Requests.ping(id: $0) }
         var samples: [UInt64] = []
         samples.reserveCapacity(scale.pingOneAtATime)
-        var classifier = LineClassifier()
-        let watchdog = Watchdog(pid: host.pid, seconds: 120)
-        defer { watchdog.cancel() }
+        let timer = RequestTimer(host: host, seconds: 120)
+        defer { timer.finish() }
         for (id, request) in requests.enumerated() {
-            let start = Monotonic.now()
-            try host.send(request)
-            while true {
-                guard let line = try host.output.readLine() else {
-                    throw BenchError("the host closed its stdout during ping; see \(host.logPath)")
-                }
-                if case .response(let responseID, _) = classifier.classify(line), responseID == id { break }
-            }
-            let end = Monotonic.now()
-            if id >= scale.pingWarmup { samples.append(end - start) }
+            let (sent, response) = try timer.roundTrip(id: id, request: request, what: "ping")
+            if id >= scale.pingWarmup { samples.append(response.arrival - sent) }
         }
         let summary = LatencySummary(nanoseconds: samples)!
         results.add(
@@ -111,13 +94,14 @@ struct RequestBenchmarks {
                 value: "p50 \(Format.duration(summary.p50)), p99 \(Format.duration(summary.p99))",
                 target: "p50 ≤ 60 µs",
                 met: summary.p50 <= 60_000,
-                details: ["latency": summary.json, "fallbacks": .int(classifier.fallbacks)]
+                details: ["latency": summary.json, "fallbacks": .int(timer.fallbacks)]
             )
         )
     }
 
-    /// All requests written back to back (64 per `write()`) by a writer thread while this thread reads the
-    /// responses: requests per second from the first write to the last response.
+    /// All requests handed to the host's stdin back to back, 64 per write (the process's writer thread takes over
+    /// when the pipe is full), while its reading thread tallies the responses: requests per second from the first
+    /// write to the last response.
     private func pipelined(
         _ host: BenchHost,
         key: String,
@@ -126,20 +110,20 @@ struct RequestBenchmarks {
         requests: [[UInt8]]
     ) throws(BenchError) {
         results.begin(label)
-        let chunks = ChunkWriter.chunks(requests)
-        let watchdog = Watchdog(pid: host.pid, seconds: 120)
-        defer { watchdog.cancel() }
-        var tally = ResponseTally(count: requests.count)
-        let start = Monotonic.now()
-        let writer = ChunkWriter(descriptor: host.input, chunks: chunks)
-        while !tally.isComplete {
-            guard let line = try host.output.readLine() else {
-                throw BenchError("the host closed its stdout during \(label); see \(host.logPath)")
-            }
-            tally.record(line)
-        }
-        let elapsed = Monotonic.seconds(from: start, to: Monotonic.now())
-        if let failure = writer.wait() { throw BenchError(failure) }
+        let chunks = Requests.chunks(requests)
+        let tallies = PhaseState([ResponseTally(count: requests.count)])
+        observeResponses(of: [host], into: tallies)
+        defer { host.observe(nil) }
+        let start = MonotonicClock.now()
+        for chunk in chunks { host.send(chunk) }
+        let end = try tallies.wait(
+            for: "every response of \(label)",
+            hosts: [host],
+            deadline: MonotonicClock.deadline(afterSeconds: 120)
+        ) { $0[0].completedAt }
+        let elapsed = MonotonicClock.seconds(from: start, to: end)
+        if let failure = host.process.writeError { throw host.failure("writing to the host failed: \(failure)") }
+        let tally = tallies.withLock { $0[0] }
         let rate = Double(requests.count) / elapsed
         if tally.errors > 0 { results.problem("\(label): \(tally.errors) error responses") }
         results.add(
@@ -170,36 +154,29 @@ struct RequestBenchmarks {
         var requestsPerHost: [[[UInt8]]] = []
         for host in hosts {
             var pool = TaskPool(ids: try world.createTasks(16, through: host, prefix: "concurrent"))
-            requestsPerHost.append(ChunkWriter.chunks(pool.updateRequests(scale.concurrentPerHost)))
+            requestsPerHost.append(Requests.chunks(pool.updateRequests(scale.concurrentPerHost)))
         }
-        let watchdogs = hosts.map { Watchdog(pid: $0.pid, seconds: 120) }
-        defer { for watchdog in watchdogs { watchdog.cancel() } }
-        var tallies = hosts.map { _ in ResponseTally(count: scale.concurrentPerHost) }
-        let start = Monotonic.now()
-        let writers = zip(hosts, requestsPerHost).map { ChunkWriter(descriptor: $0.input, chunks: $1) }
-        var open = Set(hosts.indices)
-        while !open.isEmpty {
-            var descriptors = open.sorted().map {
-                pollfd(fd: hosts[$0].output.descriptor, events: Int16(POLLIN), revents: 0)
-            }
-            guard poll(&descriptors, nfds_t(descriptors.count), 1000) >= 0 || errno == EINTR else {
-                throw BenchError("poll failed")
-            }
-            for (slot, index) in open.sorted().enumerated() where descriptors[slot].revents != 0 {
-                let host = hosts[index]
-                guard try host.output.fill() > 0 else {
-                    throw BenchError("a host closed its stdout during \(label); see \(host.logPath)")
-                }
-                while let line = host.output.nextLine() { tallies[index].record(line) }
-                if tallies[index].isComplete { open.remove(index) }
-            }
+        let tallies = PhaseState(hosts.map { _ in ResponseTally(count: scale.concurrentPerHost) })
+        observeResponses(of: hosts, into: tallies)
+        defer { for host in hosts { host.observe(nil) } }
+        let start = MonotonicClock.now()
+        // Round robin over the hosts, so that they all start at once: a send never blocks.
+        for index in 0..<(requestsPerHost.map(\.count).max() ?? 0) {
+            for (host, chunks) in zip(hosts, requestsPerHost) where index < chunks.count { host.send(chunks[index]) }
         }
-        let elapsed = Monotonic.seconds(from: start, to: Monotonic.now())
-        for writer in writers {
-            if let failure = writer.wait() { throw BenchError(failure) }
+        let end = try tallies.wait(
+            for: "every response of \(label)",
+            hosts: hosts,
+            deadline: MonotonicClock.deadline(afterSeconds: 120)
+        ) { tallies in
+            tallies.allSatisfy { $0.completedAt != nil } ? tallies.compactMap(\.completedAt).max() : nil
+        }
+        let elapsed = MonotonicClock.seconds(from: start, to: end)
+        for host in hosts {
+            if let failure = host.process.writeError { throw host.failure("writing to the host failed: \(failure)") }
         }
         let total = count * scale.concurrentPerHost
-        let errors = tallies.reduce(0) { $0 + $1.errors }
+        let errors = tallies.withLock { $0.reduce(0) { $0 + $1.errors } }
         let rate = Double(total) / elapsed
         if errors > 0 { results.problem("\(label): \(errors) error responses (busy or conflict)") }
         results.add(
@@ -217,33 +194,51 @@ struct RequestBenchmarks {
             )
         )
     }
+
+    /// Installs on each host an observer that records the responses to its pipelined requests in its tally (the
+    /// one at the same index), stamped as they arrive, and wakes the driving thread when the tally is complete.
+    private func observeResponses(of hosts: [BenchHost], into tallies: PhaseState<[ResponseTally]>) {
+        let classifier = LineClassifier()
+        for (index, host) in hosts.enumerated() {
+            let count = tallies.withLock { $0[index].count }
+            host.observe { line, arrival in
+                guard case .response(let id, let isError) = classifier.classify(line), id >= 0, id < count else {
+                    return false
+                }
+                tallies.update { $0[index].record(id: Int(id), isError: isError, arrival: arrival) }
+                return true
+            }
+        }
+    }
 }
 
 /// Counts the responses of a pipelined run by id: each must come exactly once.
 struct ResponseTally {
     private var seen: [Bool]
-    private var classifier = LineClassifier()
     private(set) var received = 0
     private(set) var errors = 0
     private(set) var duplicates = 0
+    /// When the last missing response arrived (``MonotonicClock``).
+    private(set) var completedAt: UInt64?
 
     init(count: Int) {
         seen = Array(repeating: false, count: count)
     }
 
-    var isComplete: Bool { received == seen.count }
+    var count: Int { seen.count }
     var checks: String { "errors \(errors), dup \(duplicates)" }
 
-    mutating func record(_ line: UnsafeBufferPointer<UInt8>) {
-        guard case .response(let id, let isError) = classifier.classify(line), id >= 0, id < seen.count else {
-            return
-        }
-        if seen[Int(id)] {
+    /// Books the response to request `id` (in `0..<count`); true when it completed the tally.
+    mutating func record(id: Int, isError: Bool, arrival: UInt64) -> Bool {
+        if seen[id] {
             duplicates += 1
-            return
+            return false
         }
-        seen[Int(id)] = true
+        seen[id] = true
         received += 1
         if isError { errors += 1 }
+        guard received == seen.count else { return false }
+        completedAt = arrival
+        return true
     }
 }

@@ -30,6 +30,14 @@ enum Requests {
         )
     }
 
+    /// Request lines joined into chunks of `perChunk`, each handed to the host's stdin at once (as the peers' driver
+    /// writes them).
+    static func chunks(_ lines: [[UInt8]], perChunk: Int = 64) -> [[UInt8]] {
+        stride(from: 0, to: lines.count, by: perChunk).map { start in
+            Array(lines[start..<min(start + perChunk, lines.count)].joined())
+        }
+    }
+
     private static func quoted(_ text: String) -> String { JSON.string(text).text }
 
     private static func line(_ text: String) -> [UInt8] { Array((text + "\n").utf8) }

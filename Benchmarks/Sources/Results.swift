@@ -1,5 +1,6 @@
 import Foundation
 import TaskwireProtocol
+import TaskwireSync
 
 /// One line of the results table, and its numbers for the JSON file.
 struct Figure {
@@ -73,10 +74,10 @@ final class Results {
 }
 
 /// When the run started, for the elapsed time on progress lines.
-let launchTime = Monotonic.now()
+let launchTime = MonotonicClock.now()
 
 /// Progress goes to stderr, each line with the seconds since the start; the table alone goes to stdout.
 func log(_ text: String) {
-    let elapsed = Format.decimal(Monotonic.seconds(from: launchTime, to: Monotonic.now()), places: 1)
+    let elapsed = Format.decimal(MonotonicClock.seconds(from: launchTime, to: MonotonicClock.now()), places: 1)
     FileHandle.standardError.write(Data("[\(elapsed) s] \(text)\n".utf8))
 }

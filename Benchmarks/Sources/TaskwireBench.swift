@@ -1,4 +1,5 @@
 import Foundation
+import TaskwireSync
 
 #if canImport(Glibc)
 import Glibc
@@ -51,7 +52,7 @@ struct TaskwireBench {
             results: results,
             machine: Machine.current(),
             quick: options.quick,
-            seconds: Monotonic.seconds(from: started, to: Monotonic.now()),
+            seconds: MonotonicClock.seconds(from: started, to: MonotonicClock.now()),
             binary: binary,
             foreignCores: results.foreignCoresOverall()
         )

@@ -117,7 +117,8 @@ final class ChildProcessState: @unchecked Sendable {
                     unterminated = rest
                     stdoutClosed = true
                 }
-                condition.broadcast()
+                // Lines handed to `onOutput` are nobody's to wait for here.
+                if !received.isEmpty || !more { condition.broadcast() }
             }
         }
         close(descriptor)

@@ -63,11 +63,17 @@ public final class TaskwireConnection: @unchecked Sendable {
     let condition = ConditionLock()
     var state = State()
     private let stream: Locked<AsyncStream<Message>.Continuation?> = Locked(nil)
-    private let lineObserver: Locked<LineObserver?> = Locked(nil)
+    /// In a struct, not as a bare optional closure: reading a closure back out of `Locked`'s `inout` would wrap it
+    /// in another reabstraction thunk on every line.
+    private struct ObserverBox {
+        var observe: LineObserver?
+    }
 
-    /// Sees each raw line the host writes, on the reading thread, before it is parsed; returns true when it has
-    /// consumed the line, which the connection then ignores.
-    public typealias LineObserver = @Sendable (UnsafeRawBufferPointer, ContinuousClock.Instant) -> Bool
+    private let lineObserver = Locked(ObserverBox())
+
+    /// Sees each raw line the host writes, on the reading thread, before it is parsed, with its arrival time (a
+    /// ``MonotonicClock`` reading); returns true when it has consumed the line, which the connection then ignores.
+    public typealias LineObserver = @Sendable (UnsafeRawBufferPointer, UInt64) -> Bool
 
     /// Starts `executable ARGUMENTS` and connects to its stdin and stdout.
     ///
@@ -127,8 +133,8 @@ public final class TaskwireConnection: @unchecked Sendable {
             stream.withLock { $0?.finish() }
             return
         }
+        if let observer = lineObserver.withLock({ $0.observe }), observer(line, MonotonicClock.now()) { return }
         let arrival = ContinuousClock.now
-        if let observer = lineObserver.withLock({ $0 }), observer(line, arrival) { return }
         let parsed = try? JSONParser.parse(line)
         var streamed: Message?
         let resumed: [CheckedContinuation<Bool, Never>] = condition.withLock {
@@ -201,7 +207,7 @@ public final class TaskwireConnection: @unchecked Sendable {
     /// Installs (or with nil removes) an observer of raw lines: for callers that measure or filter the stream
     /// without paying for a parse of every line, such as the benchmarks.
     public func observeLines(_ observer: LineObserver?) {
-        lineObserver.withLock { $0 = observer }
+        lineObserver.withLock { $0.observe = observer }
     }
 
     // MARK: Replies

@@ -55,7 +55,7 @@ final class Rooms: @unchecked Sendable {
         var stopping = false
     }
 
-    let store: Store
+    let store: any TaskwireStorage
     let relay: any Relay
     /// Seals what this host publishes and verifies what it receives: nothing from the relay is used unverified.
     let codec: RelayCodec
@@ -71,7 +71,7 @@ final class Rooms: @unchecked Sendable {
     /// The maintenance thread sleeps on a condition of its own, so that a wake-up meant for the delivery thread
     /// can never be taken by it.
     private let maintenanceLock = ConditionLock()
-    var watcher: ChangeWatcher?
+    var watcher: (any ChangeFeed)?
     /// The delivery and maintenance threads; guarded by `lock`.
     private var workers: [WorkerThread] = []
 
@@ -88,7 +88,7 @@ final class Rooms: @unchecked Sendable {
     /// Event bytes the inbox holds before it drops events (which delivery then reads back from the log).
     static let inboxLimit = 8 << 20
 
-    init(store: Store, relay: any Relay, writer: OutputWriter, logger: Logger) {
+    init(store: any TaskwireStorage, relay: any Relay, writer: OutputWriter, logger: Logger) {
         self.store = store
         self.relay = relay
         self.writer = writer
@@ -100,7 +100,7 @@ final class Rooms: @unchecked Sendable {
     }
 
     func start() {
-        watcher = try? ChangeWatcher(path: store.path)
+        watcher = store.makeChangeFeed()
         relay.start(
             onMessage: { [weak self] message in self?.received(message) },
             onStateChange: { [weak self] state in self?.enqueue(.relayState(state)) }

@@ -13,7 +13,8 @@ extension Server {
             let joined = try host.store.join(actor: host.actor(request), projectID: projectID, since: since)
             host.rooms.added(projectID: projectID, joined: joined, since: since)
             request.context.afterReply.append { host.rooms.activate(projectID) }
-            return ["projectId": .string(projectID), "seq": .int(joined.seq), "presence": joined.presence]
+            let presence = joined.presence.map(\.json)
+            return ["projectId": .string(projectID), "seq": .int(joined.seq), "presence": .array(presence)]
         },
         Method("project.leave", params: ["projectId"]) { request in
             let host = request.server

@@ -14,30 +14,30 @@ extension Server {
             let params = request.params
             var task = NewTask(projectID: try params.identifier("projectId"), title: try params.string("title"))
             task.description = try params.optionalString("description")
-            task.status = try params.optionalChoice("status", statuses)
-            task.priority = try params.optionalChoice("priority", priorities)
+            task.status = try params.optionalChoice("status", statuses).flatMap(TaskStatus.init(rawValue:))
+            task.priority = try params.optionalChoice("priority", priorities).flatMap(TaskPriority.init(rawValue:))
             if case .value(let id) = try params.nullableString("assigneeId") { task.assigneeID = id }
             if case .value(let date) = try params.nullableString("dueDate") { task.dueDate = date }
             task.labels = try params.optionalStringArray("labels")
-            return request.server.announce(
-                try request.server.store.createTask(actor: request.server.actor(request), task)
-            )
+            let server = request.server
+            return changed(server.announce(try server.store.createTask(actor: server.actor(request), task)))
         },
         Method("task.get", params: ["id"]) { request in
-            try request.server.store.getTask(user: request.user!, id: try request.params.identifier("id"))
+            ["task": try request.server.store.task(user: request.user!, id: try request.params.identifier("id")).json]
         },
         Method("task.list", params: ["projectId", "status", "assigneeId", "limit", "cursor"]) { request in
             let params = request.params
             var filter = TaskFilter()
-            filter.status = try params.optionalChoice("status", statuses)
+            filter.status = try params.optionalChoice("status", statuses).flatMap(TaskStatus.init(rawValue:))
             filter.assigneeID = try params.nullableString("assigneeId")
-            return try request.server.store.listTasks(
+            let page = try request.server.store.listTasks(
                 user: request.user!,
                 projectID: try params.identifier("projectId"),
                 filter: filter,
                 limit: try params.optionalInteger("limit", in: Limits.taskPageRange) ?? Limits.pageSize,
                 cursor: try params.optionalString("cursor")
             )
+            return ["tasks": .array(page.items.map(\.json)), "nextCursor": .string(page.nextCursor)]
         },
         Method(
             "task.update",
@@ -46,20 +46,23 @@ extension Server {
             let params = request.params
             let id = try params.identifier("id")
             let expectedVersion = try params.integer("expectedVersion", in: versions)
-            var edit = TaskEdit()
-            edit.title = try params.optionalString("title")
-            edit.description = try params.optionalString("description")
-            edit.priority = try params.optionalChoice("priority", priorities)
-            edit.assigneeID = try params.nullableString("assigneeId")
-            edit.dueDate = try params.nullableString("dueDate")
-            edit.labels = try params.optionalStringArray("labels")
-            guard !edit.isEmpty else { throw ResponseError.invalidParams("no field to change") }
-            return request.server.announce(
-                try request.server.store.updateTask(
-                    actor: request.server.actor(request),
-                    id: id,
-                    expectedVersion: expectedVersion,
-                    edit: edit
+            var patch = TaskPatch()
+            patch.title = try params.optionalString("title")
+            patch.description = try params.optionalString("description")
+            patch.priority = try params.optionalChoice("priority", priorities).flatMap(TaskPriority.init(rawValue:))
+            patch.assigneeID = try params.nullableString("assigneeId")
+            patch.dueDate = try params.nullableString("dueDate")
+            patch.labels = try params.optionalStringArray("labels")
+            guard !patch.isEmpty else { throw ResponseError.invalidParams("no field to change") }
+            let server = request.server
+            return changed(
+                server.announce(
+                    try server.store.updateTask(
+                        actor: server.actor(request),
+                        id: id,
+                        expectedVersion: expectedVersion,
+                        patch: patch
+                    )
                 )
             )
         },
@@ -67,32 +70,38 @@ extension Server {
             let params = request.params
             let id = try params.identifier("id")
             let expectedVersion = try params.integer("expectedVersion", in: versions)
-            let status = try params.choice("status", statuses)
-            return request.server.announce(
-                try request.server.store.setTaskStatus(
-                    actor: request.server.actor(request),
-                    id: id,
-                    expectedVersion: expectedVersion,
-                    status: status
+            let status = TaskStatus(rawValue: try params.choice("status", statuses))!
+            let server = request.server
+            return changed(
+                server.announce(
+                    try server.store.setTaskStatus(
+                        actor: server.actor(request),
+                        id: id,
+                        expectedVersion: expectedVersion,
+                        status: status
+                    )
                 )
             )
         },
         Method("task.delete", params: ["id", "expectedVersion"]) { request in
             let id = try request.params.identifier("id")
             let expectedVersion = try request.params.integer("expectedVersion", in: versions)
-            return request.server.announce(
-                try request.server.store.deleteTask(
-                    actor: request.server.actor(request),
-                    id: id,
-                    expectedVersion: expectedVersion
-                )
+            let server = request.server
+            let change = server.announce(
+                try server.store.deleteTask(actor: server.actor(request), id: id, expectedVersion: expectedVersion)
             )
+            return ["id": .string(change.entity.id), "seq": .int(change.seq)]
         },
     ]
 
-    /// Hands a committed change's event to the rooms and the relay, and returns the method's result.
-    func announce(_ change: Change) -> JSON {
+    /// The result of a task change: the task as stored now and the change's `seq`.
+    private static func changed(_ change: ChangeResult<TaskItem>) -> JSON {
+        ["task": change.entity.json, "seq": .int(change.seq)]
+    }
+
+    /// Hands a committed change's event to the rooms and the relay, and returns the change.
+    func announce<Entity>(_ change: ChangeResult<Entity>) -> ChangeResult<Entity> {
         rooms.committed(change.event)
-        return change.result
+        return change
     }
 }

@@ -46,7 +46,7 @@ struct SessionState {
 /// One stdio host: the JSON-RPC methods of one client session, wired to the store, the relay and the rooms.
 public final class Server: CallHandler, Sendable {
     let configuration: HostConfiguration
-    let store: Store
+    let store: any TaskwireStorage
     let relay: any Relay
     let writer: OutputWriter
     let rooms: Rooms
@@ -64,8 +64,15 @@ public final class Server: CallHandler, Sendable {
 
     public static var methodNames: [String] { methods.keys.sorted() }
 
-    public init(configuration: HostConfiguration, store: Store, relay: any Relay, writer: OutputWriter, logger: Logger)
-    {
+    /// The store is the SQLite one because ``Rooms`` still holds that type; everything else uses it only through
+    /// ``TaskwireStorage``.
+    public init(
+        configuration: HostConfiguration,
+        store: any TaskwireStorage,
+        relay: any Relay,
+        writer: OutputWriter,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.store = store
         self.relay = relay
@@ -115,10 +122,11 @@ public final class Server: CallHandler, Sendable {
         } catch let error as ResponseError {
             return .failure(error)
         } catch let error as StoreError {
-            if error.responseError.code == .internalError {
+            let response = ResponseError(error)
+            if response.code == .internalError {
                 logger.error("storage failure in \(call.method): \(error)")
             }
-            return .failure(error.responseError)
+            return .failure(response)
         } catch {
             logger.error("unexpected failure in \(call.method): \(error)")
             return .failure(.internalError)

@@ -1,46 +1,33 @@
 import GRDB
-public import TaskwireProtocol
-
-/// Who is acting, and through which session: recorded on every event.
-public struct ActingSession: Sendable {
-    public var user: UserRef
-    public var sessionID: String
-
-    public init(user: UserRef, sessionID: String) {
-        self.user = user
-        self.sessionID = sessionID
-    }
-}
-
-/// The result of a change: the entity's JSON and the event written with it.
-public struct Change: Sendable {
-    public var result: JSON
-    public var event: CommittedEvent
-}
+import TaskwireProtocol
 
 /// Rows of `tasks`, read by position: every query selects `columns` (or `t.*`, the same order) first.
 enum TaskRecord {
     static let columns =
         "id, project_id, title, description, status, priority, assignee_id, due_date, labels, version, created_by, created_at, updated_at"
 
-    static func json(_ row: Row) -> JSON {
+    static func task(_ row: Row) throws(StoreError) -> TaskItem {
+        let id: String = row[0]
+        guard let status = TaskStatus(rawValue: row[4]), let priority = TaskPriority(rawValue: row[5]) else {
+            throw .failure("task \(id) has an unknown status or priority")
+        }
         let labelsText: String = row[8]
-        let labels = (try? JSONParser.parse(labelsText)) ?? .array([])
-        return [
-            "id": .string(row[0] as String),
-            "projectId": .string(row[1] as String),
-            "title": .string(row[2] as String),
-            "description": .string(row[3] as String),
-            "status": .string(row[4] as String),
-            "priority": .string(row[5] as String),
-            "assigneeId": .string(row[6] as String?),
-            "dueDate": .string(row[7] as String?),
-            "labels": labels,
-            "version": .int(row[9] as Int64),
-            "createdBy": .string(row[10] as String),
-            "createdAt": .string(row[11] as String),
-            "updatedAt": .string(row[12] as String),
-        ]
+        let labels = (try? JSONParser.parse(labelsText))?.arrayValue?.compactMap(\.stringValue) ?? []
+        return TaskItem(
+            id: id,
+            projectID: row[1],
+            title: row[2],
+            description: row[3],
+            status: status,
+            priority: priority,
+            assigneeID: row[6],
+            dueDate: row[7],
+            labels: labels,
+            version: row[9],
+            createdBy: row[10],
+            createdAt: row[11],
+            updatedAt: row[12]
+        )
     }
 
     static func labelsText(_ labels: [String]) -> String {
@@ -52,16 +39,31 @@ enum TaskRecord {
 enum CommentRecord {
     static let columns = "id, task_id, project_id, author_id, body, version, created_at, updated_at"
 
-    static func json(_ row: Row) -> JSON {
-        [
-            "id": .string(row[0] as String),
-            "taskId": .string(row[1] as String),
-            "projectId": .string(row[2] as String),
-            "authorId": .string(row[3] as String),
-            "body": .string(row[4] as String),
-            "version": .int(row[5] as Int64),
-            "createdAt": .string(row[6] as String),
-            "updatedAt": .string(row[7] as String),
-        ]
+    static func comment(_ row: Row) -> Comment {
+        Comment(
+            id: row[0],
+            taskID: row[1],
+            projectID: row[2],
+            authorID: row[3],
+            body: row[4],
+            version: row[5],
+            createdAt: row[6],
+            updatedAt: row[7]
+        )
+    }
+}
+
+/// Rows of `presence_events`.
+enum PresenceRecord {
+    static func change(_ row: Row) -> PresenceChange {
+        PresenceChange(
+            id: row["id"],
+            projectID: row["project_id"],
+            sessionID: row["session_id"],
+            user: UserRef(id: row["user_id"], name: row["user_name"]),
+            kind: row["kind"],
+            reason: row["reason"],
+            at: row["at"]
+        )
     }
 }

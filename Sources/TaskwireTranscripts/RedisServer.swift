@@ -33,7 +33,7 @@ public final class RedisServer: Sendable {
         var lastError: (any Error)?
         // A port found free can be taken by someone else before redis-server binds it: try a few.
         for _ in 0..<3 {
-            let port = try Self.freePort()
+            let port = try Self.freeLoopbackPort()
             do {
                 let pid = try Self.launch(executable, port: port, extraArguments: extraArguments)
                 self.executable = executable
@@ -121,7 +121,7 @@ public final class RedisServer: Sendable {
     }
 
     /// A loopback port that was free a moment ago: bound to port 0, read back, closed.
-    private static func freePort() throws -> Int {
+    static func freeLoopbackPort() throws -> Int {
         let socket = openSocket()
         guard socket >= 0 else { throw RedisServerError("socket() failed: errno \(errno)") }
         defer { close(socket) }

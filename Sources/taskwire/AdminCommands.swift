@@ -22,7 +22,10 @@ struct AdminCommands: ParsableCommand {
             @Flag(help: "Print one JSON object.") var json = false
 
             func run() throws {
-                try runAdmin({ try Store(path: database.path).addUser(name: name, email: email) }, json: json)
+                try runAdmin(
+                    { try SQLiteStore(path: database.path).addUser(name: name, email: email).adminOutput },
+                    json: json
+                )
             }
         }
     }
@@ -37,7 +40,7 @@ struct AdminCommands: ParsableCommand {
             @Flag(help: "Print one JSON object.") var json = false
 
             func run() throws {
-                try runAdmin({ try Store(path: database.path).addToken(user: user) }, json: json)
+                try runAdmin({ try SQLiteStore(path: database.path).addToken(user: user).adminOutput }, json: json)
             }
         }
 
@@ -50,7 +53,13 @@ struct AdminCommands: ParsableCommand {
             @Flag(help: "Print one JSON object.") var json = false
 
             func run() throws {
-                try runAdmin({ try Store(path: database.path).revokeToken(token) }, json: json)
+                try runAdmin(
+                    {
+                        try SQLiteStore(path: database.path).revokeToken(token)
+                        return [:]
+                    },
+                    json: json
+                )
             }
         }
     }
@@ -66,7 +75,10 @@ struct AdminCommands: ParsableCommand {
             @Flag(help: "Print one JSON object.") var json = false
 
             func run() throws {
-                try runAdmin({ try Store(path: database.path).addOrganization(name: name, owner: owner) }, json: json)
+                try runAdmin(
+                    { try SQLiteStore(path: database.path).addOrganization(name: name, owner: owner).adminOutput },
+                    json: json
+                )
             }
         }
     }
@@ -90,7 +102,8 @@ struct AdminCommands: ParsableCommand {
                         guard let role = Role(rawValue: role) else {
                             throw AdminFailure("--role must be owner, admin or member")
                         }
-                        return try Store(path: database.path).addMember(organization: org, user: user, role: role)
+                        return try SQLiteStore(path: database.path).addMember(organization: org, user: user, role: role)
+                            .adminOutput
                     },
                     json: json
                 )
@@ -109,7 +122,10 @@ struct AdminCommands: ParsableCommand {
             @Flag(help: "Print one JSON object.") var json = false
 
             func run() throws {
-                try runAdmin({ try Store(path: database.path).addProject(organization: org, name: name) }, json: json)
+                try runAdmin(
+                    { try SQLiteStore(path: database.path).addProject(organization: org, name: name).adminOutput },
+                    json: json
+                )
             }
         }
     }

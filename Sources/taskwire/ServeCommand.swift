@@ -53,9 +53,9 @@ struct ServeCommand: ParsableCommand {
         }
         let logger = Logger(label: "taskwire")
 
-        let store: Store
+        let store: SQLiteStore
         do {
-            store = try Store(path: database.path)
+            store = try SQLiteStore(path: database.path)
         } catch {
             logger.critical("cannot open the database: \(error)")
             throw ExitCode.failure
@@ -106,7 +106,7 @@ struct ServeCommand: ParsableCommand {
 /// Ends the process: leaves the rooms, flushes the output and exits, all within the two seconds that Protocol/openrpc.json gives an ending.
 private func finish(
     host: TaskwireServer.Server,
-    store: Store,
+    store: SQLiteStore,
     relay: any Relay,
     writer: OutputWriter,
     code: Int32,

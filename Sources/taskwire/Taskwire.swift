@@ -27,11 +27,11 @@ struct DatabaseOptions: ParsableArguments {
     )
     var db: String?
 
-    var path: String { db ?? Store.defaultPath() }
+    var path: String { db ?? SQLiteStore.defaultPath() }
 }
 
 /// Prints an admin result: the JSON object with `--json`, else a readable line per field.
-func printAdminOutput(_ output: AdminOutput, json: Bool) {
+func printAdminOutput(_ output: JSONObject, json: Bool) {
     if json {
         print(JSON.object(output).text)
     } else if output.isEmpty {
@@ -58,7 +58,7 @@ func fail(_ message: String) -> ExitCode {
 }
 
 /// Runs an admin action, turning its failure into a message on stderr and exit code 1.
-func runAdmin(_ body: () throws -> AdminOutput, json: Bool) throws {
+func runAdmin(_ body: () throws -> JSONObject, json: Bool) throws {
     do {
         printAdminOutput(try body(), json: json)
     } catch let error as StoreError {

@@ -6,41 +6,8 @@ import Testing
 
 @testable import TaskwireStore
 
-/// A store on a database file in a fresh temporary directory, removed with it.
-private final class TemporaryStore {
-    let directory: String
-    let path: String
-    let store: Store
-
-    init(createEmptyFile: Bool = false) throws {
-        var template = Array((NSTemporaryDirectory() + "/taskwire-store-test-XXXXXX").utf8CString)
-        guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        directory = String(cString: created)
-        path = directory + "/taskwire.sqlite"
-        if createEmptyFile {
-            _ = FileManager.default.createFile(atPath: path, contents: Data())
-        }
-        store = try Store(path: path)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    /// Every byte of the database's files: the main file, the WAL and the shared memory index.
-    func fileBytes() throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        for file in try FileManager.default.contentsOfDirectory(atPath: directory) {
-            bytes += try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file))
-        }
-        return bytes
-    }
-}
-
-/// Expects `body` to fail with an admin error.
-private func expectAdminError(
+/// Expects `body` to be refused as an admin command is, with a message for the terminal.
+private func expectRefused(
     sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws -> Void
 ) {
@@ -48,22 +15,10 @@ private func expectAdminError(
         try body()
         Issue.record("accepted", sourceLocation: sourceLocation)
     } catch let error as StoreError {
-        guard case .admin(let message) = error.kind else {
-            Issue.record("expected an admin error, got \(error)", sourceLocation: sourceLocation)
-            return
-        }
-        #expect(!message.isEmpty, sourceLocation: sourceLocation)
+        #expect(error.kind == .refused, "got \(error)", sourceLocation: sourceLocation)
+        #expect(error.message?.isEmpty == false, sourceLocation: sourceLocation)
     } catch {
         Issue.record("expected a StoreError, got \(error)", sourceLocation: sourceLocation)
-    }
-}
-
-extension [UInt8] {
-    fileprivate func contains(bytes needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, needle.count <= count else { return false }
-        return indices.dropLast(needle.count - 1).contains { start in
-            self[start] == needle[0] && self[start..<start + needle.count].elementsEqual(needle)
-        }
     }
 }
 
@@ -86,15 +41,15 @@ extension [UInt8] {
     @Test func reopeningKeepsTheDataAndTheDatabaseID() throws {
         let temporary = try TemporaryStore()
         let user = try temporary.store.addUser(name: "alice", email: nil)
-        let reopened = try Store(path: temporary.path)
+        let reopened = try SQLiteStore(path: temporary.path)
         #expect(reopened.databaseID == temporary.store.databaseID)
-        #expect(try reopened.authenticate(token: user["token"]!.stringValue!).name == "alice")
+        #expect(try reopened.authenticate(token: user.token).name == "alice")
     }
 
     @Test func storeCreatesMissingDirectories() throws {
         let temporary = try TemporaryStore()
         let nested = temporary.directory + "/a/b/nested.sqlite"
-        let store = try Store(path: nested)
+        let store = try SQLiteStore(path: nested)
         #expect(FileManager.default.fileExists(atPath: nested))
         #expect(store.databaseID != temporary.store.databaseID)
     }
@@ -131,10 +86,10 @@ extension [UInt8] {
                 arguments: ["d991a95add83ae58212a046f425d69cf1379868170d0fd86b986c0e4e3aa3b2a"]
             )
         }
-        let reopened = try Store(path: temporary.path)
+        let reopened = try SQLiteStore(path: temporary.path)
         #expect(reopened.relayKey.bytes.count == 32)
         #expect(reopened.relayKey != temporary.store.relayKey, "a new key, not the deleted one")
-        #expect(try Store(path: temporary.path).relayKey == reopened.relayKey, "made once, then kept")
+        #expect(try SQLiteStore(path: temporary.path).relayKey == reopened.relayKey, "made once, then kept")
         #expect(
             SHA256.hexDigest(Array(token.utf8)) == "d991a95add83ae58212a046f425d69cf1379868170d0fd86b986c0e4e3aa3b2a"
         )
@@ -146,7 +101,8 @@ extension [UInt8] {
         let store = temporary.store
         let user = try store.addUser(name: "alice", email: "alice@example.com")
         let second = try store.addToken(user: "alice")
-        let tokens = [user["token"]!.stringValue!, second["token"]!.stringValue!]
+        #expect(second.userID == user.user.id)
+        let tokens = [user.token, second.token]
         let rows = try store.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY created_at")
         }
@@ -154,7 +110,7 @@ extension [UInt8] {
         let hashes = Set(rows.map { $0["hash"] as String })
         #expect(hashes == Set(tokens.map { SHA256.hexDigest(Array($0.utf8)) }))
         for row in rows {
-            #expect(row["user_id"] as String == user["id"]!.stringValue!)
+            #expect(row["user_id"] as String == user.user.id)
             for column in row.columnNames {
                 let value = row[column] as String?
                 #expect(value.map { text in !tokens.contains { text.contains($0) } } ?? true)
@@ -178,21 +134,21 @@ extension [UInt8] {
         let temporary = try TemporaryStore()
         let store = temporary.store
         let user = try store.addUser(name: "bob", email: nil)
-        let first = user["token"]!.stringValue!
-        let second = try store.addToken(user: user["id"]!.stringValue!)["token"]!.stringValue!
+        let first = user.token
+        let second = try store.addToken(user: user.user.id).token
         let authenticated = try store.authenticate(token: first)
-        #expect(authenticated == UserRef(id: user["id"]!.stringValue!, name: "bob"))
+        #expect(authenticated == UserRef(id: user.user.id, name: "bob"))
 
-        #expect(try store.revokeToken(first) == [:])
+        try store.revokeToken(first)
         do {
             _ = try store.authenticate(token: first)
             Issue.record("a revoked token still authenticates")
         } catch {
-            #expect(error.responseError.code == .unauthenticated)
+            #expect(error.kind == .unauthenticated)
         }
         #expect(try store.authenticate(token: second).name == "bob")
-        expectAdminError { _ = try store.revokeToken(first) }
-        expectAdminError { _ = try store.revokeToken("tw_unknown") }
+        expectRefused { try store.revokeToken(first) }
+        expectRefused { try store.revokeToken("tw_unknown") }
         for token in ["", "tw_", first + "x", String(first.dropLast()), first.uppercased()] {
             #expect(throws: StoreError.self) { try store.authenticate(token: token) }
         }
@@ -202,37 +158,37 @@ extension [UInt8] {
         let temporary = try TemporaryStore()
         let store = temporary.store
         let alice = try store.addUser(name: "alice", email: "a@example.com")
-        let aliceID = alice["id"]!.stringValue!
+        let aliceID = alice.user.id
         #expect(aliceID.hasPrefix("usr_"))
-        #expect(alice["name"] == "alice")
-        // the README (command line): `user add --json` prints exactly {id, name, token}; the email is stored.
-        #expect(alice.keys == ["id", "name", "token"])
+        #expect(alice.user.name == "alice")
+        #expect(alice.token.hasPrefix("tw_"))
+        // The email is stored, but not shown.
         let email = try store.pool.read { db in
             try String.fetchOne(db, sql: "SELECT email FROM users WHERE id = ?", arguments: [aliceID])
         }
         #expect(email == "a@example.com")
-        let bob = try store.addUser(name: "bob", email: nil)
-        let bobID = bob["id"]!.stringValue!
-        #expect(bob["email"] == nil)
+        let bobID = try store.addUser(name: "bob", email: nil).user.id
 
         let acme = try store.addOrganization(name: "Acme", owner: "alice")
-        let acmeID = acme["id"]!.stringValue!
-        #expect(acme == ["id": .string(acmeID), "name": "Acme"])
+        let acmeID = acme.id
+        #expect(acmeID.hasPrefix("org_"))
+        #expect(acme.name == "Acme")
         let globex = try store.addOrganization(name: "Globex", owner: bobID)
 
         #expect(
             try store.addMember(organization: "Acme", user: "bob", role: .member)
-                == ["userId": .string(bobID), "organizationId": .string(acmeID), "role": "member"]
+                == Membership(organizationID: acmeID, userID: bobID, role: .member)
         )
-        #expect(try store.addMember(organization: acmeID, user: bobID, role: .admin)["role"] == "admin")
+        #expect(try store.addMember(organization: acmeID, user: bobID, role: .admin).role == .admin)
         _ = try store.addMember(organization: "Globex", user: aliceID, role: .member)
 
         let roadmap = try store.addProject(organization: "Acme", name: "Roadmap")
-        #expect(roadmap["organizationId"] == .string(acmeID))
-        #expect(roadmap["name"] == "Roadmap")
-        #expect(roadmap["id"]?.stringValue?.hasPrefix("prj_") == true)
-        let other = try store.addProject(organization: globex["id"]!.stringValue!, name: "  Other  ")
-        #expect(other["name"] == "Other")
+        #expect(roadmap.organizationID == acmeID)
+        #expect(roadmap.name == "Roadmap")
+        #expect(roadmap.id.hasPrefix("prj_"))
+        #expect(roadmap.json == ["id": .string(roadmap.id), "organizationId": .string(acmeID), "name": "Roadmap"])
+        let other = try store.addProject(organization: globex.id, name: "  Other  ")
+        #expect(other.name == "Other")
 
         let memberships = try store.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT organization_id, user_id, role FROM memberships ORDER BY role, user_id")
@@ -242,23 +198,28 @@ extension [UInt8] {
             Set(memberships)
                 == [
                     "\(acmeID):\(aliceID):owner", "\(acmeID):\(bobID):admin",
-                    "\(globex["id"]!.stringValue!):\(bobID):owner", "\(globex["id"]!.stringValue!):\(aliceID):member",
+                    "\(globex.id):\(bobID):owner", "\(globex.id):\(aliceID):member",
                 ]
         )
 
         let projects = try store.listProjects(user: UserRef(id: aliceID, name: "alice"))
-        #expect(projects["projects"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["Other", "Roadmap"])
-        #expect(projects["projects"]?.arrayValue?.first?["role"] == "member")
+        #expect(projects.map(\.project.name) == ["Other", "Roadmap"])
+        #expect(projects.map(\.role) == [.member, .owner])
+        #expect(
+            projects.first?.json == [
+                "id": .string(other.id), "organizationId": .string(globex.id), "name": "Other", "role": "member",
+            ]
+        )
     }
 
     @Test func duplicateNamesAreRefused() throws {
         let temporary = try TemporaryStore()
         let store = temporary.store
         _ = try store.addUser(name: "alice", email: nil)
-        expectAdminError { _ = try store.addUser(name: "alice", email: "other@example.com") }
-        expectAdminError { _ = try store.addUser(name: "  alice ", email: nil) }
+        expectRefused { _ = try store.addUser(name: "alice", email: "other@example.com") }
+        expectRefused { _ = try store.addUser(name: "  alice ", email: nil) }
         _ = try store.addOrganization(name: "Acme", owner: "alice")
-        expectAdminError { _ = try store.addOrganization(name: "Acme", owner: "alice") }
+        expectRefused { _ = try store.addOrganization(name: "Acme", owner: "alice") }
         let users = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM users") }
         let organizations = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM organizations")
         }
@@ -270,26 +231,30 @@ extension [UInt8] {
         let temporary = try TemporaryStore()
         let store = temporary.store
         _ = try store.addUser(name: "alice", email: nil)
-        expectAdminError { _ = try store.addOrganization(name: "Acme", owner: "nobody") }
+        expectRefused { _ = try store.addOrganization(name: "Acme", owner: "nobody") }
         _ = try store.addOrganization(name: "Acme", owner: "alice")
-        expectAdminError { _ = try store.addMember(organization: "Nowhere", user: "alice", role: .member) }
-        expectAdminError { _ = try store.addMember(organization: "Acme", user: "nobody", role: .member) }
-        expectAdminError { _ = try store.addProject(organization: "Nowhere", name: "P") }
-        expectAdminError { _ = try store.addToken(user: "nobody") }
-        expectAdminError { _ = try store.addMember(organization: "Acme", user: "alice", role: .admin) }
+        expectRefused { _ = try store.addMember(organization: "Nowhere", user: "alice", role: .member) }
+        expectRefused { _ = try store.addMember(organization: "Acme", user: "nobody", role: .member) }
+        expectRefused { _ = try store.addProject(organization: "Nowhere", name: "P") }
+        expectRefused { _ = try store.addToken(user: "nobody") }
+        expectRefused { _ = try store.addMember(organization: "Acme", user: "alice", role: .admin) }
         #expect(throws: StoreError.self) { try store.addUser(name: "   ", email: nil) }
         #expect(throws: StoreError.self) { try store.addProject(organization: "Acme", name: "") }
     }
 
     @Test func defaultPath() {
-        #expect(Store.defaultPath(environment: ["TASKWIRE_DB": "/tmp/x.sqlite", "HOME": "/home/u"]) == "/tmp/x.sqlite")
         #expect(
-            Store.defaultPath(environment: ["XDG_DATA_HOME": "/data", "HOME": "/home/u"])
+            SQLiteStore.defaultPath(environment: ["TASKWIRE_DB": "/tmp/x.sqlite", "HOME": "/home/u"]) == "/tmp/x.sqlite"
+        )
+        #expect(
+            SQLiteStore.defaultPath(environment: ["XDG_DATA_HOME": "/data", "HOME": "/home/u"])
                 == "/data/taskwire/taskwire.sqlite"
         )
-        #expect(Store.defaultPath(environment: ["HOME": "/home/u"]) == "/home/u/.local/share/taskwire/taskwire.sqlite")
         #expect(
-            Store.defaultPath(environment: ["TASKWIRE_DB": "", "XDG_DATA_HOME": "", "HOME": "/h"])
+            SQLiteStore.defaultPath(environment: ["HOME": "/home/u"]) == "/home/u/.local/share/taskwire/taskwire.sqlite"
+        )
+        #expect(
+            SQLiteStore.defaultPath(environment: ["TASKWIRE_DB": "", "XDG_DATA_HOME": "", "HOME": "/h"])
                 == "/h/.local/share/taskwire/taskwire.sqlite"
         )
     }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import TaskwireStore
 
-/// Expects `body` to fail with -32602 naming `field`, and returns the reason.
+/// Expects `body` to fail as invalid, naming `field`, and returns the reason.
 @discardableResult
 private func expectInvalid(
     field: String,
@@ -15,12 +15,10 @@ private func expectInvalid(
         Issue.record("accepted", sourceLocation: sourceLocation)
         return nil
     } catch let error as StoreError {
-        let response = error.responseError
-        #expect(response.code == .invalidParams, sourceLocation: sourceLocation)
-        #expect(response.data?["field"] == .string(field), sourceLocation: sourceLocation)
-        let reason = response.data?["reason"]?.stringValue
-        #expect(reason?.isEmpty == false, sourceLocation: sourceLocation)
-        return reason
+        #expect(error.kind == .invalid, sourceLocation: sourceLocation)
+        #expect(error.field == field, sourceLocation: sourceLocation)
+        #expect(error.reason?.isEmpty == false, sourceLocation: sourceLocation)
+        return error.reason
     } catch {
         Issue.record("expected a StoreError, got \(error)", sourceLocation: sourceLocation)
         return nil

@@ -1,24 +1,15 @@
 import Foundation
 import GRDB
-public import TaskwireProtocol
+import TaskwireProtocol
 
-/// Filters of `task.list`.
-public struct TaskFilter: Sendable {
-    public var status: String?
-    public var assigneeID: FieldUpdate<String> = .absent
-
-    public init() {}
-}
-
-extension Store {
-    /// `task.list`: oldest first, ties by id, with a keyset cursor so pages stay right while tasks come and go.
+extension SQLiteStore {
     public func listTasks(
         user: UserRef,
         projectID: String,
         filter: TaskFilter,
         limit: Int64,
         cursor: String?
-    ) throws(StoreError) -> JSON {
+    ) throws(StoreError) -> Page<TaskItem> {
         let after = try cursor.map { (text) throws(StoreError) in try PageCursor.decode(text) }
         return try read { db in
             _ = try Self.projectAccess(db, projectID: projectID, userID: user.id)
@@ -26,7 +17,7 @@ extension Store {
             var arguments: StatementArguments = [projectID]
             if let status = filter.status {
                 conditions.append("status = ?")
-                arguments += [status]
+                arguments += [status.rawValue]
             }
             switch filter.assigneeID {
             case .absent: break
@@ -44,14 +35,21 @@ extension Store {
                 ORDER BY created_at, id LIMIT ?
                 """
             let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments + [limit + 1])
-            let page = rows.prefix(Int(limit))
-            let next: JSON = rows.count > limit ? .string(PageCursor.encode(page.last!)) : .null
-            return ["tasks": .array(page.map(TaskRecord.json)), "nextCursor": next]
+            let tasks = try rows.prefix(Int(limit)).map { (row) throws(StoreError) in try TaskRecord.task(row) }
+            let more = rows.count > limit
+            return Page(
+                items: tasks,
+                nextCursor: more ? tasks.last.map { PageCursor.encode($0.createdAt, $0.id) } : nil
+            )
         }
     }
 
-    /// `comment.list`: oldest first, ties by id.
-    public func listComments(user: UserRef, taskID: String, limit: Int64, cursor: String?) throws(StoreError) -> JSON {
+    public func listComments(
+        user: UserRef,
+        taskID: String,
+        limit: Int64,
+        cursor: String?
+    ) throws(StoreError) -> Page<Comment> {
         let after = try cursor.map { (text) throws(StoreError) in try PageCursor.decode(text) }
         return try read { db in
             _ = try Self.visibleTask(db, id: taskID, userID: user.id)
@@ -63,18 +61,20 @@ extension Store {
             }
             sql += " ORDER BY created_at, id LIMIT ?"
             let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments + [limit + 1])
-            let page = rows.prefix(Int(limit))
-            let next: JSON = rows.count > limit ? .string(PageCursor.encode(page.last!)) : .null
-            return ["comments": .array(page.map(CommentRecord.json)), "nextCursor": next]
+            let comments = rows.prefix(Int(limit)).map(CommentRecord.comment)
+            let more = rows.count > limit
+            return Page(
+                items: comments,
+                nextCursor: more ? comments.last.map { PageCursor.encode($0.createdAt, $0.id) } : nil
+            )
         }
     }
 }
 
 /// An opaque page cursor: the position (creation time, id) of the last item of the previous page.
 enum PageCursor {
-    static func encode(_ row: Row) -> String {
-        let text = (row["created_at"] as String) + "|" + (row["id"] as String)
-        return "c1." + Data(text.utf8).base64EncodedString()
+    static func encode(_ createdAt: String, _ id: String) -> String {
+        "c1." + Data((createdAt + "|" + id).utf8).base64EncodedString()
     }
 
     static func decode(_ cursor: String) throws(StoreError) -> (createdAt: String, id: String) {

@@ -1,12 +1,12 @@
 import GRDB
 public import TaskwireProtocol
 
-extension Store {
+extension SQLiteStore {
     /// Appends an event with the project's next `seq`, inside the caller's transaction.
     static func appendEvent(
         _ db: Database,
         projectID: String,
-        type: String,
+        type: EventType,
         actor: ActingSession,
         data: JSON
     ) throws -> CommittedEvent {
@@ -20,7 +20,7 @@ extension Store {
         let event: JSON = [
             "projectId": .string(projectID),
             "seq": .int(seq),
-            "type": .string(type),
+            "type": .string(type.rawValue),
             "at": .string(at),
             "actor": actor.user.json,
             "origin": ["sessionId": .string(actor.sessionID)],
@@ -33,23 +33,24 @@ extension Store {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            projectID, seq, type, actor.user.id, actor.sessionID, at, String(decoding: payload, as: UTF8.self),
+            projectID, seq, type.rawValue, actor.user.id, actor.sessionID, at, String(decoding: payload, as: UTF8.self),
         ])
-        return CommittedEvent(projectID: projectID, seq: seq, type: type, payload: payload)
+        return CommittedEvent(projectID: projectID, seq: seq, type: type.rawValue, payload: payload)
     }
 
-    /// `events.list`: a page of the project's log after `after`.
-    public func listEvents(user: UserRef, projectID: String, after: Int64, limit: Int64) throws(StoreError) -> JSON {
+    public func listEvents(
+        user: UserRef,
+        projectID: String,
+        after: Int64,
+        limit: Int64
+    ) throws(StoreError) -> EventPage {
         try read { db in
             _ = try Self.projectAccess(db, projectID: projectID, userID: user.id)
             let events = try Self.events(db, projectID: projectID, after: after, limit: limit)
-            let next = events.last?.seq ?? after
-            let values = events.map { (try? JSONParser.parse($0.payload)) ?? .null }
-            return ["events": .array(values), "nextAfter": .int(next)]
+            return EventPage(events: events, nextAfter: events.last?.seq ?? after)
         }
     }
 
-    /// Committed events of a project after `after`, in `seq` order; for delivery and replay.
     public func events(projectID: String, after: Int64, limit: Int64) throws(StoreError) -> [CommittedEvent] {
         try read { db in try Self.events(db, projectID: projectID, after: after, limit: limit) }
     }

@@ -1,9 +1,8 @@
 import GRDB
 public import TaskwireProtocol
 
-extension Store {
-    /// `project.list`: the projects of every organization the user belongs to.
-    public func listProjects(user: UserRef) throws(StoreError) -> JSON {
+extension SQLiteStore {
+    public func listProjects(user: UserRef) throws(StoreError) -> [ProjectWithRole] {
         try read { db in
             let rows = try Row.fetchAll(
                 db,
@@ -14,35 +13,31 @@ extension Store {
                     """,
                 arguments: [user.id]
             )
-            let projects: [JSON] = rows.map { row in
-                [
-                    "id": .string(row["id"] as String),
-                    "organizationId": .string(row["organization_id"] as String),
-                    "name": .string(row["name"] as String),
-                    "role": .string(row["role"] as String),
-                ]
+            return try rows.map { row in
+                guard let role = Role(rawValue: row["role"]) else { throw StoreError.failure("unknown role") }
+                return ProjectWithRole(
+                    project: Project(id: row["id"], organizationID: row["organization_id"], name: row["name"]),
+                    role: role
+                )
             }
-            return ["projects": .array(projects)]
         }
     }
 
-    /// `project.create` (owner or admin).
-    public func createProject(user: UserRef, organizationID: String, name: String) throws(StoreError) -> JSON {
+    public func createProject(user: UserRef, organizationID: String, name: String) throws(StoreError) -> Project {
         let name = try Validation.name(name, field: "name")
         return try write { db in
             let role = try Self.organizationRole(db, organizationID: organizationID, userID: user.id)
             guard role.canManage else { throw StoreError.forbidden("only an owner or admin can create projects") }
-            return ["project": try Self.insertProject(db, organizationID: organizationID, name: name)]
+            return try Self.insertProject(db, organizationID: organizationID, name: name)
         }
     }
 
-    /// `member.add`: adds a member or changes their role.
     public func addMember(
         actor: ActingSession,
         organizationID: String,
         userID: String,
         role: Role
-    ) throws(StoreError) -> JSON {
+    ) throws(StoreError) -> Membership {
         try write { db in
             let actorRole = try Self.organizationRole(db, organizationID: organizationID, userID: actor.user.id)
             guard actorRole.canManage else { throw StoreError.forbidden("only an owner or admin can manage members") }
@@ -56,12 +51,10 @@ extension Store {
             if current == .owner, role != .owner, try Self.ownerCount(db, organizationID) == 1 {
                 throw StoreError.invalid("role", "last owner")
             }
-            try Self.upsertMembership(db, organizationID: organizationID, userID: userID, role: role)
-            return [:]
+            return try Self.upsertMembership(db, organizationID: organizationID, userID: userID, role: role)
         }
     }
 
-    /// `member.remove`: the user's sessions in the organization's rooms are revoked in the same transaction.
     public func removeMember(
         actor: ActingSession,
         organizationID: String,

@@ -1,16 +1,20 @@
 import Foundation
 import GRDB
 public import TaskwireCrypto
-import TaskwireProtocol
 
-/// Taskwire's storage: one SQLite file in WAL mode, shared by any number of host processes.
+/// Taskwire's storage on one SQLite file in WAL mode, shared by any number of host processes.
 ///
 /// Every change runs in one IMMEDIATE transaction together with its event, so the event log and the data can
 /// never disagree. Busy waits are bounded by ``busyTimeout``; past it a call fails with a retryable error and
 /// nothing of it is written.
-public final class Store: Sendable {
+public final class SQLiteStore: TaskwireStorage {
     let pool: DatabasePool
     public let path: String
+
+    /// Watches `PRAGMA data_version` on a connection of its own.
+    public func makeChangeFeed() -> (any ChangeFeed)? {
+        try? ChangeWatcher(path: path)
+    }
     /// A unique id of this database, generated when its schema was created; namespaces relay channels.
     public let databaseID: String
     /// The key that authenticates relay messages between the hosts of this database.
@@ -44,7 +48,7 @@ public final class Store: Sendable {
         }
         guard let databaseID = meta["database_id"], let relayKey = meta["relay_key"].flatMap(SecretKey.init(hex:)),
             relayKey.bytes.count == 32
-        else { throw StoreError(kind: .unavailable("the database has no id or relay key")) }
+        else { throw StoreError.unavailable("the database has no id or relay key") }
         self.pool = pool
         self.databaseID = databaseID
         self.relayKey = relayKey
@@ -63,9 +67,22 @@ public final class Store: Sendable {
         return dataHome + "/taskwire/taskwire.sqlite"
     }
 
-    /// Runs a write transaction, mapping storage failures to ``StoreError``.
+    /// Runs `body` in a write transaction, mapping storage failures to ``StoreError``.
+    ///
+    /// The transaction is IMMEDIATE: it takes the write lock when it begins, within the busy timeout. A DEFERRED
+    /// transaction that reads first would fail at its first write, without waiting, whenever another connection
+    /// committed in between.
     func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        try Self.mapErrors { try pool.write(body) }
+        try Self.mapErrors {
+            try pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        }
     }
 
     /// Runs a read, mapping storage failures to ``StoreError``.
@@ -89,11 +106,11 @@ public final class Store: Sendable {
             // but EFBIG as a write error).
             case .SQLITE_IOERR where error.extendedResultCode == .SQLITE_IOERR_WRITE: throw .storageFull
             case .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_CORRUPT, .SQLITE_NOTADB:
-                throw StoreError(kind: .unavailable("storage error \(error.extendedResultCode.rawValue)"))
-            default: throw StoreError(kind: .failure("storage error \(error.extendedResultCode.rawValue)"))
+                throw .unavailable("storage error \(error.extendedResultCode.rawValue)")
+            default: throw .failure("storage error \(error.extendedResultCode.rawValue)")
             }
         } catch {
-            throw StoreError(kind: .failure("storage error"))
+            throw .failure("storage error")
         }
     }
 }

@@ -1,43 +1,10 @@
 import GRDB
-public import TaskwireProtocol
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A presence change as recorded in the database: one row of `presence_events`.
-public struct PresenceChange: Sendable, Equatable {
-    public var id: Int64
-    public var projectID: String
-    public var sessionID: String
-    public var user: UserRef
-    /// `joined` or `left`.
-    public var kind: String
-    /// For `left`: `left`, `closed`, `timeout` or `revoked`.
-    public var reason: String?
-    public var at: String
-
-    init(row: Row) {
-        id = row["id"]
-        projectID = row["project_id"]
-        sessionID = row["session_id"]
-        user = UserRef(id: row["user_id"], name: row["user_name"])
-        kind = row["kind"]
-        reason = row["reason"]
-        at = row["at"]
-    }
-}
-
-/// What `project.join` found.
-public struct JoinResult: Sendable {
-    public var seq: Int64
-    public var presence: JSON
-    /// The presence change that announced this join.
-    public var change: PresenceChange
-}
-
-extension Store {
-    /// Records a live session, so that others can see it in rooms and time it out when its host dies.
+extension SQLiteStore {
     public func registerSession(id: String, userID: String, pid: Int32) throws(StoreError) {
         try write { db in try Self.upsertSession(db, id: id, userID: userID, pid: pid) }
     }
@@ -54,7 +21,6 @@ extension Store {
         )
     }
 
-    /// Marks the session alive; false when another host already timed it out.
     public func heartbeat(sessionID: String) throws(StoreError) -> Bool {
         try write { db in
             try db.execute(
@@ -65,7 +31,6 @@ extension Store {
         }
     }
 
-    /// `project.join`: enters the room and reads the room's presence and the project's `seq` in one transaction.
     public func join(actor: ActingSession, projectID: String, since: Int64?) throws(StoreError) -> JoinResult {
         try write { db in
             _ = try Self.projectAccess(db, projectID: projectID, userID: actor.user.id)
@@ -97,23 +62,21 @@ extension Store {
                     """,
                 arguments: [projectID]
             )
-            let presence: [JSON] = rows.map { row in
-                [
-                    "sessionId": .string(row["session_id"] as String),
-                    "user": UserRef(id: row["id"], name: row["name"]).json,
-                    "joinedAt": .string(row["joined_at"] as String),
-                ]
+            let presence = rows.map { row in
+                PresenceEntry(
+                    sessionID: row["session_id"],
+                    user: UserRef(id: row["id"], name: row["name"]),
+                    joinedAt: row["joined_at"]
+                )
             }
-            return JoinResult(seq: seq, presence: .array(presence), change: change)
+            return JoinResult(seq: seq, presence: presence, change: change)
         }
     }
 
-    /// Leaves a room; nil when the session was no longer in it (someone else already recorded its leaving).
     public func leave(sessionID: String, projectID: String, reason: String) throws(StoreError) -> PresenceChange? {
         try write { db in try Self.leave(db, sessionID: sessionID, projectID: projectID, reason: reason) }
     }
 
-    /// Leaves every room of a session and forgets the session.
     public func endSession(_ sessionID: String, reason: String) throws(StoreError) -> [PresenceChange] {
         try write { db in
             let projects = try String.fetchAll(
@@ -132,7 +95,6 @@ extension Store {
         }
     }
 
-    /// Times out sessions whose host stopped sending heartbeats; each leaves its rooms exactly once.
     public func reapSessions(silentForMilliseconds: Int64) throws(StoreError) -> [PresenceChange] {
         let cutoff = Timestamp.nowMilliseconds() - silentForMilliseconds
         let stale = try read { db in
@@ -173,17 +135,15 @@ extension Store {
         }
     }
 
-    /// Presence changes after `id`, oldest first.
-    public func presenceChanges(after id: Int64, limit: Int64 = 1000) throws(StoreError) -> [PresenceChange] {
+    public func presenceChanges(after id: Int64, limit: Int64) throws(StoreError) -> [PresenceChange] {
         try read { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM presence_events WHERE id > ? ORDER BY id LIMIT ?"),
                 arguments: [id, limit]
-            ).map(PresenceChange.init(row:))
+            ).map(PresenceRecord.change)
         }
     }
 
-    /// True when the user is still a member of the project's organization.
     public func isMember(userID: String, projectID: String) throws(StoreError) -> Bool {
         try read { db in
             (try? Self.projectAccess(db, projectID: projectID, userID: userID)) != nil
@@ -247,39 +207,6 @@ extension Store {
                 projectID, sessionID, user.id, user.name, kind, reason, Timestamp.now(), Timestamp.nowMilliseconds(),
             ]
         )!
-        return PresenceChange(row: row)
-    }
-}
-
-extension PresenceChange {
-    /// The change as relay messages carry it.
-    public var json: JSON {
-        [
-            "id": .int(id),
-            "projectId": .string(projectID),
-            "sessionId": .string(sessionID),
-            "user": user.json,
-            "kind": .string(kind),
-            "reason": .string(reason),
-            "at": .string(at),
-        ]
-    }
-
-    public init?(json: JSON) {
-        guard let id = json["id"]?.int64Value, let projectID = json["projectId"]?.stringValue,
-            let sessionID = json["sessionId"]?.stringValue, let userID = json["user"]?["id"]?.stringValue,
-            let name = json["user"]?["name"]?.stringValue, let kind = json["kind"]?.stringValue,
-            let at = json["at"]?.stringValue, kind == "joined" || kind == "left"
-        else { return nil }
-        let reason = json["reason"]?.stringValue
-        guard kind == "joined" ? reason == nil : reason.map(["left", "closed", "timeout", "revoked"].contains) ?? true
-        else { return nil }
-        self.id = id
-        self.projectID = projectID
-        self.sessionID = sessionID
-        self.user = UserRef(id: userID, name: name)
-        self.kind = kind
-        self.reason = reason
-        self.at = at
+        return PresenceRecord.change(row)
     }
 }

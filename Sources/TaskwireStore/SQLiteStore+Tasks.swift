@@ -1,0 +1,213 @@
+import GRDB
+public import TaskwireProtocol
+
+extension SQLiteStore {
+    public func createTask(actor: ActingSession, _ task: NewTask) throws(StoreError) -> ChangeResult<TaskItem> {
+        let title = try Validation.title(task.title)
+        let description = try Validation.description(task.description ?? "")
+        let labels = try Validation.labels(task.labels ?? [])
+        let dueDate = try task.dueDate.map { (text) throws(StoreError) in try Validation.dueDate(text) }
+        return try write { db in
+            let (organizationID, _) = try Self.projectAccess(db, projectID: task.projectID, userID: actor.user.id)
+            if let assignee = task.assigneeID { try Self.checkAssignee(db, organizationID, assignee) }
+            let now = Timestamp.now()
+            let row = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        INSERT INTO tasks (\(TaskRecord.columns))
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING \(TaskRecord.columns)
+                        """
+                ),
+                arguments: [
+                    Identifiers.make("tsk"), task.projectID, title, description, (task.status ?? .todo).rawValue,
+                    (task.priority ?? .medium).rawValue, task.assigneeID, dueDate, TaskRecord.labelsText(labels),
+                    actor.user.id, now, now,
+                ]
+            )!
+            let created = try TaskRecord.task(row)
+            let event = try Self.appendEvent(
+                db,
+                projectID: task.projectID,
+                type: .taskCreated,
+                actor: actor,
+                data: ["task": created.json]
+            )
+            return ChangeResult(entity: created, event: event)
+        }
+    }
+
+    public func task(user: UserRef, id: String) throws(StoreError) -> TaskItem {
+        try read { db in try Self.visibleTask(db, id: id, userID: user.id).task }
+    }
+
+    public func updateTask(
+        actor: ActingSession,
+        id: String,
+        expectedVersion: Int64,
+        patch: TaskPatch
+    ) throws(StoreError) -> ChangeResult<TaskItem> {
+        let title = try patch.title.map { (text) throws(StoreError) in try Validation.title(text) }
+        let description = try patch.description.map { (text) throws(StoreError) in try Validation.description(text) }
+        let labels = try patch.labels.map { (list) throws(StoreError) in try Validation.labels(list) }
+        var dueDate = patch.dueDate
+        if case .value(let text) = dueDate { dueDate = .value(try Validation.dueDate(text)) }
+        return try write { db in
+            let (current, organizationID) = try Self.visibleTask(db, id: id, userID: actor.user.id)
+            if case .value(let assignee) = patch.assigneeID {
+                // Before the update, whose foreign key would refuse an unknown user as a storage failure. A stale
+                // write reports its conflict first; the update below still checks the version itself.
+                guard current.version == expectedVersion else { throw StoreError.conflict(current: .task(current)) }
+                try Self.checkAssignee(db, organizationID, assignee)
+            }
+            var assignments: [String] = []
+            var arguments: StatementArguments = []
+            func set(_ column: String, _ value: (any DatabaseValueConvertible)?) {
+                assignments.append("\(column) = ?")
+                arguments += [value]
+            }
+            if let title { set("title", title) }
+            if let description { set("description", description) }
+            if let priority = patch.priority { set("priority", priority.rawValue) }
+            switch patch.assigneeID {
+            case .absent: break
+            case .null: set("assignee_id", nil)
+            case .value(let value): set("assignee_id", value)
+            }
+            switch dueDate {
+            case .absent: break
+            case .null: set("due_date", nil)
+            case .value(let value): set("due_date", value)
+            }
+            if let labels { set("labels", TaskRecord.labelsText(labels)) }
+            let updated = try Self.bumpTask(db, id: id, expectedVersion, assignments: assignments, arguments: arguments)
+            let event = try Self.appendEvent(
+                db,
+                projectID: current.projectID,
+                type: .taskUpdated,
+                actor: actor,
+                data: ["task": updated.json]
+            )
+            return ChangeResult(entity: updated, event: event)
+        }
+    }
+
+    public func setTaskStatus(
+        actor: ActingSession,
+        id: String,
+        expectedVersion: Int64,
+        status: TaskStatus
+    ) throws(StoreError) -> ChangeResult<TaskItem> {
+        try write { db in
+            let (current, _) = try Self.visibleTask(db, id: id, userID: actor.user.id)
+            // The event's `from` is the status read here; it is the status at `expectedVersion` only when the read
+            // found that version, and the update below then proves nothing changed in between.
+            guard current.version == expectedVersion else { throw StoreError.conflict(current: .task(current)) }
+            let updated = try Self.bumpTask(
+                db,
+                id: id,
+                expectedVersion,
+                assignments: ["status = ?"],
+                arguments: [status.rawValue]
+            )
+            let event = try Self.appendEvent(
+                db,
+                projectID: current.projectID,
+                type: .taskStatusChanged,
+                actor: actor,
+                data: ["task": updated.json, "from": .string(current.status.rawValue), "to": .string(status.rawValue)]
+            )
+            return ChangeResult(entity: updated, event: event)
+        }
+    }
+
+    public func deleteTask(
+        actor: ActingSession,
+        id: String,
+        expectedVersion: Int64
+    ) throws(StoreError) -> ChangeResult<TaskItem> {
+        try write { db in
+            _ = try Self.visibleTask(db, id: id, userID: actor.user.id)
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: "DELETE FROM tasks WHERE id = ? AND version = ? RETURNING \(TaskRecord.columns)"
+                    ),
+                    arguments: [id, expectedVersion]
+                )
+            else { throw try Self.taskConflict(db, id: id) }
+            let deleted = try TaskRecord.task(row)
+            let event = try Self.appendEvent(
+                db,
+                projectID: deleted.projectID,
+                type: .taskDeleted,
+                actor: actor,
+                data: ["taskId": .string(id)]
+            )
+            return ChangeResult(entity: deleted, event: event)
+        }
+    }
+
+    /// A task and its organization, when the user can see it; otherwise not found.
+    static func visibleTask(
+        _ db: Database,
+        id: String,
+        userID: String
+    ) throws -> (task: TaskItem, organizationID: String) {
+        let row = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT t.*, p.organization_id AS organization_id FROM tasks t
+                    JOIN projects p ON p.id = t.project_id
+                    JOIN memberships m ON m.organization_id = p.organization_id AND m.user_id = ?
+                    WHERE t.id = ?
+                    """
+            ),
+            arguments: [userID, id]
+        )
+        guard let row else { throw StoreError.notFound("Task") }
+        return (try TaskRecord.task(row), row[13])
+    }
+
+    static func checkAssignee(_ db: Database, _ organizationID: String, _ assigneeID: String) throws {
+        guard try role(db, organizationID: organizationID, userID: assigneeID) != nil else {
+            throw StoreError.invalid("assigneeId", "not a member of the project's organization")
+        }
+    }
+
+    /// Applies assignments to the task if it is still at `expectedVersion`, increments the version and stamps the
+    /// time; returns the task as stored now.
+    ///
+    /// The version is checked by the update itself rather than by an earlier read, so that a stale write can never
+    /// be applied whatever the isolation of the transaction.
+    static func bumpTask(
+        _ db: Database,
+        id: String,
+        _ expectedVersion: Int64,
+        assignments: [String],
+        arguments: StatementArguments
+    ) throws -> TaskItem {
+        let sql = """
+            UPDATE tasks SET \((assignments + ["version = version + 1", "updated_at = ?"]).joined(separator: ", "))
+            WHERE id = ? AND version = ? RETURNING \(TaskRecord.columns)
+            """
+        // RETURNING yields no row exactly when the update changed none.
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: sql),
+                arguments: arguments + [Timestamp.now(), id, expectedVersion]
+            )
+        else { throw try taskConflict(db, id: id) }
+        return try TaskRecord.task(row)
+    }
+
+    /// Why a versioned write of a task changed nothing: it is at another version now, or it is gone.
+    static func taskConflict(_ db: Database, id: String) throws -> StoreError {
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT \(TaskRecord.columns) FROM tasks WHERE id = ?"),
+                arguments: [id]
+            )
+        else { return .notFound("Task") }
+        return .conflict(current: .task(try TaskRecord.task(row)))
+    }
+}
