@@ -53,6 +53,33 @@ public enum EventType: String, Sendable, CaseIterable {
     case commentDeleted = "comment.deleted"
 }
 
+/// What a presence change says of a session.
+public enum PresenceKind: String, Sendable, CaseIterable {
+    case joined
+    case left
+}
+
+/// Why a session left a room.
+public enum LeaveReason: String, Sendable, CaseIterable {
+    /// `project.leave`.
+    case left
+    /// End of input, `exit`, a signal, or a client too slow to keep up.
+    case closed
+    /// Its host stopped sending heartbeats.
+    case timeout
+    /// Its user lost membership of the project's organization.
+    case revoked
+}
+
+/// How host processes sharing a database hear of each other's changes.
+public enum RelayKind: String, Sendable, CaseIterable {
+    case redis
+    /// Through the SQLite database itself.
+    case local
+    /// Through PostgreSQL's LISTEN/NOTIFY.
+    case postgres
+}
+
 /// An event as committed: what the relay carries and the room delivers.
 public struct CommittedEvent: Sendable {
     public var projectID: String

@@ -1,9 +1,11 @@
+public import TaskwireProtocol
+
 /// The relay used without Redis: hosts sharing a database deliver to each other through the database itself,
 /// which the server watches, so this relay carries nothing.
 public final class LocalRelay: Relay {
     public init() {}
 
-    public var kind: String { "local" }
+    public var kind: RelayKind { .local }
 
     /// Always `.connected`: the database is always there.
     public var state: RelayState { .connected }

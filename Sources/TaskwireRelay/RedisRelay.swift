@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 public import Logging
+public import TaskwireProtocol
 import TaskwireSync
 
 /// The relay over Redis pub/sub: one channel per database, `taskwire:<namespace>:events`.
@@ -22,7 +23,7 @@ public final class RedisRelay: Relay {
         core.stop()
     }
 
-    public var kind: String { "redis" }
+    public var kind: RelayKind { .redis }
 
     public var state: RelayState { core.state }
 

@@ -1,3 +1,5 @@
+public import TaskwireProtocol
+
 /// Whether a relay currently delivers between host processes.
 public enum RelayState: String, Sendable {
     case connected
@@ -6,8 +8,8 @@ public enum RelayState: String, Sendable {
 
 /// Moves opaque byte payloads between the host processes that share one database. Knows nothing of tasks.
 public protocol Relay: AnyObject, Sendable {
-    /// "redis" or "local", as reported in capabilities and relay.status.
-    var kind: String { get }
+    /// How this relay carries messages, as reported in capabilities and relay.status.
+    var kind: RelayKind { get }
     /// Current state.
     var state: RelayState { get }
     /// Starts the relay.

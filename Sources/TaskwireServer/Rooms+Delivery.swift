@@ -29,7 +29,7 @@ extension Rooms {
             for input in inputs { process(input, verified: &verified) }
             let now = MonotonicClock.now()
             if now >= nextPoll {
-                let interval = relay.kind == "local" ? Self.localPollNanoseconds : Self.relayPollNanoseconds
+                let interval = relay.kind == .local ? Self.localPollNanoseconds : Self.relayPollNanoseconds
                 nextPoll = now + (hasRooms ? interval : Self.relayPollNanoseconds)
                 if hasRooms, let version = watcher?.version(), version != lastVersion {
                     lastVersion = version
@@ -205,16 +205,16 @@ extension Rooms {
         let outcome: Outcome = lock.withLock {
             guard let room = state.rooms[change.projectID], room.active, let actor = state.actor else { return .none }
             if change.sessionID == actor.sessionID {
-                guard change.kind == "left" else { return .none }
-                return change.reason == "revoked" ? .revoked : change.reason == "timeout" ? .timedOut : .none
+                guard change.kind == .left else { return .none }
+                return change.reason == .revoked ? .revoked : change.reason == .timeout ? .timedOut : .none
             }
             var params: JSONObject = [
                 "projectId": .string(change.projectID),
                 "sessionId": .string(change.sessionID),
                 "user": change.user.json,
             ]
-            if change.kind == "left" { params["reason"] = .string(change.reason ?? "left") }
-            let method = change.kind == "joined" ? "presence.joined" : "presence.left"
+            if change.kind == .left { params["reason"] = .string((change.reason ?? .left).rawValue) }
+            let method = change.kind == .joined ? "presence.joined" : "presence.left"
             return .notify(Outgoing.notification(method: method, params: .object(params)), seq: room.cursor)
         }
         switch outcome {
@@ -250,7 +250,7 @@ extension Rooms {
         output.forget(projectID)
         if leave, let sessionID = lock.withLock({ state.actor?.sessionID }) {
             do {
-                if let change = try store.leave(sessionID: sessionID, projectID: projectID, reason: "closed") {
+                if let change = try store.leave(sessionID: sessionID, projectID: projectID, reason: .closed) {
                     publish(change)
                 }
             } catch {

@@ -163,10 +163,10 @@ final class Rooms: @unchecked Sendable {
         writer.send(Self.relayStatus(relay.state, kind: relay.kind))
     }
 
-    static func relayStatus(_ state: RelayState, kind: String) -> JSON {
+    static func relayStatus(_ state: RelayState, kind: RelayKind) -> JSON {
         Outgoing.notification(
             method: "relay.status",
-            params: ["state": .string(state.rawValue), "relay": .string(kind)]
+            params: ["state": .string(state.rawValue), "relay": .string(kind.rawValue)]
         )
     }
 
@@ -233,7 +233,7 @@ final class Rooms: @unchecked Sendable {
     }
 
     /// Leaves every room and ends the session (at exit), after delivering what had already arrived.
-    func closeAll(reason: String) {
+    func closeAll(reason: LeaveReason) {
         let deadline = MonotonicClock.deadline(afterMilliseconds: 500)
         let sessionID: String? = lock.withLock {
             while !state.inbox.isEmpty || state.delivering, MonotonicClock.now() < deadline {

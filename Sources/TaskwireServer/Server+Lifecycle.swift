@@ -61,7 +61,7 @@ extension Server {
             "sessionId": .string(sessionID),
             "user": user.json,
             "capabilities": [
-                "relay": .string(relay.kind),
+                "relay": .string(relay.kind.rawValue),
                 "batch": true,
                 "maxMessageBytes": .int(configuration.maxMessageBytes),
             ],

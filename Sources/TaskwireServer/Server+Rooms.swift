@@ -26,7 +26,7 @@ extension Server {
             if let change = try host.store.leave(
                 sessionID: host.actor(request).sessionID,
                 projectID: projectID,
-                reason: "left"
+                reason: .left
             ) {
                 host.rooms.published([change])
             }

@@ -52,6 +52,8 @@ public final class Server: CallHandler, Sendable {
     let rooms: Rooms
     let logger: Logger
     let session = Locked(SessionState())
+    /// Broadcast when a call ends, for ``waitUntilIdle(milliseconds:)``. Lock order: `idle`, then `session`.
+    private let idle = ConditionLock()
 
     /// Every method the host serves, by name. `Protocol/openrpc.json` describes exactly these.
     static let methods: [String: Method] = {
@@ -99,7 +101,12 @@ public final class Server: CallHandler, Sendable {
             $0.inFlight += 1
             return $0.user
         }
-        defer { session.withLock { $0.inFlight -= 1 } }
+        defer {
+            idle.withLock {
+                session.withLock { $0.inFlight -= 1 }
+                idle.broadcast()
+            }
+        }
         if method.requiresSession && user == nil {
             return .failure(.notInitialized)
         }
@@ -141,16 +148,18 @@ public final class Server: CallHandler, Sendable {
     /// Waits until no call is being handled; false when the time ran out first.
     public func waitUntilIdle(milliseconds: Int) -> Bool {
         let deadline = MonotonicClock.deadline(afterMilliseconds: milliseconds)
-        while session.withLock({ $0.inFlight > 0 }) {
-            if MonotonicClock.now() >= deadline { return false }
-            usleep(2000)
+        // A call that ends broadcasts `idle` while holding it, so this check cannot miss the last one.
+        return idle.withLock {
+            while session.withLock({ $0.inFlight > 0 }) {
+                guard idle.wait(untilNanoseconds: deadline) || MonotonicClock.now() < deadline else { return false }
+            }
+            return true
         }
-        return true
     }
 
     /// Leaves every room (others see `presence.left` with reason `closed`) and forgets the session.
     public func close() {
-        rooms.closeAll(reason: "closed")
+        rooms.closeAll(reason: .closed)
     }
 }
 

@@ -7,10 +7,9 @@ public struct PresenceChange: Sendable, Equatable {
     public var projectID: String
     public var sessionID: String
     public var user: UserRef
-    /// `joined` or `left`.
-    public var kind: String
-    /// For `left`: `left`, `closed`, `timeout` or `revoked`.
-    public var reason: String?
+    public var kind: PresenceKind
+    /// Why a session left; nil for `joined`.
+    public var reason: LeaveReason?
     public var at: String
 
     public init(
@@ -18,8 +17,8 @@ public struct PresenceChange: Sendable, Equatable {
         projectID: String,
         sessionID: String,
         user: UserRef,
-        kind: String,
-        reason: String?,
+        kind: PresenceKind,
+        reason: LeaveReason?,
         at: String
     ) {
         self.id = id
@@ -56,8 +55,8 @@ extension PresenceChange {
             "projectId": .string(projectID),
             "sessionId": .string(sessionID),
             "user": user.json,
-            "kind": .string(kind),
-            "reason": .string(reason),
+            "kind": .string(kind.rawValue),
+            "reason": .string(reason?.rawValue),
             "at": .string(at),
         ]
     }
@@ -65,12 +64,14 @@ extension PresenceChange {
     public init?(json: JSON) {
         guard let id = json["id"]?.int64Value, let projectID = json["projectId"]?.stringValue,
             let sessionID = json["sessionId"]?.stringValue, let userID = json["user"]?["id"]?.stringValue,
-            let name = json["user"]?["name"]?.stringValue, let kind = json["kind"]?.stringValue,
-            let at = json["at"]?.stringValue, kind == "joined" || kind == "left"
+            let name = json["user"]?["name"]?.stringValue,
+            let kind = json["kind"]?.stringValue.flatMap(PresenceKind.init(rawValue:)),
+            let at = json["at"]?.stringValue
         else { return nil }
-        let reason = json["reason"]?.stringValue
-        guard kind == "joined" ? reason == nil : reason.map(["left", "closed", "timeout", "revoked"].contains) ?? true
-        else { return nil }
+        let reasonText = json["reason"]?.stringValue
+        let reason = reasonText.flatMap(LeaveReason.init(rawValue:))
+        // A joined change has no reason; a left one has a known reason.
+        guard reason?.rawValue == reasonText, (kind == .joined) == (reason == nil) else { return nil }
         self.init(
             id: id,
             projectID: projectID,

@@ -61,8 +61,9 @@ enum PresenceRecord {
             projectID: row["project_id"],
             sessionID: row["session_id"],
             user: UserRef(id: row["user_id"], name: row["user_name"]),
-            kind: row["kind"],
-            reason: row["reason"],
+            // The table's CHECK constraint admits only the two kinds; reasons are written from LeaveReason.
+            kind: PresenceKind(rawValue: row["kind"]) ?? .left,
+            reason: (row["reason"] as String?).flatMap(LeaveReason.init(rawValue:)),
             at: row["at"]
         )
     }

@@ -1,4 +1,5 @@
 import GRDB
+public import TaskwireProtocol
 
 #if canImport(Glibc)
 import Glibc
@@ -51,7 +52,7 @@ extension SQLiteStore {
                 projectID: projectID,
                 sessionID: actor.sessionID,
                 user: actor.user,
-                kind: "joined",
+                kind: .joined,
                 reason: nil
             )
             let rows = try Row.fetchAll(
@@ -73,11 +74,11 @@ extension SQLiteStore {
         }
     }
 
-    public func leave(sessionID: String, projectID: String, reason: String) throws(StoreError) -> PresenceChange? {
+    public func leave(sessionID: String, projectID: String, reason: LeaveReason) throws(StoreError) -> PresenceChange? {
         try write { db in try Self.leave(db, sessionID: sessionID, projectID: projectID, reason: reason) }
     }
 
-    public func endSession(_ sessionID: String, reason: String) throws(StoreError) -> [PresenceChange] {
+    public func endSession(_ sessionID: String, reason: LeaveReason) throws(StoreError) -> [PresenceChange] {
         try write { db in
             let projects = try String.fetchAll(
                 db,
@@ -116,7 +117,7 @@ extension SQLiteStore {
                     arguments: [sessionID]
                 )
                 for projectID in projects {
-                    if let change = try Self.leave(db, sessionID: sessionID, projectID: projectID, reason: "timeout") {
+                    if let change = try Self.leave(db, sessionID: sessionID, projectID: projectID, reason: .timeout) {
                         changes.append(change)
                     }
                 }
@@ -150,7 +151,12 @@ extension SQLiteStore {
         }
     }
 
-    static func leave(_ db: Database, sessionID: String, projectID: String, reason: String) throws -> PresenceChange? {
+    static func leave(
+        _ db: Database,
+        sessionID: String,
+        projectID: String,
+        reason: LeaveReason
+    ) throws -> PresenceChange? {
         guard
             let userID = try String.fetchOne(
                 db,
@@ -164,7 +170,7 @@ extension SQLiteStore {
             projectID: projectID,
             sessionID: sessionID,
             user: UserRef(id: userID, name: name),
-            kind: "left",
+            kind: .left,
             reason: reason
         )
     }
@@ -181,7 +187,7 @@ extension SQLiteStore {
         )
         var changes: [PresenceChange] = []
         for row in rows {
-            if let change = try leave(db, sessionID: row["session_id"], projectID: row["project_id"], reason: "revoked")
+            if let change = try leave(db, sessionID: row["session_id"], projectID: row["project_id"], reason: .revoked)
             {
                 changes.append(change)
             }
@@ -194,8 +200,8 @@ extension SQLiteStore {
         projectID: String,
         sessionID: String,
         user: UserRef,
-        kind: String,
-        reason: String?
+        kind: PresenceKind,
+        reason: LeaveReason?
     ) throws -> PresenceChange {
         let row = try Row.fetchOne(
             db,
@@ -204,7 +210,8 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *
                 """,
             arguments: [
-                projectID, sessionID, user.id, user.name, kind, reason, Timestamp.now(), Timestamp.nowMilliseconds(),
+                projectID, sessionID, user.id, user.name, kind.rawValue, reason?.rawValue, Timestamp.now(),
+                Timestamp.nowMilliseconds(),
             ]
         )!
         return PresenceRecord.change(row)

@@ -27,7 +27,7 @@ public protocol TaskwireStorage: AnyObject, Sendable {
     /// Times out sessions whose host stopped sending heartbeats; each leaves its rooms exactly once.
     func reapSessions(silentForMilliseconds: Int64) throws(StoreError) -> [PresenceChange]
     /// Leaves every room of a session and forgets the session.
-    func endSession(_ sessionID: String, reason: String) throws(StoreError) -> [PresenceChange]
+    func endSession(_ sessionID: String, reason: LeaveReason) throws(StoreError) -> [PresenceChange]
 
     // MARK: Projects and members
 
@@ -112,7 +112,7 @@ public protocol TaskwireStorage: AnyObject, Sendable {
     /// Enters the room, and reads its presence and the project's `seq` in the same transaction.
     func join(actor: ActingSession, projectID: String, since: Int64?) throws(StoreError) -> JoinResult
     /// Leaves a room; nil when the session was no longer in it (someone else already recorded its leaving).
-    func leave(sessionID: String, projectID: String, reason: String) throws(StoreError) -> PresenceChange?
+    func leave(sessionID: String, projectID: String, reason: LeaveReason) throws(StoreError) -> PresenceChange?
     /// Presence changes of every room after `id`, oldest first.
     func presenceChanges(after id: Int64, limit: Int64) throws(StoreError) -> [PresenceChange]
 }

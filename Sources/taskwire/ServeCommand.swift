@@ -5,6 +5,7 @@ import TaskwireProtocol
 import TaskwireRelay
 import TaskwireServer
 import TaskwireStore
+import TaskwireSync
 import TaskwireTransport
 
 #if canImport(Glibc)
@@ -113,11 +114,11 @@ private func finish(
     waitForCalls: Bool
 ) -> Never {
     // Whatever blocks below (a database lock, a client that stops reading), the process is gone within 2 s.
-    let watchdog = Thread {
+    WorkerThread.start(name: "tw.watchdog") {
+        // A timer is this thread's whole job.
         usleep(1_900_000)
         _exit(code)
     }
-    watchdog.start()
     if waitForCalls && !host.waitUntilIdle(milliseconds: 1500) {
         store.interrupt()
     }
@@ -125,5 +126,6 @@ private func finish(
     // The presence changes of leaving must reach the other hosts; the relay's threads end with the process.
     relay.flush(timeoutMilliseconds: 200)
     writer.drain(timeoutMilliseconds: 300)
+    writer.stop(timeoutMilliseconds: 100)
     exit(code)
 }

@@ -4,7 +4,7 @@ import Testing
 @Suite struct LocalRelayTests {
     @Test func isAlwaysConnectedAndCarriesNothing() async {
         let relay = LocalRelay()
-        #expect(relay.kind == "local")
+        #expect(relay.kind == .local)
         #expect(relay.state == .connected)
         let probe = RelayProbe()
         probe.start(relay)

@@ -29,7 +29,7 @@ import Testing
             a.relay.stop()
             b.relay.stop()
         }
-        #expect(a.relay.kind == "redis")
+        #expect(a.relay.kind == .redis)
         #expect(a.relay.state == .connected)
         #expect(b.relay.state == .connected)
 
