@@ -25,6 +25,11 @@ let package = Package(
             providers: [.apt(["libhiredis-dev"])]
         ),
         .systemLibrary(
+            name: "CLibpq",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
@@ -42,6 +47,14 @@ let package = Package(
             dependencies: [
                 "TaskwireProtocol", "TaskwireCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "TaskwirePostgres",
+            dependencies: [
+                "CLibpq", "TaskwireStore", "TaskwireProtocol", "TaskwireCrypto", "TaskwireSync",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -75,8 +88,8 @@ let package = Package(
         .executableTarget(
             name: "taskwire",
             dependencies: [
-                "TaskwireServer", "TaskwireStore", "TaskwireProtocol", "TaskwireClient", "TaskwireTranscripts",
-                "TaskwireSync",
+                "TaskwireServer", "TaskwireStore", "TaskwirePostgres", "TaskwireProtocol", "TaskwireClient",
+                "TaskwireTranscripts", "TaskwireSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,6 +135,14 @@ let package = Package(
             name: "TaskwireStoreTests",
             dependencies: [
                 "TaskwireStore", "TaskwireCrypto", "TaskwireProtocol", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TaskwirePostgresTests",
+            dependencies: [
+                "TaskwirePostgres", "TaskwireStore", "TaskwireProtocol", "TaskwireCrypto", "TaskwireSync",
+                "TaskwireTranscripts", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -344,8 +344,13 @@ public final class TaskwireConnection: @unchecked Sendable {
         timeout: Duration = .seconds(30),
         _ predicate: @escaping @Sendable (Message) -> Bool
     ) async throws -> Message {
+        // Each check looks only at the messages that arrived since the last one: it runs on every new message.
+        let scanned = ScanPosition(index)
         let found: @Sendable (State) -> Message? = { state in
-            state.log[min(index, state.log.count)...].first(where: predicate)
+            let start = min(scanned.next, state.log.count)
+            if let message = state.log[start...].first(where: predicate) { return message }
+            scanned.next = state.log.count
+            return nil
         }
         _ = await wait(timeout: timeout) { found($0) != nil }
         if let message = condition.withLock({ found(state) }) { return message }
@@ -444,6 +449,16 @@ private final class Sink: Sendable {
             }
             state.connection?.received(output)
         }
+    }
+}
+
+/// How far a waiter has looked through the log.
+// @unchecked Sendable: read and written only by checks that run with the connection's `condition` held.
+private final class ScanPosition: @unchecked Sendable {
+    var next: Int
+
+    init(_ next: Int) {
+        self.next = next
     }
 }
 

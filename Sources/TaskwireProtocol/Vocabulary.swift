@@ -71,6 +71,14 @@ public enum LeaveReason: String, Sendable, CaseIterable {
     case revoked
 }
 
+/// Where a database lives.
+public enum StoreKind: String, Sendable, CaseIterable {
+    /// One SQLite file (WAL), shared by the hosts of one machine.
+    case sqlite
+    /// A PostgreSQL database, shared by hosts on any number of machines.
+    case postgres
+}
+
 /// How host processes sharing a database hear of each other's changes.
 public enum RelayKind: String, Sendable, CaseIterable {
     case redis

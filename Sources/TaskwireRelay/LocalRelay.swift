@@ -3,9 +3,12 @@ public import TaskwireProtocol
 /// The relay used without Redis: hosts sharing a database deliver to each other through the database itself,
 /// which the server watches, so this relay carries nothing.
 public final class LocalRelay: Relay {
-    public init() {}
+    /// `local` on SQLite, `postgres` on PostgreSQL: what carries the news is the database itself.
+    public let kind: RelayKind
 
-    public var kind: RelayKind { .local }
+    public init(kind: RelayKind = .local) {
+        self.kind = kind
+    }
 
     /// Always `.connected`: the database is always there.
     public var state: RelayState { .connected }

@@ -120,6 +120,14 @@ public enum OpenRPCDocument {
                 "relay": {
                   "$ref": "#/components/schemas/RelayKind"
                 },
+                "store": {
+                  "type": "string",
+                  "enum": [
+                    "sqlite",
+                    "postgres"
+                  ],
+                  "description": "Where the database lives: one SQLite file (`--db PATH`), or PostgreSQL (`--db postgres://…`)."
+                },
                 "batch": {
                   "type": "boolean",
                   "const": true,
@@ -133,6 +141,7 @@ public enum OpenRPCDocument {
               },
               "required": [
                 "relay",
+                "store",
                 "batch",
                 "maxMessageBytes"
               ],
@@ -2454,11 +2463,12 @@ public enum OpenRPCDocument {
       },
       "RelayKind": {
         "title": "RelayKind",
-        "description": "How host processes sharing a database deliver events to each other: through Redis (messages authenticated with the database's relay key; see **Relay trust** in the info description), or through the database itself.",
+        "description": "How host processes sharing a database deliver events to each other: through Redis (`redis`; messages authenticated with the database's relay key, see **Relay trust** in the info description), or without Redis through the database itself: `local` for SQLite (its change counter), `postgres` for PostgreSQL (LISTEN/NOTIFY sent in the committing transaction).",
         "type": "string",
         "enum": [
           "redis",
-          "local"
+          "local",
+          "postgres"
         ]
       },
       "RelayStatusParams": {

@@ -29,11 +29,12 @@ extension Rooms {
             for input in inputs { process(input, verified: &verified) }
             let now = MonotonicClock.now()
             if now >= nextPoll {
-                let interval = relay.kind == .local ? Self.localPollNanoseconds : Self.relayPollNanoseconds
+                let interval = relay.kind != .redis ? Self.localPollNanoseconds : Self.relayPollNanoseconds
                 nextPoll = now + (hasRooms ? interval : Self.relayPollNanoseconds)
-                if hasRooms, let version = watcher?.version(), version != lastVersion {
+                // Read even without rooms: a feed left unread (PostgreSQL's LISTEN connection) backs up on the server.
+                if let version = watcher?.version(), version != lastVersion {
                     lastVersion = version
-                    pollAll(verified: &verified)
+                    if hasRooms { pollAll(verified: &verified) }
                 }
             }
             writer.uncork(mayBlock: false)

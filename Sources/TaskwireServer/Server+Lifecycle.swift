@@ -62,6 +62,7 @@ extension Server {
             "user": user.json,
             "capabilities": [
                 "relay": .string(relay.kind.rawValue),
+                "store": .string(store.kind.rawValue),
                 "batch": true,
                 "maxMessageBytes": .int(configuration.maxMessageBytes),
             ],

@@ -9,24 +9,18 @@ public import TaskwireTransport
 import Glibc
 #endif
 
-/// How a host was started.
-public struct HostConfiguration: Sendable {
-    public var databasePath: String
-    public var redisURL: String?
+/// How a host was started. (The database and Redis URLs stay out of it: they may hold passwords.)
+public struct ServerConfiguration: Sendable {
     public var maxMessageBytes: Int
     /// The token of the host's environment (`TASKWIRE_TOKEN`), used when `initialize` brings none.
     public var environmentToken: String?
     public var version: String
 
     public init(
-        databasePath: String,
-        redisURL: String?,
         maxMessageBytes: Int,
         environmentToken: String?,
         version: String
     ) {
-        self.databasePath = databasePath
-        self.redisURL = redisURL
         self.maxMessageBytes = maxMessageBytes
         self.environmentToken = environmentToken
         self.version = version
@@ -45,7 +39,7 @@ struct SessionState {
 
 /// One stdio host: the JSON-RPC methods of one client session, wired to the store, the relay and the rooms.
 public final class Server: CallHandler, Sendable {
-    let configuration: HostConfiguration
+    let configuration: ServerConfiguration
     let store: any TaskwireStorage
     let relay: any Relay
     let writer: OutputWriter
@@ -69,7 +63,7 @@ public final class Server: CallHandler, Sendable {
     /// The store is the SQLite one because ``Rooms`` still holds that type; everything else uses it only through
     /// ``TaskwireStorage``.
     public init(
-        configuration: HostConfiguration,
+        configuration: ServerConfiguration,
         store: any TaskwireStorage,
         relay: any Relay,
         writer: OutputWriter,

@@ -72,12 +72,12 @@ extension SQLiteStore {
 }
 
 /// An opaque page cursor: the position (creation time, id) of the last item of the previous page.
-enum PageCursor {
-    static func encode(_ createdAt: String, _ id: String) -> String {
+package enum PageCursor {
+    package static func encode(_ createdAt: String, _ id: String) -> String {
         "c1." + Data((createdAt + "|" + id).utf8).base64EncodedString()
     }
 
-    static func decode(_ cursor: String) throws(StoreError) -> (createdAt: String, id: String) {
+    package static func decode(_ cursor: String) throws(StoreError) -> (createdAt: String, id: String) {
         guard cursor.hasPrefix("c1."), let data = Data(base64Encoded: String(cursor.dropFirst(3))),
             let text = String(data: data, encoding: .utf8), let bar = text.firstIndex(of: "|")
         else { throw .invalid("cursor", "not a cursor from a previous page") }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 public import TaskwireCrypto
+public import TaskwireProtocol
 
 /// Taskwire's storage on one SQLite file in WAL mode, shared by any number of host processes.
 ///
@@ -10,6 +11,8 @@ public import TaskwireCrypto
 public final class SQLiteStore: TaskwireStorage {
     let pool: DatabasePool
     public let path: String
+
+    public var kind: StoreKind { .sqlite }
 
     /// Watches `PRAGMA data_version` on a connection of its own.
     public func makeChangeFeed() -> (any ChangeFeed)? {

@@ -11,6 +11,10 @@ public protocol TaskwireStorage: AnyObject, Sendable {
     /// A feed that tells when any host committed, for delivery without a relay (and as the relay's safety net);
     /// nil when the backend cannot watch. Called once per host, on the delivery thread that then owns the feed.
     func makeChangeFeed() -> (any ChangeFeed)?
+    /// Stops the statements in progress, so that a host that must exit is not held by a lock.
+    func interrupt()
+    /// Which backend this is, as `initialize` reports it.
+    var kind: StoreKind { get }
     /// A unique id of this database, generated when its schema was created; namespaces relay channels.
     var databaseID: String { get }
     /// The key that authenticates relay messages between the hosts of this database.

@@ -1,12 +1,12 @@
 import TaskwireProtocol
 
 /// The field rules of Protocol/openrpc.json (entities and limits). Each failure names its field and reason; nothing is stored.
-enum Validation {
+package enum Validation {
     static func isBlank(_ text: String) -> Bool {
         text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }
     }
 
-    static func name(_ text: String, field: String) throws(StoreError) -> String {
+    package static func name(_ text: String, field: String) throws(StoreError) -> String {
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw .invalid(field, "must not be empty") }
         guard Limits.nameScalars.contains(trimmed.unicodeScalars.count) else {
@@ -15,7 +15,7 @@ enum Validation {
         return trimmed
     }
 
-    static func title(_ text: String) throws(StoreError) -> String {
+    package static func title(_ text: String) throws(StoreError) -> String {
         guard !isBlank(text) else { throw .invalid("title", "must not be empty or only white space") }
         guard text.unicodeScalars.count <= Limits.titleScalars.upperBound else {
             throw .invalid("title", "must be at most \(Limits.titleScalars.upperBound) characters")
@@ -23,14 +23,14 @@ enum Validation {
         return text
     }
 
-    static func description(_ text: String) throws(StoreError) -> String {
+    package static func description(_ text: String) throws(StoreError) -> String {
         guard text.utf8.count <= Limits.descriptionBytes else {
             throw .invalid("description", "must be at most \(Limits.descriptionBytes) bytes")
         }
         return text
     }
 
-    static func body(_ text: String) throws(StoreError) -> String {
+    package static func body(_ text: String) throws(StoreError) -> String {
         guard !isBlank(text) else { throw .invalid("body", "must not be empty or only white space") }
         guard text.utf8.count <= Limits.commentBodyBytes else {
             throw .invalid("body", "must be at most \(Limits.commentBodyBytes) bytes")
@@ -38,7 +38,7 @@ enum Validation {
         return text
     }
 
-    static func labels(_ labels: [String]) throws(StoreError) -> [String] {
+    package static func labels(_ labels: [String]) throws(StoreError) -> [String] {
         guard labels.count <= Limits.labelCount else {
             throw .invalid("labels", "at most \(Limits.labelCount) labels")
         }
@@ -49,7 +49,7 @@ enum Validation {
     }
 
     /// A real calendar date written `YYYY-MM-DD`.
-    static func dueDate(_ text: String) throws(StoreError) -> String {
+    package static func dueDate(_ text: String) throws(StoreError) -> String {
         let bytes = Array(text.utf8)
         let digits = [0, 1, 2, 3, 5, 6, 8, 9]
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),

@@ -82,6 +82,12 @@ public final class PostgresServer: Sendable {
         return url(database: name)
     }
 
+    /// Stops the server and removes its directory (for a server that lives as long as the process).
+    public func stopAndRemove() {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
     /// Stops the server with a fast shutdown (SIGINT), then SIGKILL after 5 s, and waits for it.
     public func stop() {
         child.withLock { pid in

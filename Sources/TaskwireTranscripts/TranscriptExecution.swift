@@ -11,24 +11,32 @@ final class TranscriptExecution {
 
     let binary: String
     let transcript: Transcript
+    let store: TranscriptStore
     var variables = TranscriptVariables()
+    /// The SQLite database's folder, removed with the execution.
     private(set) var database: TemporaryDatabase?
+    /// What `--db` gets: the SQLite file's path, or the PostgreSQL database's URL.
+    private(set) var databasePath = ""
     var clients: [String: ChildProcess] = [:]
     /// Client names in the order they were first started, for reports and the final checks.
     var clientOrder: [String] = []
     /// The Redis server of this transcript, started by the first `spawn` that asks for one.
     var redis: RedisServer?
 
-    init(binary: String, transcript: Transcript) {
+    init(binary: String, transcript: Transcript, store: TranscriptStore) {
         self.binary = binary
         self.transcript = transcript
+        self.store = store
+        // What a transcript expects of `initialize` and `relay.status` on either store, when no Redis is given.
+        variables["store"] = .string(store.kind.rawValue)
+        variables["relay"] = .string(store.kind == .sqlite ? RelayKind.local.rawValue : RelayKind.postgres.rawValue)
     }
 
     /// Runs every step, then the final checks; returns nil on success or the failure report.
     func run() -> String? {
         var current: Transcript.Step?
         do throws(StepFailure) {
-            database = try Self.makeDatabase()
+            try makeDatabase()
             for step in transcript.steps {
                 current = step
                 try perform(step.action)
@@ -46,15 +54,20 @@ final class TranscriptExecution {
         }
     }
 
-    private static func makeDatabase() throws(StepFailure) -> TemporaryDatabase {
+    private func makeDatabase() throws(StepFailure) {
         do {
-            return try TemporaryDatabase()
+            switch store {
+            case .sqlite:
+                let database = try TemporaryDatabase()
+                self.database = database
+                databasePath = database.path
+            case .postgres(let server):
+                databasePath = try server.createDatabase()
+            }
         } catch {
-            throw StepFailure("\(error)")
+            throw StepFailure("cannot create the database: \(error)")
         }
     }
-
-    var databasePath: String { database?.path ?? "" }
 
     private func perform(_ action: Transcript.Action) throws(StepFailure) {
         switch action {

@@ -5,8 +5,13 @@ public enum TranscriptReplay {
     /// Runs every transcript named by `paths` (directories are searched recursively for `*.jsonl`) against
     /// `binary`, writes `PASS path` or `FAIL path` with the report for each and a summary line to `output`, and
     /// returns whether all passed. A path that does not exist counts as a failure.
-    public static func run(paths: [String], binary: String, output: (String) -> Void) -> Bool {
-        let runner = TranscriptRunner(binary: binary)
+    public static func run(
+        paths: [String],
+        binary: String,
+        store: TranscriptStore = .sqlite,
+        output: (String) -> Void
+    ) -> Bool {
+        let runner = TranscriptRunner(binary: binary, store: store)
         var passed = 0
         var failed = 0
         for path in paths {

@@ -1,10 +1,14 @@
-/// Runs transcripts against a `taskwire` executable, each on a fresh temporary database.
+public import TaskwireProtocol
+
+/// Runs transcripts against a `taskwire` executable, each on a fresh temporary database of the given store.
 public struct TranscriptRunner: Sendable {
     /// The path of the `taskwire` executable.
     public var binary: String
+    public var store: TranscriptStore
 
-    public init(binary: String) {
+    public init(binary: String, store: TranscriptStore = .sqlite) {
         self.binary = binary
+        self.store = store
     }
 
     /// Loads and runs the transcript at `path`.
@@ -25,7 +29,7 @@ public struct TranscriptRunner: Sendable {
     /// Runs a parsed transcript; hosts it started are ended before this returns.
     public func run(_ transcript: Transcript) -> TranscriptResult {
         let start = ContinuousClock.now
-        let execution = TranscriptExecution(binary: binary, transcript: transcript)
+        let execution = TranscriptExecution(binary: binary, transcript: transcript, store: store)
         let report = execution.run()
         return TranscriptResult(
             path: transcript.path,
@@ -33,6 +37,19 @@ public struct TranscriptRunner: Sendable {
             report: report ?? "",
             duration: ContinuousClock.now - start
         )
+    }
+}
+
+/// Where the hosts of a transcript keep their data: a fresh SQLite file, or a fresh database on a PostgreSQL server.
+public enum TranscriptStore: Sendable {
+    case sqlite
+    case postgres(PostgresServer)
+
+    public var kind: StoreKind {
+        switch self {
+        case .sqlite: .sqlite
+        case .postgres: .postgres
+        }
     }
 }
 

@@ -23,7 +23,7 @@ struct AdminCommands: ParsableCommand {
 
             func run() throws {
                 try runAdmin(
-                    { try SQLiteStore(path: database.path).addUser(name: name, email: email).adminOutput },
+                    { try database.openForAdmin().addUser(name: name, email: email).adminOutput },
                     json: json
                 )
             }
@@ -40,7 +40,7 @@ struct AdminCommands: ParsableCommand {
             @Flag(help: "Print one JSON object.") var json = false
 
             func run() throws {
-                try runAdmin({ try SQLiteStore(path: database.path).addToken(user: user).adminOutput }, json: json)
+                try runAdmin({ try database.openForAdmin().addToken(user: user).adminOutput }, json: json)
             }
         }
 
@@ -55,7 +55,7 @@ struct AdminCommands: ParsableCommand {
             func run() throws {
                 try runAdmin(
                     {
-                        try SQLiteStore(path: database.path).revokeToken(token)
+                        try database.openForAdmin().revokeToken(token)
                         return [:]
                     },
                     json: json
@@ -76,7 +76,7 @@ struct AdminCommands: ParsableCommand {
 
             func run() throws {
                 try runAdmin(
-                    { try SQLiteStore(path: database.path).addOrganization(name: name, owner: owner).adminOutput },
+                    { try database.openForAdmin().addOrganization(name: name, owner: owner).adminOutput },
                     json: json
                 )
             }
@@ -102,7 +102,7 @@ struct AdminCommands: ParsableCommand {
                         guard let role = Role(rawValue: role) else {
                             throw AdminFailure("--role must be owner, admin or member")
                         }
-                        return try SQLiteStore(path: database.path).addMember(organization: org, user: user, role: role)
+                        return try database.openForAdmin().addMember(organization: org, user: user, role: role)
                             .adminOutput
                     },
                     json: json
@@ -123,7 +123,7 @@ struct AdminCommands: ParsableCommand {
 
             func run() throws {
                 try runAdmin(
-                    { try SQLiteStore(path: database.path).addProject(organization: org, name: name).adminOutput },
+                    { try database.openForAdmin().addProject(organization: org, name: name).adminOutput },
                     json: json
                 )
             }

@@ -24,7 +24,7 @@ struct CallCommand: ParsableCommand {
             throw fail("params are not valid JSON: \(error)")
         }
         guard case .object(let object) = parsed else { throw fail("params must be a JSON object") }
-        var arguments = ["--db", database.path]
+        var arguments = database.hostArguments
         if let redis { arguments += ["--redis", redis] }
         var initialize: JSONObject = [
             "protocolVersion": .string(ProtocolVersion.current),

@@ -11,16 +11,23 @@ struct DemoCommand: ParsableCommand {
     )
 
     @Option(help: "A Redis relay URL to use instead of the local relay.") var redis: String?
+    @Option(
+        help: """
+            Run on this database instead of a fresh SQLite file: a file path or a postgres:// URL. It must have no \
+            users named alice or bob and no organization named Acme.
+            """
+    )
+    var db: String?
 
     func run() throws {
         let binary = CommandLine.executablePath
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taskwire-demo-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = directory.appendingPathComponent("demo.sqlite").path
+        let database = db ?? directory.appendingPathComponent("demo.sqlite").path
         let admin = AdminCommand(binary: binary, database: database)
 
-        say("Setting up a fresh database at \(database)")
+        say(db == nil ? "Setting up a fresh database at \(database)" : "Setting up the demo in the given database")
         let alice = try admin.addUser("alice")
         let bob = try admin.addUser("bob")
         let organization = try admin.addOrganization("Acme", owner: "alice")

@@ -9,9 +9,36 @@ struct ReplayCommand: ParsableCommand {
     )
 
     @Argument(help: "Transcript files or folders of them.") var paths: [String]
+    @Option(
+        help: """
+            sqlite (a fresh file per transcript) or postgres (a fresh database per transcript on a throwaway \
+            PostgreSQL cluster this command starts and stops; needs PostgreSQL's server binaries).
+            """
+    )
+    var store: StoreChoice = .sqlite
 
     func run() throws {
-        let passed = TranscriptReplay.run(paths: paths, binary: CommandLine.executablePath) { print($0) }
+        let transcriptStore: TranscriptStore
+        switch store {
+        case .sqlite:
+            transcriptStore = .sqlite
+        case .postgres:
+            do {
+                transcriptStore = .postgres(try PostgresServer())
+            } catch {
+                throw fail("cannot start a PostgreSQL server for the transcripts: \(error)")
+            }
+        }
+        let passed = TranscriptReplay.run(paths: paths, binary: CommandLine.executablePath, store: transcriptStore) {
+            print($0)
+        }
+        if case .postgres(let server) = transcriptStore { server.stopAndRemove() }
         if !passed { throw ExitCode.failure }
     }
+}
+
+/// The stores `--store` names.
+enum StoreChoice: String, ExpressibleByArgument {
+    case sqlite
+    case postgres
 }

@@ -54,9 +54,9 @@ struct ServeCommand: ParsableCommand {
         }
         let logger = Logger(label: "taskwire")
 
-        let store: SQLiteStore
+        let store: any TaskwireStorage
         do {
-            store = try SQLiteStore(path: database.path)
+            store = try database.open(logger: logger)
         } catch {
             logger.critical("cannot open the database: \(error)")
             throw ExitCode.failure
@@ -70,14 +70,12 @@ struct ServeCommand: ParsableCommand {
                 throw ExitCode.failure
             }
         } else {
-            relay = LocalRelay()
+            relay = LocalRelay(kind: store.kind == .postgres ? .postgres : .local)
         }
         let writer = OutputWriter(fd: protocolFD)
         writer.start()
         let host = TaskwireServer.Server(
-            configuration: HostConfiguration(
-                databasePath: database.path,
-                redisURL: redis,
+            configuration: ServerConfiguration(
                 maxMessageBytes: maxMessageBytes,
                 environmentToken: environment["TASKWIRE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
                 version: Taskwire.version
@@ -107,7 +105,7 @@ struct ServeCommand: ParsableCommand {
 /// Ends the process: leaves the rooms, flushes the output and exits, all within the two seconds that Protocol/openrpc.json gives an ending.
 private func finish(
     host: TaskwireServer.Server,
-    store: SQLiteStore,
+    store: any TaskwireStorage,
     relay: any Relay,
     writer: OutputWriter,
     code: Int32,

@@ -19,17 +19,6 @@ struct Taskwire: ParsableCommand {
     )
 }
 
-/// Options every command that opens the database takes.
-struct DatabaseOptions: ParsableArguments {
-    @Option(
-        name: .long,
-        help: "The database file (default: $TASKWIRE_DB, else $XDG_DATA_HOME/taskwire/taskwire.sqlite)."
-    )
-    var db: String?
-
-    var path: String { db ?? SQLiteStore.defaultPath() }
-}
-
 /// Prints an admin result: the JSON object with `--json`, else a readable line per field.
 func printAdminOutput(_ output: JSONObject, json: Bool) {
     if json {

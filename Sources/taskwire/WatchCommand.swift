@@ -21,7 +21,7 @@ struct WatchCommand: ParsableCommand {
         guard let token = token ?? environment["TASKWIRE_TOKEN"] else {
             throw ValidationError("a token is needed: --token or TASKWIRE_TOKEN")
         }
-        var arguments = ["--db", database.path]
+        var arguments = database.hostArguments
         if let redis = redis ?? environment["TASKWIRE_REDIS_URL"] { arguments += ["--redis", redis] }
         let host = try TaskwireConnection.serve(binary: CommandLine.executablePath, arguments: arguments)
         do {

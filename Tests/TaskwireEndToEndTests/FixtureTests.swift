@@ -25,11 +25,17 @@ import Testing
         #expect(!Self.transcripts.isEmpty, "no transcripts found under \(Self.fixturesDirectory)")
     }
 
-    @Test(arguments: transcripts)
-    func transcript(_ name: String) async throws {
+    /// Every transcript on both stores: the same contract, whichever database the hosts share.
+    @Test(arguments: StoreBackend.allCases, transcripts)
+    func transcript(_ backend: StoreBackend, _ name: String) async throws {
         let binary = try TaskwireBinary.locate()
         let path = Self.fixturesDirectory + "/" + name
-        let result = await FixtureSlots.run { TranscriptRunner(binary: binary).run(path: path) }
+        let store: TranscriptStore =
+            switch backend {
+            case .sqlite: .sqlite
+            case .postgres: .postgres(try TestPostgres.shared())
+            }
+        let result = await FixtureSlots.run { TranscriptRunner(binary: binary, store: store).run(path: path) }
         if !result.passed {
             Issue.record(Comment(rawValue: "\n" + result.report))
         }

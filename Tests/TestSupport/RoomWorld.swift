@@ -6,14 +6,25 @@ public import TaskwireTranscripts
 import Glibc
 #endif
 
-/// Which relay the hosts of a room test deliver through.
+/// Which store the hosts of a room test share, and which relay they deliver through: every room scenario runs on
+/// each.
 public enum RoomRelay: String, Sendable, CaseIterable, CustomStringConvertible {
-    /// A real `redis-server`, passed to every host as `--redis URL`.
+    /// SQLite, and a real `redis-server` passed to every host as `--redis URL`.
     case redis
-    /// No Redis: the hosts deliver to each other through the database.
+    /// SQLite, no Redis: the hosts deliver to each other through the database file.
     case local
+    /// PostgreSQL, no Redis: the hosts deliver through LISTEN/NOTIFY.
+    case postgres
+    /// PostgreSQL with Redis.
+    case postgresRedis
 
     public var description: String { rawValue }
+
+    /// Whether the hosts get `--redis`.
+    public var usesRedis: Bool { self == .redis || self == .postgresRedis }
+
+    /// The store of the scenario.
+    public var backend: StoreBackend { self == .postgres || self == .postgresRedis ? .postgres : .sqlite }
 }
 
 /// A temporary database with users, an organization and its project made through the admin CLI, the hosts started
@@ -42,8 +53,8 @@ public final class RoomWorld: Sendable {
     /// Creates the database, the users, the organization and its project, and starts Redis for the `.redis` relay.
     public init(relay: RoomRelay, userNames: [String]) throws {
         self.relay = relay
-        seed = try TestWorld(userNames: userNames)
-        redis = relay == .redis ? try RedisServer() : nil
+        seed = try TestWorld(userNames: userNames, backend: relay.backend)
+        redis = relay.usesRedis ? try RedisServer() : nil
     }
 
     deinit {
@@ -79,7 +90,7 @@ public final class RoomWorld: Sendable {
 
     /// `serve --db DB`, plus `--redis URL` for the `.redis` relay (or `redisURL` when given).
     public func serveArguments(redisURL: String? = nil) -> [String] {
-        var arguments = ["serve", "--db", database.path]
+        var arguments = ["serve", "--db", seed.location]
         if let url = redisURL ?? redis?.url { arguments += ["--redis", url] }
         return arguments
     }

@@ -18,7 +18,12 @@ public final class TestWorld: Sendable {
 
     /// The `taskwire` executable.
     public let binary: String
+    /// The temporary folder of the world (the SQLite file lives there; on PostgreSQL it holds logs only).
     public let database: TemporaryDatabase
+    /// Which store the world's database is.
+    public let backend: StoreBackend
+    /// What `--db` gets: the SQLite file's path, or the PostgreSQL database's URL.
+    public let location: String
     public let admin: AdminCommand
     /// The users, in the order they were named; the first owns the organization, the others are members.
     public let users: [User]
@@ -27,11 +32,16 @@ public final class TestWorld: Sendable {
     private let hosts = Locked<[TaskwireConnection]>([])
 
     /// Creates the database, the users named `userNames`, the organization and its project.
-    public init(userNames: [String]) throws {
+    public init(userNames: [String], backend: StoreBackend = .sqlite) throws {
         precondition(!userNames.isEmpty, "a world needs at least its owner")
         binary = try TaskwireBinary.locate()
         database = try TemporaryDatabase()
-        admin = AdminCommand(binary: binary, database: database.path)
+        self.backend = backend
+        switch backend {
+        case .sqlite: location = database.path
+        case .postgres: location = try TestPostgres.shared().createDatabase()
+        }
+        admin = AdminCommand(binary: binary, database: location)
         var users: [User] = []
         for name in userNames {
             let (id, token) = try admin.addUser(name)
@@ -57,7 +67,7 @@ public final class TestWorld: Sendable {
     public func host(as user: User) throws -> TaskwireConnection {
         let host = try TaskwireConnection.serve(
             binary: binary,
-            arguments: ["--db", database.path],
+            arguments: ["--db", location],
             inherit: Self.inheritsVariable
         )
         hosts.withLock { $0.append(host) }
@@ -71,22 +81,44 @@ public final class TestWorld: Sendable {
         !name.hasPrefix("TASKWIRE_") || name == "TASKWIRE_LOG"
     }
 
-    /// What `PRAGMA integrity_check` says of the database, through the `sqlite3` command-line shell.
+    /// "ok" when the database is sound: `PRAGMA integrity_check` through the `sqlite3` shell, or on PostgreSQL
+    /// amcheck's `bt_index_check` of every B-tree index of the schema through `psql` (any corruption is an error).
     public func integrityCheck() throws -> String {
-        try sqlite("PRAGMA integrity_check;")
+        switch backend {
+        case .sqlite:
+            return try sqlite("PRAGMA integrity_check;")
+        case .postgres:
+            let checks = try psql(
+                """
+                CREATE EXTENSION IF NOT EXISTS amcheck;
+                SELECT count(bt_index_check(c.oid)) FROM pg_index i
+                JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+                JOIN pg_namespace n ON n.oid = c.relnamespace WHERE a.amname = 'btree' AND n.nspname = 'public';
+                """
+            )
+            return Int(checks.split(separator: "\n").last ?? "") ?? 0 > 0 ? "ok" : "no index checked: \(checks)"
+        }
+    }
+
+    /// The output of SQL run on the PostgreSQL database by `psql`; throws with its stderr when it fails.
+    public func psql(_ sql: String) throws -> String {
+        try Self.tool(["/usr/bin/psql", "-At", "-v", "ON_ERROR_STOP=1", location, "-c", sql])
     }
 
     /// The output of one SQL statement run on the database by the `sqlite3` command-line shell.
     public func sqlite(_ sql: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", database.path, sql]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try Self.tool(["/usr/bin/sqlite3", database.path, sql])
+    }
+
+    /// Runs a command-line tool to its end and returns its stdout, trimmed; throws with its stderr when it fails.
+    private static func tool(_ command: [String]) throws -> String {
+        let process = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()))
+        process.closeStdin()
+        guard process.waitForExit(timeout: .seconds(60)) == 0, process.waitForOutputEnd(timeout: .seconds(5)) else {
+            throw ConnectionError(description: "\(command[0]) failed: \(process.stderrText)")
+        }
+        let lines = process.takePendingLines().map { String(decoding: $0, as: UTF8.self) }
+        return (lines + [String(decoding: process.unterminatedOutput, as: UTF8.self)])
+            .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -1,0 +1,241 @@
+import CLibpq
+import Logging
+import TaskwireStore
+import TaskwireSync
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libpq connection, used by one thread at a time: the lease of ``ConnectionPool`` that holds it.
+///
+/// The `PGconn*` never leaves this object. A connection found broken is closed and opened again on its next use,
+/// at once the first time and then with a growing backoff while the server stays out of reach; meanwhile every use
+/// fails with ``StoreError/busy``, which the client retries.
+final class PostgresConnection {
+    private(set) var handle: OpaquePointer?
+    /// The `PGcancel*` of the open connection: the one thing here that another thread may use (see ``cancel()``).
+    private let canceller = Locked<OpaquePointer?>(nil)
+    let settings: ConnectionSettings
+    private let logger: Logger
+    /// When the next attempt to reconnect may be made (``MonotonicClock`` nanoseconds).
+    private var retryAfter: UInt64 = 0
+    private var backoffMilliseconds = 0
+
+    init(settings: ConnectionSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Connects now, reporting a failure as a one-line ``StoreError/unavailable``.
+    ///
+    /// The message names the server but never the password: for the first connection of a store, whose failure the
+    /// person starting it must read.
+    func connect() throws(StoreError) {
+        close()
+        let handle = try settings.connect()
+        self.handle = handle
+        let cancel = PQgetCancel(handle)
+        canceller.withLock { $0 = cancel }
+        try configure()
+    }
+
+    /// Makes sure the connection is up: reconnects a broken one unless it is still backing off; busy otherwise.
+    func open() throws(StoreError) {
+        if let handle, PQstatus(handle) == CONNECTION_OK { return }
+        close()
+        guard MonotonicClock.now() >= retryAfter else { throw .busy }
+        do {
+            try connect()
+            backoffMilliseconds = 0
+            retryAfter = 0
+        } catch {
+            close()
+            backoffMilliseconds = min(max(backoffMilliseconds * 2, 100), 1000)
+            retryAfter = MonotonicClock.deadline(afterMilliseconds: backoffMilliseconds)
+            logger.warning("PostgreSQL unreachable, retrying in \(backoffMilliseconds) ms: \(error)")
+            throw .busy
+        }
+    }
+
+    /// Settings of every session: a lock wait longer than SQLite's busy timeout is reported as busy.
+    private func configure() throws(StoreError) {
+        do {
+            _ = try execute("SET lock_timeout = '2s'")
+        } catch {
+            close()
+            throw .unavailable(settings.describeFailure(detail: "could not configure the session"))
+        }
+    }
+
+    /// Closes the connection; the next ``open()`` reconnects at once.
+    func close() {
+        canceller.withLock { cancel in
+            if let cancel { PQfreeCancel(cancel) }
+            cancel = nil
+        }
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+
+    /// Asks the server to stop the statement in progress, if any; it then fails as busy. Safe from any thread.
+    func cancel() {
+        canceller.withLock { cancel in
+            guard let cancel else { return }
+            var message = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(cancel, &message, Int32(message.count))
+        }
+    }
+
+    /// Runs one statement with its values bound as text parameters (`$1`, `$2`, …); nil binds NULL.
+    @discardableResult
+    func execute(_ sql: String, _ values: [String?] = []) throws(PostgresFailure) -> PostgresResult {
+        guard let handle else { throw PostgresFailure(.lost, "not connected") }
+        // Text parameters end at their first NUL byte: such a value would be cut silently. The server refuses them
+        // in params already (Protocol/openrpc.json); this keeps any other caller from storing a shortened text.
+        if values.contains(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresFailure(.error(.invalid("params", "must not contain U+0000")), "NUL in a parameter")
+        }
+        let copies = values.map { value in value.flatMap { strdup($0) } }
+        defer { for copy in copies { free(copy) } }
+        let result: OpaquePointer? = copies.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { pointers in
+                PQexecParams(handle, sql, Int32(values.count), nil, pointers.baseAddress, nil, nil, 0)
+            }
+        }
+        guard let result else {
+            throw PostgresFailure.classify(sqlState: nil, message: lastError, connectionBad: isBad)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+            return PostgresResult(result)
+        default:
+            let state = CLibpq_sqlState(result).map { String(cString: $0) }
+            let message = PQresultErrorMessage(result).map { String(cString: $0) } ?? lastError
+            throw PostgresFailure.classify(sqlState: state, message: message, connectionBad: isBad)
+        }
+    }
+
+    /// The rows of a query.
+    func rows(_ sql: String, _ values: [String?] = []) throws(PostgresFailure) -> [PostgresRow] {
+        try execute(sql, values).rows
+    }
+
+    /// The first row of a query, if any.
+    func row(_ sql: String, _ values: [String?] = []) throws(PostgresFailure) -> PostgresRow? {
+        try execute(sql, values).rows.first
+    }
+
+    /// Runs `body` as one transaction begun with `begin`, and tells the caller what came of it.
+    ///
+    /// With no `begin`, `body` is one statement in autocommit. Nothing is ever left half-written: any failure rolls
+    /// back.
+    func run<T>(
+        begin: String?,
+        notify: Bool,
+        _ body: (PostgresConnection) throws -> T
+    ) -> TransactionOutcome<T> {
+        var committing = false
+        do {
+            if let begin { try execute(begin) }
+            let value = try body(self)
+            // Delivered to listeners only when the transaction commits, and never when it rolls back.
+            if notify { try execute("SELECT pg_notify('\(PostgresChangeFeed.channel)', '')") }
+            if begin != nil {
+                committing = true
+                try execute("COMMIT")
+            }
+            return .done(value)
+        } catch let failure as PostgresFailure {
+            rollback()
+            switch failure.kind {
+            case .lost:
+                logger.notice("PostgreSQL connection lost: \(failure.message)")
+                close()
+                return .lost(committing: committing)
+            case .conflict: return .conflict
+            case .error(let error):
+                if error.kind == .failure || error.kind == .unavailable {
+                    logger.error("PostgreSQL: \(failure.message)")
+                }
+                return .failed(error)
+            }
+        } catch let error as StoreError {
+            rollback()
+            return .failed(error)
+        } catch {
+            rollback()
+            return .failed(.failure("storage error"))
+        }
+    }
+
+    /// Rolls back an open transaction; a connection that cannot is closed, which ends the transaction too.
+    private func rollback() {
+        guard let handle, PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) != PQTRANS_IDLE else {
+            return
+        }
+        if (try? execute("ROLLBACK")) == nil { close() }
+    }
+
+    private var isBad: Bool { handle.map { PQstatus($0) != CONNECTION_OK } ?? true }
+
+    private var lastError: String {
+        handle.flatMap { PQerrorMessage($0) }.map { String(cString: $0) } ?? "no connection"
+    }
+}
+
+/// What came of one attempt at a transaction.
+enum TransactionOutcome<T> {
+    /// Committed (or, for a read, finished) with this value.
+    case done(T)
+    /// A serialization failure or deadlock: rolled back, and worth another attempt.
+    case conflict
+    /// The connection went away; when it happened during COMMIT nobody knows whether the transaction committed.
+    case lost(committing: Bool)
+    /// Refused or failed for good; rolled back.
+    case failed(StoreError)
+}
+
+/// The values of a result, copied out of libpq as text (NULL as nil).
+struct PostgresResult {
+    let rows: [PostgresRow]
+    /// The rows an INSERT, UPDATE or DELETE changed.
+    let affectedRows: Int
+
+    init(_ result: OpaquePointer) {
+        let count = PQntuples(result)
+        let columns = PQnfields(result)
+        var rows: [PostgresRow] = []
+        rows.reserveCapacity(Int(count))
+        for row in 0..<count {
+            var values: [String?] = []
+            values.reserveCapacity(Int(columns))
+            for column in 0..<columns {
+                if PQgetisnull(result, row, column) == 1 {
+                    values.append(nil)
+                } else {
+                    values.append(String(cString: PQgetvalue(result, row, column)))
+                }
+            }
+            rows.append(PostgresRow(values: values))
+        }
+        self.rows = rows
+        affectedRows = PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
+    }
+}
+
+/// One row of a result, read by position.
+struct PostgresRow {
+    let values: [String?]
+
+    /// A column declared NOT NULL.
+    func text(_ index: Int) -> String { values[index] ?? "" }
+    func optionalText(_ index: Int) -> String? { values[index] }
+    func int(_ index: Int) -> Int64 { values[index].flatMap { Int64($0) } ?? 0 }
+    func bool(_ index: Int) -> Bool { values[index] == "t" }
+}

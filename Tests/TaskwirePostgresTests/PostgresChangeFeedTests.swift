@@ -1,0 +1,60 @@
+import Foundation
+import TaskwireProtocol
+import TaskwireStore
+import Testing
+
+@testable import TaskwirePostgres
+
+/// The LISTEN/NOTIFY change feed: it hears every committing transaction of any store on the database.
+@Suite struct PostgresChangeFeedTests {
+    @Test func aFeedHearsCommitsOfOtherStoresAndNothingElse() throws {
+        let url = try TestCluster.createDatabase()
+        let writer = try PostgresStore(url: url, logger: quietLogger)
+        let reader = try PostgresStore(url: url, logger: quietLogger)
+        let alice = ActingSession(user: try writer.addUser(name: "alice", email: nil).user, sessionID: "ses_alice")
+        _ = try writer.addOrganization(name: "Acme", owner: "alice")
+        let projectID = try writer.addProject(organization: "Acme", name: "Web").id
+        let feed = reader.makePostgresChangeFeed()
+        let first = feed.version()
+        #expect(first != nil)
+        #expect(feed.version() == first, "nothing committed since")
+        #expect(!feed.wait(timeoutMilliseconds: 50))
+
+        _ = try writer.createTask(actor: alice, NewTask(projectID: projectID, title: "T"))
+        #expect(feed.wait(timeoutMilliseconds: 5000))
+        let second = feed.version()
+        #expect(second != first)
+
+        // A rolled-back change tells nobody; nor does a heartbeat.
+        expectError(.invalid) { _ = try writer.createTask(actor: alice, NewTask(projectID: projectID, title: " ")) }
+        try writer.registerSession(id: "ses_alice", userID: alice.user.id, pid: 1)
+        #expect(try writer.heartbeat(sessionID: "ses_alice"))
+        #expect(!feed.wait(timeoutMilliseconds: 200))
+        #expect(feed.version() == second)
+
+        // The feed of the protocol is the same kind of feed.
+        let generic = try #require(writer.makeChangeFeed())
+        let genericFirst = generic.version()
+        _ = try reader.join(actor: alice, projectID: projectID, since: nil)
+        let deadline = ContinuousClock.now + .seconds(5)
+        while generic.version() == genericFirst, ContinuousClock.now < deadline { usleep(5_000) }
+        #expect(generic.version() != genericFirst)
+    }
+
+    @Test func waitReturnsWhenACommitArrivesFromAnotherThread() throws {
+        let url = try TestCluster.createDatabase()
+        let store = try PostgresStore(url: url, logger: quietLogger)
+        let feed = store.makePostgresChangeFeed()
+        _ = feed.version()
+        let start = ContinuousClock.now
+        let thread = Thread {
+            usleep(200_000)
+            _ = try? store.addUser(name: "late", email: nil)
+        }
+        thread.start()
+        #expect(feed.wait(timeoutMilliseconds: 5000))
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed >= .milliseconds(150))
+        #expect(elapsed < .seconds(3))
+    }
+}
