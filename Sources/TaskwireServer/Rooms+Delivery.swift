@@ -9,6 +9,7 @@ extension Rooms {
     /// The delivery thread: takes what arrived, writes what the client must see, in order.
     func deliveryLoop() {
         var lastVersion = watcher?.version()
+        var feedState = RelayState.connected
         var nextPoll = MonotonicClock.now()
         while true {
             let (inputs, stopping, hasRooms) = lock.withLock {
@@ -32,9 +33,18 @@ extension Rooms {
                 let interval = relay.kind != .redis ? Self.localPollNanoseconds : Self.relayPollNanoseconds
                 nextPoll = now + (hasRooms ? interval : Self.relayPollNanoseconds)
                 // Read even without rooms: a feed left unread (PostgreSQL's LISTEN connection) backs up on the server.
-                if let version = watcher?.version(), version != lastVersion {
+                let version = watcher?.version()
+                if let version, version != lastVersion {
                     lastVersion = version
                     if hasRooms { pollAll(verified: &verified) }
+                }
+                // On PostgreSQL without Redis the feed is the relay: it is degraded while the server is unreachable.
+                if relay.kind == .postgres, watcher != nil {
+                    let reachable: RelayState = version == nil ? .degraded : .connected
+                    if reachable != feedState {
+                        feedState = reachable
+                        process(.relayState(reachable), verified: &verified)
+                    }
                 }
             }
             writer.uncork(mayBlock: false)

@@ -51,9 +51,9 @@ public final class RoomWorld: Sendable {
     public var users: [User] { seed.users }
 
     /// Creates the database, the users, the organization and its project, and starts Redis for the `.redis` relay.
-    public init(relay: RoomRelay, userNames: [String]) throws {
+    public init(relay: RoomRelay, userNames: [String], postgres: PostgresServer? = nil) throws {
         self.relay = relay
-        seed = try TestWorld(userNames: userNames, backend: relay.backend)
+        seed = try TestWorld(userNames: userNames, backend: relay.backend, postgres: postgres)
         redis = relay.usesRedis ? try RedisServer() : nil
     }
 

@@ -32,14 +32,16 @@ public final class TestWorld: Sendable {
     private let hosts = Locked<[TaskwireConnection]>([])
 
     /// Creates the database, the users named `userNames`, the organization and its project.
-    public init(userNames: [String], backend: StoreBackend = .sqlite) throws {
+    /// On PostgreSQL the world's database is made on `postgres` when given (a server a test may stop), else on
+    /// the process's shared cluster.
+    public init(userNames: [String], backend: StoreBackend = .sqlite, postgres: PostgresServer? = nil) throws {
         precondition(!userNames.isEmpty, "a world needs at least its owner")
         binary = try TaskwireBinary.locate()
         database = try TemporaryDatabase()
         self.backend = backend
         switch backend {
         case .sqlite: location = database.path
-        case .postgres: location = try TestPostgres.shared().createDatabase()
+        case .postgres: location = try (postgres ?? TestPostgres.shared()).createDatabase()
         }
         admin = AdminCommand(binary: binary, database: location)
         var users: [User] = []
