@@ -121,6 +121,11 @@ public final class RedisServer: Sendable {
     }
 
     /// A loopback port that was free a moment ago: bound to port 0, read back, closed.
+    /// A loopback port that nothing listens on right now.
+    public static func freePortForTests() throws -> Int {
+        try freeLoopbackPort()
+    }
+
     static func freeLoopbackPort() throws -> Int {
         let socket = openSocket()
         guard socket >= 0 else { throw RedisServerError("socket() failed: errno \(errno)") }

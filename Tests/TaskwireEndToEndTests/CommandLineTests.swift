@@ -101,6 +101,26 @@ import Testing
         #expect(!outcome.stderr.contains("hunter2"))
     }
 
+    /// A PostgreSQL server that is not there: one line naming the host, never the password, and exit code 1, for
+    /// the host and for an admin command alike.
+    @Test func anUnreachablePostgresIsAOneLineErrorWithExitCode1() throws {
+        let port = try RedisServer.freePortForTests()
+        let url = "postgresql://alice:sup3rsecret@127.0.0.1:\(port)/team"
+        let served = try Self.run(["serve", "--db", url, "--connect-timeout", "2"])
+        #expect(served.status == 1)
+        #expect(served.stdout.isEmpty)
+        #expect(served.stderr.contains("127.0.0.1:\(port)"), "\(served.stderr)")
+        #expect(!served.stderr.contains("sup3rsecret"))
+        let admin = try Self.run(["admin", "user", "add", "--name", "x", "--json", "--db", url])
+        #expect(admin.status == 1)
+        #expect(
+            admin.stderr.hasPrefix("taskwire: cannot connect to PostgreSQL at 127.0.0.1:\(port)"),
+            "\(admin.stderr)"
+        )
+        #expect(admin.stderr.split(separator: "\n").count == 1)
+        #expect(!admin.stderr.contains("sup3rsecret"))
+    }
+
     @Test func callPrintsTheResultOrFailsWithExitCode1() throws {
         let database = try TemporaryDatabase()
         let db = ["--db", database.path]
