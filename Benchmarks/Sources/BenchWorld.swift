@@ -6,15 +6,28 @@ import TaskwireTranscripts
 enum Relay: String, CaseIterable {
     /// Through the benchmark's own `redis-server`.
     case redis
-    /// Through the shared database alone (no `--redis`).
+    /// Through the shared database alone (no `--redis`): polling the SQLite file, or `LISTEN/NOTIFY` on PostgreSQL.
     case local
 }
 
-/// Everything a run shares: the `taskwire` executable, a temporary database with a writer and a reader user in one
-/// organization and project, and a `redis-server` of its own.
+/// Where a run's hosts keep their data.
+enum Store: String {
+    case sqlite
+    case postgres
+
+    /// Prefixed to the keys of a store's figures in the JSON: none for SQLite (the keys of issue 6), `postgres_`.
+    var keyPrefix: String { self == .sqlite ? "" : "postgres_" }
+
+    /// Prefixed to the labels of a store's figures in the table: none for SQLite, `PostgreSQL: `.
+    var labelPrefix: String { self == .sqlite ? "" : "PostgreSQL: " }
+}
+
+/// Everything a run shares: the `taskwire` executable, a temporary database (a SQLite file, or a database in a
+/// throwaway PostgreSQL cluster) with a writer and a reader user in one organization and project, and a
+/// `redis-server` of its own.
 ///
-/// - Important: Keep the world alive while hosts run: the database directory is removed and Redis stopped when it
-///   goes away.
+/// - Important: Keep the world alive while hosts run: the database directory is removed (the PostgreSQL cluster
+///   stopped) and Redis stopped when it goes away.
 final class BenchWorld {
     struct User {
         let id: String
@@ -23,7 +36,13 @@ final class BenchWorld {
     }
 
     let binary: String
+    let store: Store
+    /// A scratch folder of the run; with SQLite, the folder of the database file.
     let database: TemporaryDatabase
+    /// The throwaway cluster of a PostgreSQL world.
+    let postgres: PostgresServer?
+    /// What `--db` is given: the SQLite file's path or the PostgreSQL database's URL.
+    let location: String
     let redis: RedisServer
     let admin: AdminCommand
     /// Creates and updates tasks.
@@ -34,11 +53,21 @@ final class BenchWorld {
     /// The project of the request and fan-out benchmarks.
     let projectID: String
 
-    init(binary: String) throws {
+    init(binary: String, store: Store = .sqlite) throws {
         self.binary = binary
+        self.store = store
         database = try TemporaryDatabase()
+        switch store {
+        case .sqlite:
+            postgres = nil
+            location = database.path
+        case .postgres:
+            let server = try PostgresServer()
+            postgres = server
+            location = try server.createDatabase()
+        }
         redis = try RedisServer()
-        admin = AdminCommand(binary: binary, database: database.path)
+        admin = AdminCommand(binary: binary, database: location)
         let writer = try admin.addUser("bench-writer")
         let reader = try admin.addUser("bench-reader")
         self.writer = User(id: writer.id, name: "bench-writer", token: writer.token)
@@ -50,14 +79,20 @@ final class BenchWorld {
 
     deinit {
         redis.stop()
+        postgres?.stopAndRemove()
     }
 
     /// The `taskwire serve` arguments for a relay.
     func serveArguments(_ relay: Relay) -> [String] {
         switch relay {
-        case .redis: ["serve", "--db", database.path, "--redis", redis.url]
-        case .local: ["serve", "--db", database.path]
+        case .redis: ["serve", "--db", location, "--redis", redis.url]
+        case .local: ["serve", "--db", location]
         }
+    }
+
+    /// The relay as the host reports it in `relay.status`: `redis`, `local` (SQLite) or `postgres` (NOTIFY).
+    func name(of relay: Relay) -> String {
+        relay == .local && store == .postgres ? "postgres" : relay.rawValue
     }
 
     /// Starts a host without initializing it.

@@ -60,6 +60,10 @@ struct Scale {
     var fanOutWindowed: [Int: Int]
     /// Windowed updates with the local relay (1 receiver).
     var localWindowed: Int
+    /// Windowed updates on PostgreSQL, with Redis and with NOTIFY (1 receiver).
+    var postgresWindowed: Int
+    /// How long `pgbench -N` runs.
+    var pgbenchSeconds: Int
     var window = 64
     /// Time limits of one fan-out run: no update is sent after them (a slow host cannot stretch the run).
     var oneAtATimeSeconds = 12.0
@@ -85,6 +89,8 @@ struct Scale {
         fanOutOneAtATime: [1: 5_000, 4: 5_000, 16: 5_000],
         fanOutWindowed: [1: 100_000, 4: 10_000, 16: 5_000],
         localWindowed: 10_000,
+        postgresWindowed: 10_000,
+        pgbenchSeconds: 10,
         listSizes: [1_000, 100_000],
         listSamples: 200,
         peerLatency: 10_000,
@@ -104,6 +110,8 @@ struct Scale {
         fanOutOneAtATime: [1: 200, 4: 200, 16: 100],
         fanOutWindowed: [1: 5_000, 4: 1_000, 16: 500],
         localWindowed: 1_000,
+        postgresWindowed: 1_000,
+        pgbenchSeconds: 3,
         listSizes: [1_000, 100_000],
         listSamples: 50,
         peerLatency: 1_000,

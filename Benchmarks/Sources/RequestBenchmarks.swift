@@ -8,31 +8,40 @@ struct RequestBenchmarks {
     let results: Results
 
     func run() throws(BenchError) {
-        for relay in Relay.allCases { try spawnToInitialize(relay) }
+        // On PostgreSQL only what depends on the store is measured: the updates, against pgbench's floor.
+        let sqlite = world.store == .sqlite
+        if sqlite { for relay in Relay.allCases { try spawnToInitialize(relay) } }
+        // pgbench first, on the same server before any host runs: the floor of one connection's updates.
+        let pgbench = sqlite ? nil : try PgbenchBenchmark(world: world, scale: scale, results: results).run()
         let host = try world.hosts(1, relay: .redis, as: world.writer)[0]
         defer { finishAll([host]) }
-        try pingOneAtATime(host)
+        if sqlite { try pingOneAtATime(host) }
         var pool = TaskPool(ids: try world.createTasks(64, through: host, prefix: "request"))
+        if sqlite {
+            try pipelined(
+                host,
+                key: "ping_pipelined",
+                label: "ping, \(Format.grouped(scale.pingPipelined)) pipelined",
+                target: 300_000,
+                requests: (0..<scale.pingPipelined).map { Requests.ping(id: $0) }
+            )
+            try pipelined(
+                host,
+                key: "task_get_pipelined",
+                label: "task.get, \(Format.grouped(scale.getPipelined)) pipelined",
+                target: nil,
+                requests: (0..<scale.getPipelined).map {
+                    Requests.getTask(id: $0, taskID: pool.ids[$0 % pool.ids.count])
+                }
+            )
+        }
         try pipelined(
             host,
-            key: "ping_pipelined",
-            label: "ping, \(Format.grouped(scale.pingPipelined)) pipelined",
-            target: 300_000,
-            requests: (0..<scale.pingPipelined).map { Requests.ping(id: $0) }
-        )
-        try pipelined(
-            host,
-            key: "task_get_pipelined",
-            label: "task.get, \(Format.grouped(scale.getPipelined)) pipelined",
-            target: nil,
-            requests: (0..<scale.getPipelined).map { Requests.getTask(id: $0, taskID: pool.ids[$0 % pool.ids.count]) }
-        )
-        try pipelined(
-            host,
-            key: "task_update_pipelined",
-            label: "task.update, \(Format.grouped(scale.updatePipelined)) pipelined",
-            target: 30_000,
-            requests: pool.updateRequests(scale.updatePipelined)
+            key: world.store.keyPrefix + "task_update_pipelined",
+            label: world.store.labelPrefix + "task.update, \(Format.grouped(scale.updatePipelined)) pipelined",
+            target: sqlite ? 30_000 : nil,
+            requests: pool.updateRequests(scale.updatePipelined),
+            floor: pgbench
         )
         try concurrentWriters()
     }
@@ -101,13 +110,15 @@ struct RequestBenchmarks {
 
     /// All requests handed to the host's stdin back to back, 64 per write (the process's writer thread takes over
     /// when the pipe is full), while its reading thread tallies the responses: requests per second from the first
-    /// write to the last response.
+    /// write to the last response. With `floor` (pgbench's simple-update transactions per second on the same
+    /// server), the rate is also given as a fraction of it.
     private func pipelined(
         _ host: BenchHost,
         key: String,
         label: String,
         target: Double?,
-        requests: [[UInt8]]
+        requests: [[UInt8]],
+        floor: Double? = nil
     ) throws(BenchError) {
         results.begin(label)
         let chunks = Requests.chunks(requests)
@@ -126,19 +137,26 @@ struct RequestBenchmarks {
         let tally = tallies.withLock { $0[0] }
         let rate = Double(requests.count) / elapsed
         if tally.errors > 0 { results.problem("\(label): \(tally.errors) error responses") }
+        var details: JSONObject = [
+            "requests": .int(requests.count), "elapsed_s": .number(Format.decimal(elapsed, places: 4)),
+            "per_second": .int(Int(rate)), "errors": .int(tally.errors), "duplicates": .int(tally.duplicates),
+        ]
+        var value = Format.rate(rate)
+        if let floor, floor > 0 {
+            value += ", \(Format.ratio(rate / floor)) pgbench -N"
+            details["pgbench_tps"] = .int(Int(floor))
+            details["pgbench_ratio"] = .number(Format.decimal(rate / floor, places: 3))
+        }
         results.add(
             Figure(
                 key: key,
                 section: "Requests",
                 label: label,
-                value: Format.rate(rate),
+                value: value,
                 target: target.map { "≥ \(Format.rate($0))" },
                 met: target.map { rate >= $0 },
                 checks: tally.checks,
-                details: [
-                    "requests": .int(requests.count), "elapsed_s": .number(Format.decimal(elapsed, places: 4)),
-                    "per_second": .int(Int(rate)), "errors": .int(tally.errors), "duplicates": .int(tally.duplicates),
-                ]
+                details: details
             )
         )
     }
@@ -147,7 +165,9 @@ struct RequestBenchmarks {
     /// never conflict): updates per second over all of them, first write to last response.
     private func concurrentWriters() throws(BenchError) {
         let count = scale.concurrentHosts
-        let label = "task.update, \(count) hosts × \(Format.grouped(scale.concurrentPerHost)) pipelined at once"
+        let label =
+            world.store.labelPrefix
+            + "task.update, \(count) hosts × \(Format.grouped(scale.concurrentPerHost)) pipelined at once"
         results.begin(label)
         let hosts = try world.hosts(count, relay: .redis, as: world.writer)
         defer { finishAll(hosts) }
@@ -181,7 +201,7 @@ struct RequestBenchmarks {
         if errors > 0 { results.problem("\(label): \(errors) error responses (busy or conflict)") }
         results.add(
             Figure(
-                key: "task_update_concurrent",
+                key: world.store.keyPrefix + "task_update_concurrent",
                 section: "Requests",
                 label: label,
                 value: Format.rate(rate),

@@ -40,6 +40,7 @@ struct TaskwireBench {
                     results.problem("the \(name) benchmarks stopped: \(error)")
                 }
             }
+            runPostgres(binary: binary, scale: scale, results: results)
             if let peers = options.peersDirectory {
                 do {
                     try PeerBenchmarks(world: world, scale: scale, results: results, directory: peers).run()
@@ -59,6 +60,30 @@ struct TaskwireBench {
         print(report.table)
         let path = try report.write(to: options.resultsDirectory)
         print("\nResults written to \(path)")
+    }
+}
+
+/// The figures that depend on the store, again on a throwaway PostgreSQL cluster (its own world, started once the
+/// SQLite figures are done): `task.update` against `pgbench -N`, fan-out over Redis and over `LISTEN/NOTIFY`.
+private func runPostgres(binary: String, scale: Scale, results: Results) {
+    let world: BenchWorld
+    do {
+        log("PostgreSQL: starting a throwaway cluster")
+        world = try BenchWorld(binary: binary, store: .postgres)
+    } catch {
+        results.problem("the PostgreSQL benchmarks could not start: \(error)")
+        return
+    }
+    let sections: [(String, () throws -> Void)] = [
+        ("requests", { try RequestBenchmarks(world: world, scale: scale, results: results).run() }),
+        ("fan-out", { try FanOutBenchmarks(world: world, scale: scale, results: results).run() }),
+    ]
+    for (name, section) in sections {
+        do {
+            try section()
+        } catch {
+            results.problem("the PostgreSQL \(name) benchmarks stopped: \(error)")
+        }
     }
 }
 

@@ -16,10 +16,17 @@ public final class LocalRelay: Relay {
     /// Never calls either callback.
     public func start(
         onMessage: @escaping @Sendable ([UInt8]) -> Void,
-        onStateChange: @escaping @Sendable (RelayState) -> Void
+        onStateChange: @escaping @Sendable (RelayState) -> Void,
+        onSubscribed: @escaping @Sendable (String) -> Void
     ) {}
 
     public func publish(_ payload: [UInt8]) {}
+
+    public func publish(_ payload: [UInt8], topic: String) {}
+
+    public func subscribe(_ topic: String) {}
+
+    public func unsubscribe(_ topic: String) {}
 
     public func flush(timeoutMilliseconds: Int) {}
 

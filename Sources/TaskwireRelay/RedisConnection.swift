@@ -135,6 +135,12 @@ struct RedisConnection: ~Copyable {
     /// Sends one command and waits for its reply until `deadline`.
     func command(_ arguments: [[UInt8]], deadline: ContinuousClock.Instant) throws(RedisConnectionError) -> RedisReply {
         try append(arguments)
+        return try nextReply(deadline: deadline)
+    }
+
+    /// Waits for the next reply until `deadline` (a command with several replies, such as SUBSCRIBE of several
+    /// channels, sends one per channel).
+    func nextReply(deadline: ContinuousClock.Instant) throws(RedisConnectionError) -> RedisReply {
         while true {
             switch read() {
             case .reply(let reply):

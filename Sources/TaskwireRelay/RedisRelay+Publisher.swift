@@ -58,7 +58,7 @@ extension RedisRelay.Core {
     /// An idle connection is checked for a close at every idle wakeup and probed with PING when quiet, so that a
     /// dead publisher connection is noticed before the next payload is lost to it.
     private func pump(_ connection: borrowing RedisConnection, generation: Int) -> RedisRelay.SessionEnd {
-        var batch: [[UInt8]] = []
+        var batch: [Queued] = []
         var lastReply = ContinuousClock.now
         while true {
             var pending = 0
@@ -75,8 +75,8 @@ extension RedisRelay.Core {
                     try connection.append([RedisRelay.Command.ping])
                     pending = 1
                 case .payloads:
-                    for payload in batch {
-                        try connection.append([RedisRelay.Command.publish, channel, payload])
+                    for queued in batch {
+                        try connection.append([RedisRelay.Command.publish, queued.channel, queued.payload])
                     }
                     pending = batch.count
                     batch.removeAll(keepingCapacity: true)
@@ -109,7 +109,7 @@ extension RedisRelay.Core {
     }
 
     /// Moves the queued payloads into `batch`, waiting a little when there are none.
-    private func take(into batch: inout [[UInt8]], generation: Int) -> Take {
+    private func take(into batch: inout [Queued], generation: Int) -> Take {
         var hasWaited = false
         while true {
             let take = shared.withLock { state -> Take? in

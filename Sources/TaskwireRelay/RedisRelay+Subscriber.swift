@@ -4,7 +4,8 @@ extension RedisRelay.Core {
     /// The subscriber thread: subscribes, delivers messages, probes liveness, resubscribes, until the relay stops.
     func runSubscriber(
         onMessage: @escaping @Sendable ([UInt8]) -> Void,
-        onStateChange: @escaping @Sendable (RelayState) -> Void
+        onStateChange: @escaping @Sendable (RelayState) -> Void,
+        onSubscribed: @escaping @Sendable (String) -> Void
     ) {
         var backoff = Backoff()
         var failures = FailureLog()
@@ -12,8 +13,9 @@ extension RedisRelay.Core {
         while !isStopped {
             let generation = generation
             let connection: RedisConnection
+            var subscribed: Set<String> = []
             do {
-                connection = try openSubscriber()
+                connection = try openSubscriber(subscribed: &subscribed)
             } catch {
                 failures.failed(.subscriber, error, logger: logger)
                 signalFirstAttempt(&isFirstAttempt)
@@ -24,7 +26,14 @@ extension RedisRelay.Core {
             backoff.reset()
             guard connectionUp(.subscriber, generation: generation, onStateChange: onStateChange) else { continue }
             signalFirstAttempt(&isFirstAttempt)
-            switch listen(connection, generation: generation, onMessage: onMessage) {
+            for topic in subscribed { onSubscribed(topic) }
+            switch listen(
+                connection,
+                generation: generation,
+                subscribed: subscribed,
+                onMessage: onMessage,
+                onSubscribed: onSubscribed
+            ) {
             case .stopped:
                 return
             case .invalidated:
@@ -36,20 +45,45 @@ extension RedisRelay.Core {
         }
     }
 
-    /// Connects, authenticates and subscribes; returns once Redis has confirmed the subscription.
-    private func openSubscriber() throws(RedisConnectionError) -> RedisConnection {
+    /// Connects, authenticates and subscribes to the database-wide channel, this host's control channel and the
+    /// topics wanted now (which it puts in `subscribed`); returns once Redis has confirmed every subscription.
+    private func openSubscriber(subscribed: inout Set<String>) throws(RedisConnectionError) -> RedisConnection {
         let deadline = ContinuousClock.now + RedisRelay.Timing.handshakeTimeout
         let connection = try connect()
         try authenticate(connection, deadline: deadline)
-        let reply = try connection.command([RedisRelay.Command.subscribe, channel], deadline: deadline)
-        switch reply {
-        case .array(let parts) where parts.count == 3 && parts[0].keyword == "subscribe":
-            return connection
-        case .error(let message):
-            throw RedisConnectionError(description: "SUBSCRIBE failed: \(message)")
-        default:
-            throw RedisConnectionError(description: "unexpected reply to SUBSCRIBE")
+        let topics = shared.withLock { $0.topics }
+        let channels = [channel, controlChannel] + topics.map { self.channel(ofTopic: $0) }
+        var reply = try connection.command([RedisRelay.Command.subscribe] + channels, deadline: deadline)
+        for index in channels.indices {
+            if index > 0 { reply = try connection.nextReply(deadline: deadline) }
+            switch reply {
+            case .array(let parts) where parts.count == 3 && parts[0].keyword == "subscribe":
+                continue
+            case .error(let message):
+                throw RedisConnectionError(description: "SUBSCRIBE failed: \(message)")
+            default:
+                throw RedisConnectionError(description: "unexpected reply to SUBSCRIBE")
+            }
         }
+        subscribed = topics
+        return connection
+    }
+
+    /// Brings the connection's project subscriptions in line with the topics wanted (replies come to `listen`).
+    private func updateSubscriptions(
+        _ connection: borrowing RedisConnection,
+        _ subscribed: inout Set<String>
+    ) throws(RedisConnectionError) {
+        let wanted = shared.withLock { $0.topics }
+        let added = wanted.subtracting(subscribed)
+        let removed = subscribed.subtracting(wanted)
+        if !added.isEmpty {
+            try connection.append([RedisRelay.Command.subscribe] + added.map { channel(ofTopic: $0) })
+        }
+        if !removed.isEmpty {
+            try connection.append([RedisRelay.Command.unsubscribe] + removed.map { channel(ofTopic: $0) })
+        }
+        subscribed = wanted
     }
 
     /// Delivers messages until the connection fails or goes silent, is invalidated, or the relay stops.
@@ -59,11 +93,19 @@ extension RedisRelay.Core {
     private func listen(
         _ connection: borrowing RedisConnection,
         generation: Int,
-        onMessage: @Sendable ([UInt8]) -> Void
+        subscribed: Set<String>,
+        onMessage: @Sendable ([UInt8]) -> Void,
+        onSubscribed: @Sendable (String) -> Void
     ) -> RedisRelay.SessionEnd {
         var lastTraffic = ContinuousClock.now
         var pingSentAt: ContinuousClock.Instant?
+        var subscribed = subscribed
         while true {
+            do {
+                try updateSubscriptions(connection, &subscribed)
+            } catch {
+                return .failed(error)
+            }
             let result = connection.read()
             switch standing(of: generation) {
             case .current: break
@@ -74,10 +116,12 @@ extension RedisRelay.Core {
             case .reply(let reply):
                 lastTraffic = .now
                 pingSentAt = nil
-                if case .array(let parts) = reply, parts.count == 3, parts[0].keyword == "message",
-                    case .bytes(let payload) = parts[2]
-                {
-                    onMessage(payload)
+                guard case .array(let parts) = reply, parts.count == 3, case .bytes(let name) = parts[1] else { break }
+                if parts[0].keyword == "message", case .bytes(let payload) = parts[2] {
+                    // A message on the control channel only woke this thread to update its subscriptions.
+                    if name != controlChannel { onMessage(payload) }
+                } else if parts[0].keyword == "subscribe", let topic = topic(ofChannel: name) {
+                    onSubscribed(topic)
                 }
             case .failed(let error):
                 return .failed(error)

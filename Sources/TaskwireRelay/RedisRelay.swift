@@ -4,7 +4,9 @@ public import Logging
 public import TaskwireProtocol
 import TaskwireSync
 
-/// The relay over Redis pub/sub: one channel per database, `taskwire:<namespace>:events`.
+/// The relay over Redis pub/sub: a channel per project (`taskwire:<namespace>:p:<projectId>`), subscribed while a
+/// session of this host is in the project's room, so that a host receives only the traffic of its rooms; and a
+/// database-wide channel, `taskwire:<namespace>:events`.
 ///
 /// Two connections, each owned by its own thread: the publisher thread drains a queue and pipelines PUBLISH
 /// commands; the subscriber thread holds SUBSCRIBE, delivers messages and probes the connection with PING when it is
@@ -16,7 +18,7 @@ public final class RedisRelay: Relay {
     public init(url: RedisURL, namespace: String, logger: Logger) {
         var logger = logger
         logger[metadataKey: "redis"] = "\(url)"
-        core = Core(url: url, channel: Array("taskwire:\(namespace):events".utf8), logger: logger)
+        core = Core(url: url, prefix: "taskwire:\(namespace):", logger: logger)
     }
 
     deinit {
@@ -29,13 +31,30 @@ public final class RedisRelay: Relay {
 
     public func start(
         onMessage: @escaping @Sendable ([UInt8]) -> Void,
-        onStateChange: @escaping @Sendable (RelayState) -> Void
+        onStateChange: @escaping @Sendable (RelayState) -> Void,
+        onSubscribed: @escaping @Sendable (String) -> Void
     ) {
-        core.start(onMessage: onMessage, onStateChange: onStateChange)
+        core.start(onMessage: onMessage, onStateChange: onStateChange, onSubscribed: onSubscribed)
     }
 
     public func publish(_ payload: [UInt8]) {
-        core.publish(payload)
+        core.publish(payload, on: core.channel)
+    }
+
+    public func publish(_ payload: [UInt8], topic: String) {
+        core.publish(payload, on: core.channel(ofTopic: topic))
+    }
+
+    /// Adds the topic's channel to the subscriber connection: the subscriber thread is woken through this host's
+    /// control channel, so that the subscription takes effect within a round trip.
+    public func subscribe(_ topic: String) {
+        let changed = core.shared.withLock { $0.topics.insert(topic).inserted }
+        if changed { core.publish([UInt8(ascii: "w")], on: core.controlChannel) }
+    }
+
+    public func unsubscribe(_ topic: String) {
+        let changed = core.shared.withLock { $0.topics.remove(topic) != nil }
+        if changed { core.publish([UInt8(ascii: "w")], on: core.controlChannel) }
     }
 
     /// Stops both threads and closes both connections; after it returns no callback runs any more and `state` is
@@ -87,6 +106,7 @@ extension RedisRelay {
         static let ping = Array("PING".utf8)
         static let publish = Array("PUBLISH".utf8)
         static let subscribe = Array("SUBSCRIBE".utf8)
+        static let unsubscribe = Array("UNSUBSCRIBE".utf8)
     }
 
     /// The two connections; the relay is connected when both are up.
@@ -119,8 +139,10 @@ extension RedisRelay {
             var subscriberUp = false
             /// The state last reported (or fixed as the initial one by start()).
             var reported: RelayState = .degraded
-            var queue: [[UInt8]] = []
+            var queue: [Queued] = []
             var queuedBytes = 0
+            /// The topics this host wants; the subscriber thread brings its subscriptions in line.
+            var topics: Set<String> = []
             /// The publisher thread is about to wait, or waiting, on `publisherWakeup`.
             var publisherWaiting = false
             /// The publisher thread has taken payloads and not yet read all their replies.
@@ -131,8 +153,19 @@ extension RedisRelay {
             var isLive: Bool { publisherUp && subscriberUp }
         }
 
+        /// A payload waiting for the publisher, with its channel.
+        struct Queued {
+            var channel: [UInt8]
+            var payload: [UInt8]
+        }
+
         let url: RedisURL
+        /// `taskwire:<namespace>:`, the start of every channel of this database.
+        let prefix: String
+        /// The database-wide channel.
         let channel: [UInt8]
+        /// This host's own channel: a message on it only wakes the subscriber to update its subscriptions.
+        let controlChannel: [UInt8]
         let logger: Logger
         let shared = Locked(State())
         /// Serializes state-change callbacks so that they arrive in the order the changes were decided.
@@ -145,9 +178,11 @@ extension RedisRelay {
         let subscriberWakeup = DispatchSemaphore(value: 0)
         let firstAttempts = DispatchSemaphore(value: 0)
 
-        init(url: RedisURL, channel: [UInt8], logger: Logger) {
+        init(url: RedisURL, prefix: String, logger: Logger) {
             self.url = url
-            self.channel = channel
+            self.prefix = prefix
+            channel = Array("\(prefix)events".utf8)
+            controlChannel = Array("\(prefix)host:\(UInt64.random(in: 1...UInt64.max))".utf8)
             self.logger = logger
         }
 
@@ -155,9 +190,21 @@ extension RedisRelay {
 
         var isStopped: Bool { shared.withLock { $0.stopped } }
 
+        func channel(ofTopic topic: String) -> [UInt8] {
+            Array("\(prefix)p:\(topic)".utf8)
+        }
+
+        /// The topic of a project channel of this database, or nil for any other channel.
+        func topic(ofChannel channel: [UInt8]) -> String? {
+            let start = Array("\(prefix)p:".utf8)
+            guard channel.starts(with: start) else { return nil }
+            return String(decoding: channel[start.count...], as: UTF8.self)
+        }
+
         func start(
             onMessage: @escaping @Sendable ([UInt8]) -> Void,
-            onStateChange: @escaping @Sendable (RelayState) -> Void
+            onStateChange: @escaping @Sendable (RelayState) -> Void,
+            onSubscribed: @escaping @Sendable (String) -> Void
         ) {
             let shouldStart = shared.withLock { state in
                 guard !state.started, !state.stopped else { return false }
@@ -172,7 +219,7 @@ extension RedisRelay {
                 runPublisher(onStateChange: onStateChange)
             }
             let subscriber = WorkerThread.start(name: "tw.relay.sub") { [self] in
-                runSubscriber(onMessage: onMessage, onStateChange: onStateChange)
+                runSubscriber(onMessage: onMessage, onStateChange: onStateChange, onSubscribed: onSubscribed)
             }
             shared.withLock { $0.workers = [publisher, subscriber] }
 
@@ -187,12 +234,12 @@ extension RedisRelay {
             logger.info("relay started", metadata: ["state": "\(initial.rawValue)"])
         }
 
-        func publish(_ payload: [UInt8]) {
+        func publish(_ payload: [UInt8], on channel: [UInt8]) {
             let (wake, dropReason) = shared.withLock { state -> (Bool, String?) in
                 guard !state.stopped else { return (false, "stopped") }
                 guard state.isLive else { return (false, "degraded") }
                 guard state.queuedBytes + payload.count <= maximumQueuedBytes else { return (false, "queue full") }
-                state.queue.append(payload)
+                state.queue.append(Queued(channel: channel, payload: payload))
                 state.queuedBytes += payload.count
                 defer { state.publisherWaiting = false }
                 return (state.publisherWaiting, nil)

@@ -20,9 +20,17 @@ public protocol Relay: AnyObject, Sendable {
     /// ~300 ms) so that `state` is accurate when it returns.
     func start(
         onMessage: @escaping @Sendable ([UInt8]) -> Void,
-        onStateChange: @escaping @Sendable (RelayState) -> Void
+        onStateChange: @escaping @Sendable (RelayState) -> Void,
+        onSubscribed: @escaping @Sendable (String) -> Void
     )
-    /// Queues a payload for publishing; never blocks on the network.
+    /// Queues a payload for the subscribers of `topic` (a project); never blocks on the network.
+    func publish(_ payload: [UInt8], topic: String)
+    /// Starts receiving the payloads published on `topic`; `onSubscribed` of ``start(onMessage:onStateChange:onSubscribed:)``
+    /// is called once the relay delivers them (payloads published before that may be missed: read the log then).
+    func subscribe(_ topic: String)
+    /// Stops receiving the payloads of `topic`.
+    func unsubscribe(_ topic: String)
+    /// Queues a payload for publishing on the database-wide channel; never blocks on the network.
     ///
     /// Payloads published while disconnected are dropped (the database is the source of truth; receivers fill gaps
     /// from it).
@@ -31,4 +39,14 @@ public protocol Relay: AnyObject, Sendable {
     func flush(timeoutMilliseconds: Int)
     /// Stops threads and closes connections; idempotent.
     func stop()
+}
+
+extension Relay {
+    /// Starts the relay without caring when subscriptions take effect.
+    public func start(
+        onMessage: @escaping @Sendable ([UInt8]) -> Void,
+        onStateChange: @escaping @Sendable (RelayState) -> Void
+    ) {
+        start(onMessage: onMessage, onStateChange: onStateChange, onSubscribed: { _ in })
+    }
 }

@@ -130,6 +130,7 @@ extension Rooms {
             catchUpPresence()
             if lock.withLock({ state.rooms.removeValue(forKey: projectID) }) != nil {
                 output.forget(projectID)
+                relay.unsubscribe(projectID)
                 writer.send(Outgoing.notification(method: "project.revoked", params: ["projectId": .string(projectID)]))
             }
             return false
@@ -259,6 +260,7 @@ extension Rooms {
         guard let room = lock.withLock({ state.rooms.removeValue(forKey: projectID) }) else { return }
         let lastSeq = output.drop(projectID) ?? room.base
         output.forget(projectID)
+        relay.unsubscribe(projectID)
         if leave, let sessionID = lock.withLock({ state.actor?.sessionID }) {
             do {
                 if let change = try store.leave(sessionID: sessionID, projectID: projectID, reason: .closed) {

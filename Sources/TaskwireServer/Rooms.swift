@@ -103,7 +103,9 @@ final class Rooms: @unchecked Sendable {
         watcher = store.makeChangeFeed()
         relay.start(
             onMessage: { [weak self] message in self?.received(message) },
-            onStateChange: { [weak self] state in self?.enqueue(.relayState(state)) }
+            onStateChange: { [weak self] state in self?.enqueue(.relayState(state)) },
+            // Events published before the subscription took effect are read from the log.
+            onSubscribed: { [weak self] _ in self?.enqueue(.poll) }
         )
         let delivery = WorkerThread.start(name: "tw.delivery") { [self] in deliveryLoop() }
         let maintenance = WorkerThread.start(name: "tw.maintenance") { [self] in maintenanceLoop() }
@@ -145,12 +147,12 @@ final class Rooms: @unchecked Sendable {
 
     /// Tells the other hosts of a committed event.
     func publish(_ event: CommittedEvent) {
-        if publishes { relay.publish(codec.seal(event)) }
+        if publishes { relay.publish(codec.seal(event), topic: event.projectID) }
     }
 
     /// Tells the other hosts of a presence change.
     func publish(_ change: PresenceChange) {
-        if publishes { relay.publish(codec.seal(presence: change.json)) }
+        if publishes { relay.publish(codec.seal(presence: change.json), topic: change.projectID) }
     }
 
     /// Binds the rooms to the session once `initialize` succeeded.
@@ -220,6 +222,7 @@ final class Rooms: @unchecked Sendable {
                 presenceFloor: joined.change.id
             )
         }
+        relay.subscribe(projectID)
         publish(joined.change)
     }
 
@@ -230,6 +233,7 @@ final class Rooms: @unchecked Sendable {
     func removed(projectID: String) {
         lock.withLock { _ = state.rooms.removeValue(forKey: projectID) }
         output.forget(projectID)
+        relay.unsubscribe(projectID)
     }
 
     /// Leaves every room and ends the session (at exit), after delivering what had already arrived.

@@ -29,7 +29,7 @@ import Testing
         let redis = try #require(world.redis)
         let project = world.projectID
         let namespace = try world.seed.sqlite("SELECT value FROM meta WHERE key = 'database_id';")
-        let attacker = try Attacker(url: redis.url, namespace: namespace)
+        let attacker = try Attacker(url: redis.url, namespace: namespace, projectID: project)
         defer { attacker.relay.stop() }
         #expect(await attacker.waitUntilConnected())
 
@@ -129,7 +129,7 @@ private final class Attacker: Sendable {
     /// A host of another database sealing genuine messages with its own key.
     private let foreign = RelayCodec(key: SecretKey.random(), namespace: "another-database")
 
-    init(url: String, namespace: String) throws {
+    init(url: String, namespace: String, projectID: String) throws {
         var logger = Logger(label: "attacker")
         logger.logLevel = .critical
         relay = RedisRelay(url: try RedisURL(parsing: url), namespace: namespace, logger: logger)
@@ -143,6 +143,8 @@ private final class Attacker: Sendable {
             },
             onStateChange: { _ in }
         )
+        // The project's channel, where the hosts of its room publish and listen.
+        relay.subscribe(projectID)
     }
 
     var capturedEvents: Int { state.withLock { $0.captured.count } }
@@ -212,6 +214,9 @@ private final class Attacker: Sendable {
         } else if !captured.isEmpty {
             messages.append(captured[round % captured.count])
         }
-        for message in messages { relay.publish(message) }
+        for message in messages {
+            relay.publish(message, topic: projectID)
+            relay.publish(message)
+        }
     }
 }
