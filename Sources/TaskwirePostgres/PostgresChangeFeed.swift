@@ -9,8 +9,10 @@ import Glibc
 
 /// Tells when any host committed to the database, through LISTEN/NOTIFY on a connection of its own.
 ///
-/// Every committing transaction of a ``PostgresStore`` notifies ``channel``; PostgreSQL delivers that only after
-/// the commit. ``version()`` counts the notifications seen so far without blocking; ``wait(timeoutMilliseconds:)``
+/// Every committing transaction of a ``PostgresStore`` notifies the channel of each project whose events or
+/// presence it changed (or ``channel`` when it changed none); PostgreSQL delivers that only after the commit. The
+/// feed listens to ``channel`` and to the channels of the projects it was told to ``watch(_:)``: a host hears of
+/// the rooms it is in, not of every project. ``version()`` counts the notifications seen so far without blocking; ``wait(timeoutMilliseconds:)``
 /// sleeps until one arrives. When the connection drops, the feed reconnects (with a backoff) and counts one more,
 /// since notifications sent meanwhile are lost: the reader then reads the log again.
 ///
@@ -18,6 +20,14 @@ import Glibc
 public final class PostgresChangeFeed: ChangeFeed {
     /// The channel every committing transaction notifies.
     static let channel = "taskwire_changes"
+
+    /// The channel of one project's changes.
+    static func channel(ofProject projectID: String) -> String {
+        "taskwire_p_\(projectID)"
+    }
+
+    /// The projects watched, listened to again after a reconnection.
+    private var watched: Set<String> = []
 
     private let connection: PostgresConnection
     private var listening = false
@@ -68,6 +78,7 @@ public final class PostgresChangeFeed: ChangeFeed {
         do {
             try connection.open()
             try connection.execute("LISTEN \(Self.channel)")
+            for project in watched { try connection.execute("LISTEN \(Self.quoted(Self.channel(ofProject: project)))") }
             listening = true
             counter += 1
             return true
@@ -75,6 +86,27 @@ public final class PostgresChangeFeed: ChangeFeed {
             connection.close()
             return false
         }
+    }
+
+    /// Starts hearing of the changes of a project (a room this host is in).
+    public func watch(_ projectID: String) {
+        guard watched.insert(projectID).inserted, listening else { return }
+        if (try? connection.execute("LISTEN \(Self.quoted(Self.channel(ofProject: projectID)))")) == nil {
+            // The next reading reconnects, listens to every watched channel, and counts one.
+            listening = false
+            connection.close()
+        }
+    }
+
+    /// Stops hearing of a project's changes.
+    public func unwatch(_ projectID: String) {
+        guard watched.remove(projectID) != nil, listening else { return }
+        _ = try? connection.execute("UNLISTEN \(Self.quoted(Self.channel(ofProject: projectID)))")
+    }
+
+    /// A channel name as a quoted identifier (LISTEN takes an identifier, not a parameter).
+    private static func quoted(_ name: String) -> String {
+        "\"" + name.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
     }
 
     /// Reads whatever the server sent, without blocking, and counts the notifications in it.

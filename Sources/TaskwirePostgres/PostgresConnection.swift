@@ -19,6 +19,8 @@ final class PostgresConnection {
     let settings: ConnectionSettings
     private let logger: Logger
     /// When the next attempt to reconnect may be made (``MonotonicClock`` nanoseconds).
+    /// Projects whose events or presence the transaction in progress changed: each is notified on its own channel.
+    var touchedProjects: Set<String> = []
     private var retryAfter: UInt64 = 0
     private var backoffMilliseconds = 0
 
@@ -141,11 +143,21 @@ final class PostgresConnection {
         _ body: (PostgresConnection) throws -> T
     ) -> TransactionOutcome<T> {
         var committing = false
+        touchedProjects = []
         do {
             if let begin { try execute(begin) }
             let value = try body(self)
-            // Delivered to listeners only when the transaction commits, and never when it rolls back.
-            if notify { try execute("SELECT pg_notify('\(PostgresChangeFeed.channel)', '')") }
+            // Delivered to listeners only when the transaction commits, and never when it rolls back. A change of
+            // projects goes to those projects' channels, so that a host hears only of the rooms it is in.
+            if notify {
+                if touchedProjects.isEmpty {
+                    try execute("SELECT pg_notify('\(PostgresChangeFeed.channel)', '')")
+                } else {
+                    for project in touchedProjects.sorted() {
+                        try execute("SELECT pg_notify($1, '')", [PostgresChangeFeed.channel(ofProject: project)])
+                    }
+                }
+            }
             if begin != nil {
                 committing = true
                 try execute("COMMIT")

@@ -13,6 +13,7 @@ extension PostgresStore {
         actor: ActingSession,
         data: JSON
     ) throws -> CommittedEvent {
+        connection.touchedProjects.insert(projectID)
         guard
             let seq = try connection.row(
                 "UPDATE projects SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",

@@ -212,6 +212,7 @@ extension PostgresStore {
         let id = try connection.row(
             "UPDATE counters SET value = value + 1 WHERE name = 'presence' RETURNING value"
         )!.int(0)
+        connection.touchedProjects.insert(projectID)
         let at = Timestamp.now()
         try connection.execute(
             """

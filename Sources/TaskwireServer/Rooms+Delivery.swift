@@ -63,6 +63,10 @@ extension Rooms {
             deliver(event, verified: &verified)
         case .presence(let change):
             deliver(change)
+        case .watch(let projectID):
+            watcher?.watch(projectID)
+        case .unwatch(let projectID):
+            watcher?.unwatch(projectID)
         case .activate(let projectID):
             let pending: [PresenceChange] = lock.withLock {
                 state.rooms[projectID]?.active = true
@@ -131,6 +135,7 @@ extension Rooms {
             if lock.withLock({ state.rooms.removeValue(forKey: projectID) }) != nil {
                 output.forget(projectID)
                 relay.unsubscribe(projectID)
+                watcher?.unwatch(projectID)
                 writer.send(Outgoing.notification(method: "project.revoked", params: ["projectId": .string(projectID)]))
             }
             return false
@@ -261,6 +266,7 @@ extension Rooms {
         let lastSeq = output.drop(projectID) ?? room.base
         output.forget(projectID)
         relay.unsubscribe(projectID)
+        watcher?.unwatch(projectID)
         if leave, let sessionID = lock.withLock({ state.actor?.sessionID }) {
             do {
                 if let change = try store.leave(sessionID: sessionID, projectID: projectID, reason: .closed) {

@@ -36,6 +36,9 @@ final class Rooms: @unchecked Sendable {
     enum Input {
         case event(CommittedEvent)
         case presence(PresenceChange)
+        /// The store's change feed must (or need no longer) see a project's changes.
+        case watch(String)
+        case unwatch(String)
         case activate(String)
         case relayState(RelayState)
         case poll
@@ -223,6 +226,8 @@ final class Rooms: @unchecked Sendable {
             )
         }
         relay.subscribe(projectID)
+        // Before `.activate`, which reads the log: whatever commits after the watch is heard of, the rest is read.
+        enqueue(.watch(projectID))
         publish(joined.change)
     }
 
@@ -234,6 +239,7 @@ final class Rooms: @unchecked Sendable {
         lock.withLock { _ = state.rooms.removeValue(forKey: projectID) }
         output.forget(projectID)
         relay.unsubscribe(projectID)
+        enqueue(.unwatch(projectID))
     }
 
     /// Leaves every room and ends the session (at exit), after delivering what had already arrived.

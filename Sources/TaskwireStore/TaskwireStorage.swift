@@ -135,4 +135,14 @@ public protocol ChangeFeed: AnyObject {
     /// A value that differs from the previous reading when something was committed since; nil when it cannot be
     /// read right now.
     func version() -> Int64?
+    /// Makes sure changes of this project (a room the host is in) are seen; a feed may otherwise see only some.
+    func watch(_ projectID: String)
+    /// The host has left the project's room.
+    func unwatch(_ projectID: String)
+}
+
+extension ChangeFeed {
+    /// A feed that sees every commit of the database has nothing to do.
+    public func watch(_ projectID: String) {}
+    public func unwatch(_ projectID: String) {}
 }

@@ -5,7 +5,8 @@ import Testing
 
 @testable import TaskwirePostgres
 
-/// The LISTEN/NOTIFY change feed: it hears every committing transaction of any store on the database.
+/// The LISTEN/NOTIFY change feed: it hears the committing transactions of any store on the database that change a
+/// project it watches (a room its host is in), and not those of other projects.
 @Suite struct PostgresChangeFeedTests {
     @Test func aFeedHearsCommitsOfOtherStoresAndNothingElse() throws {
         let url = try TestCluster.createDatabase()
@@ -14,11 +15,18 @@ import Testing
         let alice = ActingSession(user: try writer.addUser(name: "alice", email: nil).user, sessionID: "ses_alice")
         _ = try writer.addOrganization(name: "Acme", owner: "alice")
         let projectID = try writer.addProject(organization: "Acme", name: "Web").id
+        let otherProjectID = try writer.addProject(organization: "Acme", name: "Elsewhere").id
         let feed = reader.makePostgresChangeFeed()
+        feed.watch(projectID)
         let first = feed.version()
         #expect(first != nil)
         #expect(feed.version() == first, "nothing committed since")
         #expect(!feed.wait(timeoutMilliseconds: 50))
+
+        // A project nobody here watches is not heard of.
+        _ = try writer.createTask(actor: alice, NewTask(projectID: otherProjectID, title: "elsewhere"))
+        #expect(!feed.wait(timeoutMilliseconds: 300))
+        #expect(feed.version() == first)
 
         _ = try writer.createTask(actor: alice, NewTask(projectID: projectID, title: "T"))
         #expect(feed.wait(timeoutMilliseconds: 5000))
@@ -34,6 +42,7 @@ import Testing
 
         // The feed of the protocol is the same kind of feed.
         let generic = try #require(writer.makeChangeFeed())
+        generic.watch(projectID)
         let genericFirst = generic.version()
         _ = try reader.join(actor: alice, projectID: projectID, since: nil)
         let deadline = ContinuousClock.now + .seconds(5)

@@ -44,6 +44,7 @@ import Testing
         _ = try store.addOrganization(name: "Acme", owner: "alice")
         let projectID = try store.addProject(organization: "Acme", name: "Web").id
         let feed = store.makePostgresChangeFeed()
+        feed.watch(projectID)
         let before = feed.version()
         #expect(before != nil)
         _ = try store.createTask(actor: alice, NewTask(projectID: projectID, title: "before"))
@@ -80,6 +81,7 @@ import Testing
         let projectID = try store.addProject(organization: "Acme", name: "Web").id
         let admin = try AdminConnection(url: url)
         let feed = store.makePostgresChangeFeed()
+        feed.watch(projectID)
         var created = 0
         for round in 0..<5 {
             try admin.terminateOthers()
