@@ -44,7 +44,8 @@ public enum Envelope: Sendable {
             return .invalid(replyID, .invalidRequest("unknown member \"\(member.key)\""))
         }
         switch object["params"] {
-        case nil:
+        // `params: null` counts as omitted: editor RPC libraries send it for parameterless calls such as `shutdown`.
+        case nil, .null?:
             return .call(Call(id: id, method: method, params: [:], paramsWereArray: false))
         case .object(let params)?:
             return .call(Call(id: id, method: method, params: params, paramsWereArray: false))
