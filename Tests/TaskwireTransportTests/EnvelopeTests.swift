@@ -92,7 +92,13 @@ private func expectInvalid(
         #expect(expectCall(#"{"jsonrpc":"2.0","id":1,"method":"ping","params":[]}"#)?.paramsWereArray == true)
     }
 
-    @Test(arguments: ["null", #""text""#, "1", "-2.5", "true", "false"])
+    /// Editor RPC libraries send `"params": null` for parameterless calls: it counts as omitted.
+    @Test func nullParamsCountAsOmitted() {
+        #expect(expectCall(#"{"jsonrpc":"2.0","id":1,"method":"shutdown","params":null}"#)?.params == [:])
+        #expect(expectCall(#"{"jsonrpc":"2.0","method":"exit","params":null}"#)?.paramsWereArray == false)
+    }
+
+    @Test(arguments: [#""text""#, "1", "-2.5", "true", "false"])
     func scalarParamsAreInvalidRequests(_ params: String) {
         expectInvalid(#"{"jsonrpc":"2.0","id":4,"method":"ping","params":\#(params)}"#, id: 4)
         expectInvalid(#"{"jsonrpc":"2.0","method":"ping","params":\#(params)}"#, id: nil)
