@@ -153,9 +153,12 @@ import Testing
         #expect(badJSON.status == 1)
     }
 
-    @Test func demoShowsTheWholeStoryAndExits0() throws {
-        let demo = try Self.run(["demo"])
+    @Test(arguments: StoreBackend.allCases)
+    func demoShowsTheWholeStoryAndExits0(_ backend: StoreBackend) throws {
+        let arguments = backend == .postgres ? ["demo", "--db", try TestPostgres.shared().createDatabase()] : ["demo"]
+        let demo = try Self.run(arguments)
         #expect(demo.status == 0, "stderr: \(demo.stderr)")
+        #expect(demo.stdout.contains("relay: \(backend == .postgres ? "postgres" : "local")"))
         for line in [
             "bob    ⇐ task.created \"Write the launch post\" by alice (seq 1)",
             "alice  ⇐ comment.created by bob",
