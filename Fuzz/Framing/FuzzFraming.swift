@@ -24,6 +24,11 @@ enum FramingFuzz {
         }
         again.finish { chunked.append(frame($0)) }
         FuzzCheck.require(whole == chunked, "framing depends on how the input is chunked")
+        FuzzCheck.require(
+            headerFrames(input, chunk: input.count + 1, limit: limit)
+                == headerFrames(input, chunk: chunk, limit: limit),
+            "header framing depends on how the input is chunked"
+        )
 
         for line in whole {
             guard let line else { continue }
@@ -47,10 +52,25 @@ enum FramingFuzz {
         }
     }
 
+    /// What the LSP-style framer makes of the input, fed in chunks of `chunk` bytes; no message exceeds the limit.
+    private static func headerFrames(_ input: UnsafeRawBufferPointer, chunk: Int, limit: Int) -> [[UInt8]?] {
+        var frames: [[UInt8]?] = []
+        var framer = HeaderFramer(maxMessageBytes: limit)
+        var offset = 0
+        while offset < input.count {
+            let end = min(offset + chunk, input.count)
+            framer.push(UnsafeRawBufferPointer(rebasing: input[offset..<end])) { frames.append(frame($0)) }
+            offset = end
+        }
+        framer.finish { frames.append(frame($0)) }
+        for case let message? in frames { FuzzCheck.require(message.count <= limit, "a message over the limit") }
+        return frames
+    }
+
     private static func frame(_ frame: Frame) -> [UInt8]? {
         switch frame {
         case .line(let bytes): Array(bytes)
-        case .oversized: nil
+        case .oversized, .malformed: nil
         }
     }
 }

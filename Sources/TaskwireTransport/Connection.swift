@@ -33,15 +33,24 @@ public protocol CallHandler: AnyObject {
 public final class Connection {
     public let input: Int32
     public let writer: OutputWriter
-    private var framer: LineFramer
+    private var framer: InputFramer
     private let maxMessageBytes: Int
     private let handler: any CallHandler
     private var stopped = false
 
-    public init(input: Int32, writer: OutputWriter, maxMessageBytes: Int, handler: any CallHandler) {
+    /// `framing` nil detects the session's framing from its first bytes (lines, or LSP-style headers).
+    public init(
+        input: Int32,
+        writer: OutputWriter,
+        maxMessageBytes: Int,
+        framing: Framing? = nil,
+        handler: any CallHandler
+    ) {
         self.input = input
         self.writer = writer
-        self.framer = LineFramer(maxLineBytes: maxMessageBytes)
+        self.framer = InputFramer(framing: framing, maxMessageBytes: maxMessageBytes) { [writer] decided in
+            writer.setFraming(decided)
+        }
         self.maxMessageBytes = maxMessageBytes
         self.handler = handler
     }
@@ -81,6 +90,8 @@ public final class Connection {
                     error: .invalidRequest("message larger than \(maxMessageBytes) bytes")
                 )
             )
+        case .malformed(let reason):
+            writer.send(Outgoing.response(id: .null, error: .parseError("invalid header block: \(reason)")))
         case .line(let bytes):
             guard bytes.contains(where: { !isWhitespace($0) }) else { return }
             let value: JSON

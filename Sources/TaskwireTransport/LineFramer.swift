@@ -10,6 +10,8 @@ public enum Frame {
     case line(UnsafeRawBufferPointer)
     /// A line longer than the limit; its bytes were skipped.
     case oversized
+    /// A header block that cannot be read (header framing only); the reason says why.
+    case malformed(String)
 }
 
 /// Splits a byte stream into lines on raw bytes, with a size limit that is enforced while reading.

@@ -32,6 +32,7 @@ public final class OutputWriter: @unchecked Sendable {
     private var queue: [UInt8] = []
     private var spare: [UInt8] = []
     private var marks: [Mark] = []
+    private var framing = Framing.lines
     private var queuedDroppableBytes = 0
     private var writing = false
     /// Threads that will flush themselves soon (see ``cork()``); while any does, sends do not wake the writer thread.
@@ -80,11 +81,21 @@ public final class OutputWriter: @unchecked Sendable {
         worker?.waitUntilFinished(timeoutMilliseconds: timeoutMilliseconds)
     }
 
+    /// Frames every message from now on as `framing` asks (set once a session's framing is known, before its
+    /// first reply).
+    public func setFraming(_ framing: Framing) {
+        lock.withLock { self.framing = framing }
+    }
+
     /// Queues one message.
     public func send(_ message: JSON) {
         lock.withLock {
-            message.write(into: &queue)
-            queue.append(0x0A)
+            if framing == .lines {
+                message.write(into: &queue)
+                queue.append(0x0A)
+            } else {
+                append(framed: message.bytes)
+            }
             kick()
         }
     }
@@ -92,10 +103,16 @@ public final class OutputWriter: @unchecked Sendable {
     /// Queues one already-serialized message (without its line terminator).
     public func send(bytes: [UInt8]) {
         lock.withLock {
-            queue.append(contentsOf: bytes)
-            queue.append(0x0A)
+            append(framed: bytes)
             kick()
         }
+    }
+
+    /// Appends one message in the session's framing. Lock held.
+    private func append(framed bytes: [UInt8]) {
+        if framing == .headers { queue.append(contentsOf: "Content-Length: \(bytes.count)\r\n\r\n".utf8) }
+        queue.append(contentsOf: bytes)
+        if framing == .lines { queue.append(0x0A) }
     }
 
     /// Queues a droppable message with its tag; false, with nothing queued, when the droppable messages queued are
@@ -106,10 +123,9 @@ public final class OutputWriter: @unchecked Sendable {
                 return false
             }
             let start = queue.count
-            queue.append(contentsOf: bytes)
-            queue.append(0x0A)
+            append(framed: bytes)
             marks.append(Mark(start: start, end: queue.count, tag: tag))
-            queuedDroppableBytes += bytes.count + 1
+            queuedDroppableBytes += queue.count - start
             kick()
             return true
         }

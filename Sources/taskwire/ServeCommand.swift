@@ -23,8 +23,15 @@ struct ServeCommand: ParsableCommand {
     var redis: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical (default: $TASKWIRE_LOG, else warning).")
     var logLevel: String?
-    @Option(help: "The longest input line accepted, in bytes.")
+    @Option(help: "The longest input message accepted, in bytes.")
     var maxMessageBytes: Int = Limits.defaultMaxMessageBytes
+    @Option(
+        help: """
+            auto (detect from the first bytes), lines (one JSON text per line) or headers (Content-Length framing, \
+            as LSP clients send).
+            """
+    )
+    var framing: FramingChoice = .auto
 
     func validate() throws {
         guard maxMessageBytes > 0 else { throw ValidationError("--max-message-bytes must be positive") }
@@ -94,6 +101,7 @@ struct ServeCommand: ParsableCommand {
             input: STDIN_FILENO,
             writer: writer,
             maxMessageBytes: maxMessageBytes,
+            framing: framing.framing,
             handler: host
         )
         connection.run()
@@ -126,4 +134,19 @@ private func finish(
     writer.drain(timeoutMilliseconds: 300)
     writer.stop(timeoutMilliseconds: 100)
     exit(code)
+}
+
+/// The values of `--framing`.
+enum FramingChoice: String, ExpressibleByArgument {
+    case auto
+    case lines
+    case headers
+
+    var framing: Framing? {
+        switch self {
+        case .auto: nil
+        case .lines: .lines
+        case .headers: .headers
+        }
+    }
 }

@@ -9,7 +9,7 @@ private enum Framed: Equatable, CustomStringConvertible {
     init(_ frame: Frame) {
         switch frame {
         case .line(let bytes): self = .line(Array(bytes))
-        case .oversized: self = .oversized
+        case .oversized, .malformed: self = .oversized
         }
     }
 
