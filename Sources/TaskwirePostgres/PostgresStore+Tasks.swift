@@ -3,10 +3,7 @@ public import TaskwireStore
 
 extension PostgresStore {
     public func createTask(actor: ActingSession, _ task: NewTask) throws(StoreError) -> ChangeResult<TaskItem> {
-        let title = try Validation.title(task.title)
-        let description = try Validation.description(task.description ?? "")
-        let labels = try Validation.labels(task.labels ?? [])
-        let dueDate = try task.dueDate.map { (text) throws(StoreError) in try Validation.dueDate(text) }
+        let task = try Validation.newTask(task)
         return try write { connection in
             let (organizationID, _) = try Self.projectAccess(
                 connection,
@@ -22,8 +19,9 @@ extension PostgresStore {
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12) RETURNING \(TaskRow.columns)
                 """,
                 [
-                    Identifiers.make("tsk"), task.projectID, title, description, (task.status ?? .todo).rawValue,
-                    (task.priority ?? .medium).rawValue, task.assigneeID, dueDate, TaskRow.labelsText(labels),
+                    Identifiers.make("tsk"), task.projectID, task.title, task.description ?? "",
+                    (task.status ?? .todo).rawValue, (task.priority ?? .medium).rawValue, task.assigneeID, task.dueDate,
+                    TaskRow.labelsText(task.labels ?? []),
                     actor.user.id, now, now,
                 ]
             )!
@@ -49,11 +47,7 @@ extension PostgresStore {
         expectedVersion: Int64,
         patch: TaskPatch
     ) throws(StoreError) -> ChangeResult<TaskItem> {
-        let title = try patch.title.map { (text) throws(StoreError) in try Validation.title(text) }
-        let description = try patch.description.map { (text) throws(StoreError) in try Validation.description(text) }
-        let labels = try patch.labels.map { (list) throws(StoreError) in try Validation.labels(list) }
-        var dueDate = patch.dueDate
-        if case .value(let text) = dueDate { dueDate = .value(try Validation.dueDate(text)) }
+        let patch = try Validation.patch(patch)
         return try write { connection in
             let (current, organizationID) = try Self.visibleTask(connection, id: id, userID: actor.user.id, lock: true)
             if case .value(let assignee) = patch.assigneeID {
@@ -68,20 +62,20 @@ extension PostgresStore {
                 values.append(value)
                 assignments.append("\(column) = $\(values.count)")
             }
-            if let title { set("title", title) }
-            if let description { set("description", description) }
+            if let title = patch.title { set("title", title) }
+            if let description = patch.description { set("description", description) }
             if let priority = patch.priority { set("priority", priority.rawValue) }
             switch patch.assigneeID {
             case .absent: break
             case .null: set("assignee_id", nil)
             case .value(let value): set("assignee_id", value)
             }
-            switch dueDate {
+            switch patch.dueDate {
             case .absent: break
             case .null: set("due_date", nil)
             case .value(let value): set("due_date", value)
             }
-            if let labels { set("labels", TaskRow.labelsText(labels)) }
+            if let labels = patch.labels { set("labels", TaskRow.labelsText(labels)) }
             let updated = try Self.bumpTask(connection, id: id, expectedVersion, assignments: assignments, values)
             let event = try Self.appendEvent(
                 connection,

@@ -3,10 +3,7 @@ public import TaskwireProtocol
 
 extension SQLiteStore {
     public func createTask(actor: ActingSession, _ task: NewTask) throws(StoreError) -> ChangeResult<TaskItem> {
-        let title = try Validation.title(task.title)
-        let description = try Validation.description(task.description ?? "")
-        let labels = try Validation.labels(task.labels ?? [])
-        let dueDate = try task.dueDate.map { (text) throws(StoreError) in try Validation.dueDate(text) }
+        let task = try Validation.newTask(task)
         return try write { db in
             let (organizationID, _) = try Self.projectAccess(db, projectID: task.projectID, userID: actor.user.id)
             if let assignee = task.assigneeID { try Self.checkAssignee(db, organizationID, assignee) }
@@ -19,8 +16,9 @@ extension SQLiteStore {
                         """
                 ),
                 arguments: [
-                    Identifiers.make("tsk"), task.projectID, title, description, (task.status ?? .todo).rawValue,
-                    (task.priority ?? .medium).rawValue, task.assigneeID, dueDate, TaskRecord.labelsText(labels),
+                    Identifiers.make("tsk"), task.projectID, task.title, task.description ?? "",
+                    (task.status ?? .todo).rawValue, (task.priority ?? .medium).rawValue, task.assigneeID, task.dueDate,
+                    TaskRecord.labelsText(task.labels ?? []),
                     actor.user.id, now, now,
                 ]
             )!
@@ -46,11 +44,7 @@ extension SQLiteStore {
         expectedVersion: Int64,
         patch: TaskPatch
     ) throws(StoreError) -> ChangeResult<TaskItem> {
-        let title = try patch.title.map { (text) throws(StoreError) in try Validation.title(text) }
-        let description = try patch.description.map { (text) throws(StoreError) in try Validation.description(text) }
-        let labels = try patch.labels.map { (list) throws(StoreError) in try Validation.labels(list) }
-        var dueDate = patch.dueDate
-        if case .value(let text) = dueDate { dueDate = .value(try Validation.dueDate(text)) }
+        let patch = try Validation.patch(patch)
         return try write { db in
             let (current, organizationID) = try Self.visibleTask(db, id: id, userID: actor.user.id)
             if case .value(let assignee) = patch.assigneeID {
@@ -65,20 +59,20 @@ extension SQLiteStore {
                 assignments.append("\(column) = ?")
                 arguments += [value]
             }
-            if let title { set("title", title) }
-            if let description { set("description", description) }
+            if let title = patch.title { set("title", title) }
+            if let description = patch.description { set("description", description) }
             if let priority = patch.priority { set("priority", priority.rawValue) }
             switch patch.assigneeID {
             case .absent: break
             case .null: set("assignee_id", nil)
             case .value(let value): set("assignee_id", value)
             }
-            switch dueDate {
+            switch patch.dueDate {
             case .absent: break
             case .null: set("due_date", nil)
             case .value(let value): set("due_date", value)
             }
-            if let labels { set("labels", TaskRecord.labelsText(labels)) }
+            if let labels = patch.labels { set("labels", TaskRecord.labelsText(labels)) }
             let updated = try Self.bumpTask(db, id: id, expectedVersion, assignments: assignments, arguments: arguments)
             let event = try Self.appendEvent(
                 db,

@@ -76,3 +76,26 @@ extension String {
         return String(scalars[first...last])
     }
 }
+
+extension Validation {
+    /// The fields of a new task, checked and with their defaults filled in (an empty description, no labels):
+    /// what every store inserts.
+    package static func newTask(_ task: NewTask) throws(StoreError) -> NewTask {
+        var checked = task
+        checked.title = try title(task.title)
+        checked.description = try description(task.description ?? "")
+        checked.labels = try labels(task.labels ?? [])
+        checked.dueDate = try task.dueDate.map { (text) throws(StoreError) in try dueDate(text) }
+        return checked
+    }
+
+    /// The fields a patch sets, checked; absent fields stay absent.
+    package static func patch(_ patch: TaskPatch) throws(StoreError) -> TaskPatch {
+        var checked = patch
+        checked.title = try patch.title.map { (text) throws(StoreError) in try title(text) }
+        checked.description = try patch.description.map { (text) throws(StoreError) in try description(text) }
+        checked.labels = try patch.labels.map { (list) throws(StoreError) in try labels(list) }
+        if case .value(let text) = patch.dueDate { checked.dueDate = .value(try dueDate(text)) }
+        return checked
+    }
+}
