@@ -135,6 +135,27 @@ public final class ChildProcess: Sendable {
         state.waitForTermination(timeout: timeout)
     }
 
+    /// Runs a command to its end with its stdin closed and returns its stdout (lines joined with `\n`); throws,
+    /// with its stderr and stdout, when it fails or does not finish within `timeout` (it is killed then).
+    public static func output(of command: [String], timeout: Duration = .seconds(60)) throws(ProcessError) -> String {
+        let process = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()))
+        process.closeStdin()
+        guard let termination = process.waitForTermination(timeout: timeout) else {
+            process.kill()
+            throw ProcessError(description: "\(command[0]) did not finish within \(timeout)")
+        }
+        process.waitForOutputEnd(timeout: .seconds(5))
+        let lines = process.takePendingLines().map { String(decoding: $0, as: UTF8.self) }
+        let output = (lines + [String(decoding: process.unterminatedOutput, as: UTF8.self)]).joined(separator: "\n")
+        guard termination == .exited(0) else {
+            throw ProcessError(
+                description:
+                    "\(command.joined(separator: " ")) ended with \(termination): \(process.stderrText)\(output)"
+            )
+        }
+        return output
+    }
+
     /// Waits, suspended, for the child to end and tells how, or nil on timeout.
     public func exit(timeout: Duration) async -> ProcessTermination? {
         await state.termination(timeout: timeout)

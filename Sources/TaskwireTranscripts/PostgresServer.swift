@@ -158,19 +158,10 @@ public final class PostgresServer: Sendable {
 
     /// Runs a command to its end; throws with its output when it fails.
     private static func run(_ command: [String]) throws {
-        let process = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()))
-        process.closeStdin()
-        guard let termination = process.waitForTermination(timeout: .seconds(60)) else {
-            process.kill()
-            throw PostgresServerError("\(command[0]) did not finish within 60 s")
-        }
-        process.waitForOutputEnd(timeout: .seconds(5))
-        guard termination == .exited(0) else {
-            let output = process.takePendingLines().map { String(decoding: $0, as: UTF8.self) }
-            throw PostgresServerError(
-                "\(command.joined(separator: " ")) ended with \(termination): \(process.stderrText)"
-                    + output.joined(separator: "\n")
-            )
+        do {
+            _ = try ChildProcess.output(of: command)
+        } catch {
+            throw PostgresServerError(error.description)
         }
     }
 

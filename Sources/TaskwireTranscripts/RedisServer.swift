@@ -121,12 +121,7 @@ public final class RedisServer: Sendable {
     }
 
     /// A loopback port that was free a moment ago: bound to port 0, read back, closed.
-    /// A loopback port that nothing listens on right now.
-    public static func freePortForTests() throws -> Int {
-        try freeLoopbackPort()
-    }
-
-    static func freeLoopbackPort() throws -> Int {
+    public static func freeLoopbackPort() throws -> Int {
         let socket = openSocket()
         guard socket >= 0 else { throw RedisServerError("socket() failed: errno \(errno)") }
         defer { close(socket) }

@@ -104,7 +104,7 @@ import Testing
     /// A PostgreSQL server that is not there: one line naming the host, never the password, and exit code 1, for
     /// the host and for an admin command alike.
     @Test func anUnreachablePostgresIsAOneLineErrorWithExitCode1() throws {
-        let port = try RedisServer.freePortForTests()
+        let port = try RedisServer.freeLoopbackPort()
         let url = "postgresql://alice:sup3rsecret@127.0.0.1:\(port)/team"
         let served = try Self.run(["serve", "--db", url, "--connect-timeout", "2"])
         #expect(served.status == 1)

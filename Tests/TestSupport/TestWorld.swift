@@ -114,13 +114,6 @@ public final class TestWorld: Sendable {
 
     /// Runs a command-line tool to its end and returns its stdout, trimmed; throws with its stderr when it fails.
     private static func tool(_ command: [String]) throws -> String {
-        let process = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()))
-        process.closeStdin()
-        guard process.waitForExit(timeout: .seconds(60)) == 0, process.waitForOutputEnd(timeout: .seconds(5)) else {
-            throw ConnectionError(description: "\(command[0]) failed: \(process.stderrText)")
-        }
-        let lines = process.takePendingLines().map { String(decoding: $0, as: UTF8.self) }
-        return (lines + [String(decoding: process.unterminatedOutput, as: UTF8.self)])
-            .joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        try ChildProcess.output(of: command).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
