@@ -137,8 +137,16 @@ public final class ChildProcess: Sendable {
 
     /// Runs a command to its end with its stdin closed and returns its stdout (lines joined with `\n`); throws,
     /// with its stderr and stdout, when it fails or does not finish within `timeout` (it is killed then).
-    public static func output(of command: [String], timeout: Duration = .seconds(60)) throws(ProcessError) -> String {
-        let process = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()))
+    public static func output(
+        of command: [String],
+        environment: [String: String] = Environment.current,
+        timeout: Duration = .seconds(60)
+    ) throws(ProcessError) -> String {
+        let process = try ChildProcess(
+            executable: command[0],
+            arguments: Array(command.dropFirst()),
+            environment: environment
+        )
         process.closeStdin()
         guard let termination = process.waitForTermination(timeout: timeout) else {
             process.kill()

@@ -167,7 +167,7 @@ public final class PostgresServer: Sendable {
 
     /// The folder of `initdb` and `postgres`: `pg_config --bindir` is for the client; the server's binaries live in
     /// `/usr/lib/postgresql/<version>/bin` on Debian.
-    private static func findBinDirectory() throws -> String {
+    public static func findBinDirectory() throws -> String {
         let root = "/usr/lib/postgresql"
         let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
             .compactMap(Int.init).sorted(by: >)

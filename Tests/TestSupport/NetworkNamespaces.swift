@@ -1,6 +1,7 @@
 import Foundation
 import TaskwireClient
 import TaskwireSync
+import TaskwireTranscripts
 
 #if canImport(Glibc)
 import Glibc
@@ -150,7 +151,7 @@ public final class NetworkNamespaces: Sendable {
     /// ``postgresRole`` from loopback and from this network only, no durability), starts its server in the hub on
     /// `hubAddress:5432`, waits until every machine reaches it, creates the database `taskwire` and returns its URL.
     public func startPostgres() throws -> String {
-        let bin = try Self.postgresBinDirectory()
+        let bin = try PostgresServer.findBinDirectory()
         let directory = try makeDirectory("taskwire-netns-pg")
         guard let account = getpwnam("postgres") else {
             throw NetworkNamespacesError("no postgres user to run the PostgreSQL server as")
@@ -326,24 +327,8 @@ public final class NetworkNamespaces: Sendable {
     @discardableResult
     private static func run(_ command: [String], timeout: Duration) throws -> String {
         let environment = Environment.current.filter { !$0.key.hasPrefix("TASKWIRE_") }
-        let process = try ChildProcess(
-            executable: command[0],
-            arguments: Array(command.dropFirst()),
-            environment: environment
-        )
-        process.closeStdin()
-        let what = command.joined(separator: " ")
-        guard let termination = process.waitForTermination(timeout: timeout) else {
-            process.kill()
-            throw NetworkNamespacesError("`\(what)` did not finish within \(timeout)")
-        }
-        process.waitForOutputEnd(timeout: .seconds(5))
-        let lines = process.takePendingLines().map { String(decoding: $0, as: UTF8.self) }
-        let output = (lines + [String(decoding: process.unterminatedOutput, as: UTF8.self)]).joined(separator: "\n")
-        guard termination == .exited(0) else {
-            throw NetworkNamespacesError("`\(what)` ended with \(termination): \(process.stderrText)\(output)")
-        }
-        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return try ChildProcess.output(of: command, environment: environment, timeout: timeout)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private static func probe() -> String? {
@@ -368,17 +353,6 @@ public final class NetworkNamespaces: Sendable {
             throw NetworkNamespacesError("\(name) not found in PATH or /usr/bin")
         }
         return found
-    }
-
-    /// The folder of `initdb` and `postgres`, which Debian keeps in `/usr/lib/postgresql/<version>/bin`.
-    private static func postgresBinDirectory() throws -> String {
-        let root = "/usr/lib/postgresql"
-        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [])
-            .compactMap(Int.init).sorted(by: >)
-        for version in versions where access("\(root)/\(version)/bin/initdb", X_OK) == 0 {
-            return "\(root)/\(version)/bin"
-        }
-        throw NetworkNamespacesError("initdb not found in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
     }
 
     private static func tail(of path: String) -> String {
