@@ -76,6 +76,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TaskwireMCP",
+            dependencies: [
+                "TaskwireProtocol", "TaskwireSync", "TaskwireTransport", "TaskwireStore", "TaskwireRelay",
+                "TaskwireServer", .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TaskwireClient",
             dependencies: ["TaskwireProtocol", "TaskwireSync", "TaskwireTransport"],
             swiftSettings: swiftSettings
@@ -88,8 +96,8 @@ let package = Package(
         .executableTarget(
             name: "taskwire",
             dependencies: [
-                "TaskwireServer", "TaskwireStore", "TaskwirePostgres", "TaskwireProtocol", "TaskwireClient",
-                "TaskwireTranscripts", "TaskwireSync",
+                "TaskwireServer", "TaskwireMCP", "TaskwireStore", "TaskwirePostgres", "TaskwireProtocol",
+                "TaskwireClient", "TaskwireTranscripts", "TaskwireSync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

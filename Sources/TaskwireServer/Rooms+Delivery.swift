@@ -77,9 +77,7 @@ extension Rooms {
             catchUpPresence()
             fill(projectID, verified: &verified)
         case .relayState(let relayState):
-            if lock.withLock({ state.actor != nil }) {
-                writer.send(Self.relayStatus(relayState, kind: relay.kind))
-            }
+            if lock.withLock({ state.actor != nil }) { tell(.relayStatus(relayState, kind: relay.kind)) }
             if relayState == .connected { pollAll(verified: &verified) }
         case .poll:
             pollAll(verified: &verified)
@@ -136,7 +134,7 @@ extension Rooms {
                 output.forget(projectID)
                 relay.unsubscribe(projectID)
                 watcher?.unwatch(projectID)
-                writer.send(Outgoing.notification(method: "project.revoked", params: ["projectId": .string(projectID)]))
+                tell(.revoked(projectID: projectID))
             }
             return false
         }
@@ -150,18 +148,25 @@ extension Rooms {
     /// has not made room for ``slowConsumerGraceMilliseconds`` has stopped reading and is taken out of the room.
     @discardableResult
     private func write(_ event: CommittedEvent) -> Bool {
-        let bytes = Outgoing.notification(method: event.type, rawParams: event.payload)
+        let messages = notifications.messages(for: event)
+        // Messages of this event already queued: a wait for room resumes after them.
+        var sent = 0
         while true {
-            let accepted = lock.withLock {
+            let waitingFor: Int? = lock.withLock {
                 guard let room = state.rooms[event.projectID], room.active, event.seq == room.cursor + 1 else {
-                    return true
+                    return nil
                 }
-                guard output.send(bytes, room: event.projectID, seq: event.seq) else { return false }
+                while sent < messages.count {
+                    guard output.send(messages[sent], room: event.projectID, seq: event.seq) else {
+                        return messages[sent].count
+                    }
+                    sent += 1
+                }
                 state.rooms[event.projectID]?.cursor = event.seq
-                return true
+                return nil
             }
-            if accepted { return true }
-            guard awaitSpace(for: bytes.count, in: event.projectID) else { return false }
+            guard let waitingFor else { return true }
+            guard awaitSpace(for: waitingFor, in: event.projectID) else { return false }
         }
     }
 
@@ -215,7 +220,7 @@ extension Rooms {
     private func tell(_ change: PresenceChange) {
         enum Outcome {
             case none
-            case notify(JSON, seq: Int64)
+            case notify(RoomNotice, seq: Int64)
             case revoked
             case timedOut
         }
@@ -232,21 +237,21 @@ extension Rooms {
             ]
             if change.kind == .left { params["reason"] = .string((change.reason ?? .left).rawValue) }
             let method = change.kind == .joined ? "presence.joined" : "presence.left"
-            return .notify(Outgoing.notification(method: method, params: .object(params)), seq: room.cursor)
+            return .notify(.presence(method: method, params: params), seq: room.cursor)
         }
         switch outcome {
         case .none:
             break
-        case .notify(let message, let seq):
-            let bytes = message.bytes
-            while !output.send(bytes, room: change.projectID, seq: seq) {
-                guard awaitSpace(for: bytes.count, in: change.projectID) else { return }
+        case .notify(let notice, let seq):
+            for message in notifications.messages(for: notice) {
+                let bytes = message.bytes
+                while !output.send(bytes, room: change.projectID, seq: seq) {
+                    guard awaitSpace(for: bytes.count, in: change.projectID) else { return }
+                }
             }
         case .revoked:
             removed(projectID: change.projectID)
-            writer.send(
-                Outgoing.notification(method: "project.revoked", params: ["projectId": .string(change.projectID)])
-            )
+            tell(.revoked(projectID: change.projectID))
         case .timedOut:
             // Another host timed this session out while this host was not heard from: start over cleanly.
             resync(change.projectID, leave: false)
@@ -276,11 +281,6 @@ extension Rooms {
                 logger.warning("could not record leaving a room: \(error)")
             }
         }
-        writer.send(
-            Outgoing.notification(
-                method: "project.resync",
-                params: ["projectId": .string(projectID), "lastSeq": .int(lastSeq)]
-            )
-        )
+        tell(.resync(projectID: projectID, lastSeq: lastSeq))
     }
 }

@@ -66,6 +66,8 @@ final class Rooms: @unchecked Sendable {
     /// False for the local relay, which carries nothing: messages for it are not even sealed.
     let publishes: Bool
     let writer: OutputWriter
+    /// What the client is told of events and notices: JSON-RPC notifications, or another surface's messages.
+    let notifications: any RoomNotifications
     /// Room notifications on their way to the client, and the slow-consumer rule.
     let output: RoomOutput
     let logger: Logger
@@ -91,10 +93,17 @@ final class Rooms: @unchecked Sendable {
     /// Event bytes the inbox holds before it drops events (which delivery then reads back from the log).
     static let inboxLimit = 8 << 20
 
-    init(store: any TaskwireStorage, relay: any Relay, writer: OutputWriter, logger: Logger) {
+    init(
+        store: any TaskwireStorage,
+        relay: any Relay,
+        writer: OutputWriter,
+        notifications: any RoomNotifications,
+        logger: Logger
+    ) {
         self.store = store
         self.relay = relay
         self.writer = writer
+        self.notifications = notifications
         output = RoomOutput(writer: writer)
         self.logger = logger
         codec = RelayCodec(key: store.relayKey, namespace: store.databaseID)
@@ -165,14 +174,12 @@ final class Rooms: @unchecked Sendable {
 
     /// Sends the relay's current state; called right after the `initialize` reply.
     func announceRelayStatus() {
-        writer.send(Self.relayStatus(relay.state, kind: relay.kind))
+        tell(.relayStatus(relay.state, kind: relay.kind))
     }
 
-    static func relayStatus(_ state: RelayState, kind: RelayKind) -> JSON {
-        Outgoing.notification(
-            method: "relay.status",
-            params: ["state": .string(state.rawValue), "relay": .string(kind.rawValue)]
-        )
+    /// Sends the messages of a notice that belongs to no room's order.
+    func tell(_ notice: RoomNotice) {
+        for message in notifications.messages(for: notice) { writer.send(message) }
     }
 
     /// A change committed by this host: tell the other hosts, and deliver it here.
@@ -190,8 +197,12 @@ final class Rooms: @unchecked Sendable {
                 return state.rooms[event.projectID] == nil ? .done : .deliveryThread
             }
             guard event.seq == room.cursor + 1 else { return event.seq <= room.cursor ? .done : .deliveryThread }
-            let bytes = Outgoing.notification(method: event.type, rawParams: event.payload)
-            guard output.send(bytes, room: event.projectID, seq: event.seq) else { return .deliveryThread }
+            let messages = notifications.messages(for: event)
+            // Several messages go through the delivery thread, which can wait for room for each of them.
+            guard messages.count <= 1 else { return .deliveryThread }
+            if let bytes = messages.first, !output.send(bytes, room: event.projectID, seq: event.seq) {
+                return .deliveryThread
+            }
             state.rooms[event.projectID]?.cursor = event.seq
             return .done
         }

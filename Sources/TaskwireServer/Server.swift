@@ -67,6 +67,7 @@ public final class Server: CallHandler, Sendable {
         store: any TaskwireStorage,
         relay: any Relay,
         writer: OutputWriter,
+        notifications: any RoomNotifications = JSONRPCRoomNotifications(),
         logger: Logger
     ) {
         self.configuration = configuration
@@ -74,7 +75,13 @@ public final class Server: CallHandler, Sendable {
         self.relay = relay
         self.writer = writer
         self.logger = logger
-        self.rooms = Rooms(store: store, relay: relay, writer: writer, logger: logger)
+        self.rooms = Rooms(
+            store: store,
+            relay: relay,
+            writer: writer,
+            notifications: notifications,
+            logger: logger
+        )
     }
 
     /// Starts the relay and the room delivery threads.
@@ -132,6 +139,12 @@ public final class Server: CallHandler, Sendable {
             logger.error("unexpected failure in \(call.method): \(error)")
             return .failure(.internalError)
         }
+    }
+
+    /// Runs one method of `Protocol/openrpc.json` for this session, exactly as if the client had sent it as a
+    /// request: the same checks of params, session and membership, the same effects and errors.
+    public func perform(_ method: String, params: JSONObject, context: CallContext) -> Result<JSON, ResponseError> {
+        handle(Call(id: .null, method: method, params: params), context: context)
     }
 
     /// The actor for changes made by this session.

@@ -11,6 +11,13 @@ public struct Call: Sendable {
     public var paramsWereArray: Bool
 
     public var isNotification: Bool { id == nil }
+
+    public init(id: RequestID?, method: String, params: JSONObject, paramsWereArray: Bool = false) {
+        self.id = id
+        self.method = method
+        self.params = params
+        self.paramsWereArray = paramsWereArray
+    }
 }
 
 /// What one element of the input turned out to be.

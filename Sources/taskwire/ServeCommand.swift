@@ -1,30 +1,19 @@
 import ArgumentParser
-import Foundation
-import Logging
-import TaskwireProtocol
-import TaskwireRelay
 import TaskwireServer
-import TaskwireStore
-import TaskwireSync
 import TaskwireTransport
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve one client over stdin/stdout (the default command)."
+        abstract: "Serve one client over stdin/stdout (the default command).",
+        discussion: """
+            Example, one request from a shell:
+              printf '%s\\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"1"}}' \\
+                | TASKWIRE_TOKEN=... taskwire serve --db team.sqlite
+            """
     )
 
-    @OptionGroup var database: DatabaseOptions
-    @Option(help: "A Redis relay, redis://[user:password@]host:port[/db] (default: $TASKWIRE_REDIS_URL).")
-    var redis: String?
-    @Option(help: "trace, debug, info, notice, warning, error or critical (default: $TASKWIRE_LOG, else warning).")
-    var logLevel: String?
-    @Option(help: "The longest input message accepted, in bytes.")
-    var maxMessageBytes: Int = Limits.defaultMaxMessageBytes
+    @OptionGroup var host: HostOptions
     @Option(
         help: """
             auto (detect from the first bytes), lines (one JSON text per line) or headers (Content-Length framing, \
@@ -33,107 +22,18 @@ struct ServeCommand: ParsableCommand {
     )
     var framing: FramingChoice = .auto
 
-    func validate() throws {
-        guard maxMessageBytes > 0 else { throw ValidationError("--max-message-bytes must be positive") }
-        if let level = logLevel ?? ProcessInfo.processInfo.environment["TASKWIRE_LOG"],
-            Logger.Level(rawValue: level) == nil
-        {
-            throw ValidationError("unknown log level \(level)")
-        }
-    }
-
     func run() throws {
-        // Before anything else: only the signal thread below may receive SIGTERM and SIGINT, and the protocol
-        // stream gets a descriptor of its own, with fd 1 pointed at stderr so that a careless print() cannot
-        // break the connection stream.
-        let signals = Signals.blockTermination()
-        signal(SIGPIPE, SIG_IGN)
-        signal(SIGXFSZ, SIG_IGN)
-        let protocolFD = ProtocolStream.claimStdout()
-        guard protocolFD >= 0 else { throw ExitCode.failure }
-
-        let environment = ProcessInfo.processInfo.environment
-        let level = Logger.Level(rawValue: logLevel ?? environment["TASKWIRE_LOG"] ?? "warning") ?? .warning
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        try host.run(framing: framing.framing) { parts in
+            let server = Server(
+                configuration: parts.configuration,
+                store: parts.store,
+                relay: parts.relay,
+                writer: parts.writer,
+                logger: parts.logger
+            )
+            return (server, server)
         }
-        let logger = Logger(label: "taskwire")
-
-        let store: any TaskwireStorage
-        do {
-            store = try database.open(logger: logger)
-        } catch {
-            logger.critical("cannot open the database: \(error)")
-            throw ExitCode.failure
-        }
-        let relay: any Relay
-        if let url = redis ?? environment["TASKWIRE_REDIS_URL"], !url.isEmpty {
-            do {
-                relay = RedisRelay(url: try RedisURL(parsing: url), namespace: store.databaseID, logger: logger)
-            } catch {
-                logger.critical("invalid Redis URL: \(error)")
-                throw ExitCode.failure
-            }
-        } else {
-            relay = LocalRelay(kind: store.kind == .postgres ? .postgres : .local)
-        }
-        let writer = OutputWriter(fd: protocolFD)
-        writer.start()
-        let host = TaskwireServer.Server(
-            configuration: ServerConfiguration(
-                maxMessageBytes: maxMessageBytes,
-                environmentToken: environment["TASKWIRE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
-                version: Taskwire.version
-            ),
-            store: store,
-            relay: relay,
-            writer: writer,
-            logger: logger
-        )
-        host.start()
-        signals.onTermination {
-            finish(host: host, store: store, relay: relay, writer: writer, code: 0, waitForCalls: true)
-        }
-
-        let connection = Connection(
-            input: STDIN_FILENO,
-            writer: writer,
-            maxMessageBytes: maxMessageBytes,
-            framing: framing.framing,
-            handler: host
-        )
-        connection.run()
-        let code: Int32 = host.exitRequested && !host.shutdownRequested ? 1 : 0
-        finish(host: host, store: store, relay: relay, writer: writer, code: code, waitForCalls: false)
     }
-}
-
-/// Ends the process: leaves the rooms, flushes the output and exits, all within the two seconds that Protocol/openrpc.json gives an ending.
-private func finish(
-    host: TaskwireServer.Server,
-    store: any TaskwireStorage,
-    relay: any Relay,
-    writer: OutputWriter,
-    code: Int32,
-    waitForCalls: Bool
-) -> Never {
-    // Whatever blocks below (a database lock, a client that stops reading), the process is gone within 2 s.
-    WorkerThread.start(name: "tw.watchdog") {
-        // A timer is this thread's whole job.
-        usleep(1_900_000)
-        _exit(code)
-    }
-    if waitForCalls && !host.waitUntilIdle(milliseconds: 1500) {
-        store.interrupt()
-    }
-    host.close()
-    // The presence changes of leaving must reach the other hosts; the relay's threads end with the process.
-    relay.flush(timeoutMilliseconds: 200)
-    writer.drain(timeoutMilliseconds: 300)
-    writer.stop(timeoutMilliseconds: 100)
-    exit(code)
 }
 
 /// The values of `--framing`.

@@ -1,0 +1,204 @@
+import TaskwireProtocol
+import TaskwireStore
+import TaskwireTransport
+
+extension MCPServer {
+    /// Resources per page of `resources/list`.
+    static let resourcePageSize = 100
+
+    /// Projects first, then the tasks of each project in turn. The cursor is the project to go on with and the
+    /// `task.list` cursor within it, so pages stay right while tasks come and go.
+    func listResources(_ exchange: Exchange) throws(ResponseError) -> JSON {
+        let context = exchange.context
+        let projects = try perform("project.list", [:], context: context)["projects"]?.arrayValue ?? []
+        var resources: [JSON] = []
+        var index = 0
+        var taskCursor: JSON = .null
+        switch exchange.params["cursor"] {
+        case nil, .null?:
+            resources = projects.map(projectResource)
+        case .string(let cursor)?:
+            let parts = cursor.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2,
+                let found = projects.firstIndex(where: { $0["id"]?.stringValue == String(parts[0]) })
+            else { throw ResponseError.invalidParams(field: "cursor", reason: "unknown cursor") }
+            index = found
+            taskCursor = parts[1].isEmpty ? .null : .string(String(parts[1]))
+        default:
+            throw ResponseError.invalidParams(field: "cursor", reason: "must be a string")
+        }
+        while index < projects.count {
+            let projectID = projects[index]["id"]?.stringValue ?? ""
+            let room = Self.resourcePageSize - resources.count
+            guard room > 0 else { return page(resources, next: "\(projectID)|") }
+            var params: JSONObject = ["projectId": .string(projectID), "limit": .int(room)]
+            if !taskCursor.isNull { params["cursor"] = taskCursor }
+            let tasks = try perform("task.list", params, context: context)
+            resources += (tasks["tasks"]?.arrayValue ?? []).map(taskResource)
+            taskCursor = tasks["nextCursor"] ?? .null
+            if case .string(let next) = taskCursor { return page(resources, next: "\(projectID)|\(next)") }
+            index += 1
+        }
+        return page(resources, next: nil)
+    }
+
+    private func page(_ resources: [JSON], next: String?) -> JSON {
+        var result: JSONObject = ["resources": .array(resources)]
+        if let next { result["nextCursor"] = .string(next) }
+        return .object(result)
+    }
+
+    private var hasTitles: Bool { version.withLock { $0 }?.hasTitlesAndStructuredOutput ?? true }
+
+    private func projectResource(_ project: JSON) -> JSON {
+        let id = project["id"]?.stringValue ?? ""
+        let name = project["name"]?.stringValue ?? id
+        var resource: JSONObject = ["uri": .string(ResourceURI.project(id).text), "name": .string(name)]
+        if hasTitles { resource["title"] = .string("Board of \(name)") }
+        resource["description"] = "The project's tasks by status, as JSON; subscribe to hear of every change."
+        resource["mimeType"] = "application/json"
+        return .object(resource)
+    }
+
+    private func taskResource(_ task: JSON) -> JSON {
+        let id = task["id"]?.stringValue ?? ""
+        let title = task["title"]?.stringValue ?? id
+        var resource: JSONObject = ["uri": .string(ResourceURI.task(id).text), "name": .string(title)]
+        if hasTitles { resource["title"] = .string(title) }
+        let status = task["status"]?.stringValue ?? ""
+        let priority = task["priority"]?.stringValue ?? ""
+        resource["description"] = .string("A task (\(status), \(priority) priority) with its comments, as JSON.")
+        resource["mimeType"] = "application/json"
+        return .object(resource)
+    }
+
+    func listResourceTemplates(_ exchange: Exchange) throws(ResponseError) -> JSON {
+        if exchange.params["cursor"] != nil {
+            throw ResponseError.invalidParams(field: "cursor", reason: "unknown cursor")
+        }
+        func template(_ uri: String, _ name: String, _ title: String, _ description: String) -> JSON {
+            var template: JSONObject = ["uriTemplate": .string(uri), "name": .string(name)]
+            if hasTitles { template["title"] = .string(title) }
+            template["description"] = .string(description)
+            template["mimeType"] = "application/json"
+            return .object(template)
+        }
+        return [
+            "resourceTemplates": [
+                template(
+                    ResourceURI.projectPrefix + "{projectId}",
+                    "project",
+                    "Project board",
+                    "A project's tasks by status."
+                ),
+                template(ResourceURI.taskPrefix + "{taskId}", "task", "Task", "A task with its comments."),
+            ]
+        ]
+    }
+
+    func readResource(_ exchange: Exchange) throws(ResponseError) -> JSON {
+        let uri = try resourceURI(exchange)
+        let content: JSON
+        do throws(ResponseError) {
+            switch uri {
+            case .project(let id): content = try board(of: id, context: exchange.context)
+            case .task(let id): content = try taskWithComments(id, context: exchange.context)
+            }
+        } catch  where error.code == .notFound {
+            throw Self.resourceNotFound(uri.text)
+        }
+        return [
+            "contents": [["uri": .string(uri.text), "mimeType": "application/json", "text": .string(content.text)]]
+        ]
+    }
+
+    /// A project's board: its tasks in one column per status, in workflow order.
+    private func board(of projectID: String, context: CallContext) throws(ResponseError) -> JSON {
+        let projects = try perform("project.list", [:], context: context)["projects"]?.arrayValue ?? []
+        guard let project = projects.first(where: { $0["id"]?.stringValue == projectID }) else {
+            throw ResponseError.notFound("project")
+        }
+        var columns: [String: [JSON]] = [:]
+        var cursor: JSON = .null
+        repeat {
+            var params: JSONObject = ["projectId": .string(projectID), "limit": 500]
+            if !cursor.isNull { params["cursor"] = cursor }
+            let page = try perform("task.list", params, context: context)
+            for task in page["tasks"]?.arrayValue ?? [] {
+                columns[task["status"]?.stringValue ?? "", default: []].append(task)
+            }
+            cursor = page["nextCursor"] ?? .null
+        } while !cursor.isNull
+        let ordered: [JSON] = TaskStatus.allCases.map { status in
+            ["status": .string(status.rawValue), "tasks": .array(columns[status.rawValue] ?? [])]
+        }
+        return ["project": project, "columns": .array(ordered)]
+    }
+
+    private func taskWithComments(_ id: String, context: CallContext) throws(ResponseError) -> JSON {
+        let call = ToolCall(arguments: ["id": .string(id)]) { [self] (method, params) throws(ResponseError) in
+            try perform(method, params, context: context)
+        }
+        let task = try call.perform("task.get", call.arguments)["task"] ?? .null
+        return ["task": task, "comments": .array(try ToolCatalog.comments(of: id, call: call))]
+    }
+
+    func subscribe(_ exchange: Exchange) throws(ResponseError) -> JSON {
+        let uri = try resourceURI(exchange)
+        let projectID: String
+        do throws(ResponseError) {
+            switch uri {
+            case .project(let id):
+                projectID = id
+            case .task(let id):
+                let task = try perform("task.get", ["id": .string(id)], context: exchange.context)
+                projectID = task["task"]?["projectId"]?.stringValue ?? ""
+            }
+            if !subscriptions.state.withLock({ $0.rooms.contains(projectID) }) {
+                _ = try perform("project.join", ["projectId": .string(projectID)], context: exchange.context)
+            }
+        } catch  where error.code == .notFound {
+            throw Self.resourceNotFound(uri.text)
+        }
+        subscriptions.state.withLock { state in
+            state.rooms.insert(projectID)
+            switch uri {
+            case .project(let id): state.projects.insert(id)
+            case .task(let id): state.tasks[id] = projectID
+            }
+        }
+        return [:]
+    }
+
+    /// Ends a subscription (one that does not exist is already ended); the room is left with the last one of
+    /// its project.
+    func unsubscribe(_ exchange: Exchange) throws(ResponseError) -> JSON {
+        let uri = try resourceURI(exchange)
+        let leave: String? = subscriptions.state.withLock { state in
+            let projectID: String?
+            switch uri {
+            case .project(let id):
+                projectID = state.projects.remove(id)
+            case .task(let id):
+                projectID = state.tasks.removeValue(forKey: id)
+            }
+            guard let projectID, !state.needsRoom(projectID), state.rooms.remove(projectID) != nil else { return nil }
+            return projectID
+        }
+        if let leave { _ = try perform("project.leave", ["projectId": .string(leave)], context: exchange.context) }
+        return [:]
+    }
+
+    private func resourceURI(_ exchange: Exchange) throws(ResponseError) -> ResourceURI {
+        guard case .string(let text)? = exchange.params["uri"] else {
+            throw ResponseError.invalidParams(field: "uri", reason: "required, a string")
+        }
+        guard let uri = ResourceURI(text) else { throw Self.resourceNotFound(text) }
+        return uri
+    }
+
+    /// MCP's own error for a resource that does not exist (or that this user cannot see).
+    static func resourceNotFound(_ uri: String) -> ResponseError {
+        ResponseError(code: ErrorCode(rawValue: -32002), message: "Resource not found", data: ["uri": .string(uri)])
+    }
+}
