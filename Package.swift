@@ -90,7 +90,7 @@ let package = Package(
         ),
         .target(
             name: "TaskwireTranscripts",
-            dependencies: ["TaskwireClient", "TaskwireProtocol", "TaskwireSync"],
+            dependencies: ["TaskwireClient", "TaskwireProtocol", "TaskwireSync", "TaskwireTransport"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

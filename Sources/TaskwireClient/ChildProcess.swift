@@ -1,3 +1,4 @@
+public import TaskwireTransport
 import TaskwireSync
 
 #if canImport(Glibc)
@@ -33,18 +34,20 @@ public final class ChildProcess: Sendable {
     /// With `outputPaused`, nothing is read from the child's stdout until ``resumeOutput()``: the pipe fills up and
     /// the child blocks on it, as under a client that stopped reading. With `onOutput`, every line of stdout is
     /// handed to it on the reading thread as it is read, without a copy, instead of waiting for ``nextLine(timeout:)``.
+    /// `outputFraming` is how stdout is split into messages: lines, or LSP-style header blocks.
     public init(
         executable: String,
         arguments: [String],
         environment: [String: String] = Environment.current,
         outputPaused: Bool = false,
+        outputFraming: Framing = .lines,
         onOutput: (@Sendable (Output) -> Void)? = nil
     ) throws(ProcessError) {
         ChildProcessState.ignoreBrokenPipes()
         let spawned = try ProcessSpawner.spawn(executable: executable, arguments: arguments, environment: environment)
         pid = spawned.pid
         commandLine = [executable] + arguments
-        state = ChildProcessState(outputPaused: outputPaused, onOutput: onOutput)
+        state = ChildProcessState(outputPaused: outputPaused, outputFraming: outputFraming, onOutput: onOutput)
         // All three are pipes: spawn(stdin:stdout:stderr:) defaults to .pipe.
         state.startThreads(pid: spawned.pid, stdin: spawned.stdin!, stdout: spawned.stdout!, stderr: spawned.stderr!)
     }

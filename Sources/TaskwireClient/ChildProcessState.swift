@@ -1,3 +1,4 @@
+import TaskwireTransport
 import TaskwireSync
 
 #if canImport(Glibc)
@@ -36,6 +37,7 @@ final class ChildProcessState: @unchecked Sendable {
     private var writerDone = false
     private var firstWriteError: String?
     private var outputPaused: Bool
+    private let outputFraming: Framing
     /// Callers suspended in ``termination(timeout:)``.
     private var exitWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
     private var expiredExitWaiters: Set<Int> = []
@@ -44,8 +46,9 @@ final class ChildProcessState: @unchecked Sendable {
     private let onOutput: (@Sendable (ChildProcess.Output) -> Void)?
     private var stdin: Int32 = -1
 
-    init(outputPaused: Bool, onOutput: (@Sendable (ChildProcess.Output) -> Void)?) {
+    init(outputPaused: Bool, outputFraming: Framing, onOutput: (@Sendable (ChildProcess.Output) -> Void)?) {
         self.outputPaused = outputPaused
+        self.outputFraming = outputFraming
         self.onOutput = onOutput
     }
 
@@ -94,7 +97,7 @@ final class ChildProcessState: @unchecked Sendable {
         locked {
             while outputPaused { condition.wait() }
         }
-        var reader = LineReader(descriptor: descriptor, readSize: Self.readSize)
+        var reader = LineReader(descriptor: descriptor, framing: outputFraming, readSize: Self.readSize)
         var more = true
         while more {
             var received: [[UInt8]] = []

@@ -1,4 +1,4 @@
-import TaskwireTransport
+public import TaskwireTransport
 
 #if canImport(Glibc)
 import Glibc
@@ -6,23 +6,31 @@ import Glibc
 import Darwin
 #endif
 
-/// Reads newline-delimited messages from a descriptor with the host's own framer: the same `LineFramer` that
-/// splits a host's input splits what a client reads back.
+/// Reads messages from a descriptor with the host's own framer: the same `InputFramer` that splits a host's input
+/// splits what a client reads back — lines, or LSP-style header blocks.
+///
+/// In header framing, a header block that cannot be read is handed out as a line of text stating why (which is
+/// not JSON, so whoever parses the line reports it).
 ///
 /// Lines are handed out without a copy: each is valid only during the callback that receives it.
 ///
 /// - Important: Not thread-safe; one thread reads a descriptor.
 public struct LineReader: ~Copyable {
     public let descriptor: Int32
-    private var framer: LineFramer
+    private var framer: InputFramer
     private var buffer: UnsafeMutableRawBufferPointer
     private var ended = false
 
     /// A reader of `descriptor`, which stays open (its owner closes it). Replies and notifications have no size
     /// limit, so by default neither has the reader.
-    public init(descriptor: Int32, maxLineBytes: Int = Int.max / 2, readSize: Int = 1 << 16) {
+    public init(
+        descriptor: Int32,
+        framing: Framing = .lines,
+        maxLineBytes: Int = Int.max / 2,
+        readSize: Int = 1 << 16
+    ) {
         self.descriptor = descriptor
-        framer = LineFramer(maxLineBytes: maxLineBytes)
+        framer = InputFramer(framing: framing, maxMessageBytes: maxLineBytes) { _ in }
         buffer = .allocate(byteCount: readSize, alignment: 1)
     }
 
@@ -49,7 +57,7 @@ public struct LineReader: ~Copyable {
             let count = readDescriptor(descriptor, buffer.baseAddress, buffer.count)
             if count > 0 {
                 framer.push(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) { frame in
-                    if case .line(let line) = frame { body(.line(line)) }
+                    Self.hand(frame, body)
                 }
                 return true
             }
@@ -57,9 +65,20 @@ public struct LineReader: ~Copyable {
             if count < 0 { throw ProcessError(description: "read failed: \(String(cString: strerror(errno)))") }
             ended = true
             framer.finish { frame in
-                if case .line(let rest) = frame { body(.unterminated(rest)) }
+                if case .line(let rest) = frame { body(.unterminated(rest)) } else { Self.hand(frame, body) }
             }
             return false
+        }
+    }
+
+    private static func hand(_ frame: Frame, _ body: (Event) -> Void) {
+        switch frame {
+        case .line(let line):
+            body(.line(line))
+        case .malformed(let reason):
+            Array("unreadable header block: \(reason)".utf8).withUnsafeBytes { body(.line($0)) }
+        case .oversized:
+            Array("message over the reader's size limit".utf8).withUnsafeBytes { body(.line($0)) }
         }
     }
 }

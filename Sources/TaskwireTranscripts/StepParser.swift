@@ -1,6 +1,7 @@
 import Foundation
 import TaskwireClient
 import TaskwireProtocol
+import TaskwireTransport
 
 /// Turns one JSON line of a transcript into a `Transcript.Action`.
 struct StepParser {
@@ -106,6 +107,18 @@ struct StepParser {
         var spawnFields = try StepFields(json, what: "spawn")
         var options = Transcript.SpawnOptions()
         options.token = try spawnFields.string("token")
+        if let command = try spawnFields.string("command") {
+            guard ["serve", "mcp"].contains(command) else {
+                throw TranscriptStepError("spawn command must be \"serve\" or \"mcp\"")
+            }
+            options.command = command
+        }
+        if let framing = try spawnFields.string("framing") {
+            guard let known = Framing(rawValue: framing) else {
+                throw TranscriptStepError("spawn framing must be \"lines\" or \"headers\"")
+            }
+            options.framing = known
+        }
         for argument in try spawnFields.array("args") ?? [] {
             guard case .string(let text) = argument else { throw TranscriptStepError("spawn args must be strings") }
             options.arguments.append(text)

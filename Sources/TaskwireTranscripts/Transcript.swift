@@ -1,4 +1,5 @@
 import Foundation
+public import TaskwireTransport
 public import TaskwireClient
 public import TaskwireProtocol
 
@@ -47,7 +48,12 @@ public struct Transcript: Sendable {
     public struct SpawnOptions: Sendable {
         /// Put into the host's `TASKWIRE_TOKEN`; never sent by itself.
         public var token: String?
-        /// Appended to `serve --db DB`.
+        /// The subcommand: `serve` (JSON-RPC) or `mcp` (the Model Context Protocol).
+        public var command = "serve"
+        /// How `send` steps frame messages and how the host's output is split: lines, or LSP-style headers
+        /// (`Content-Length: N`, a blank line, N bytes).
+        public var framing = Framing.lines
+        /// Appended to `COMMAND --db DB`.
         public var arguments: [String] = []
         /// Added to the host's environment.
         public var environment: [(String, String)] = []

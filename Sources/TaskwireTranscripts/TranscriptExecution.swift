@@ -1,6 +1,7 @@
 import Foundation
 import TaskwireClient
 import TaskwireProtocol
+import TaskwireTransport
 
 /// One run of one transcript: its database, its hosts, its variables.
 final class TranscriptExecution {
@@ -18,6 +19,8 @@ final class TranscriptExecution {
     /// What `--db` gets: the SQLite file's path, or the PostgreSQL database's URL.
     private(set) var databasePath = ""
     var clients: [String: ChildProcess] = [:]
+    /// How each client frames what it sends.
+    var framings: [String: Framing] = [:]
     /// Client names in the order they were first started, for reports and the final checks.
     var clientOrder: [String] = []
     /// The Redis server of this transcript, started by the first `spawn` that asks for one.
@@ -77,9 +80,11 @@ final class TranscriptExecution {
             try spawn(client, options: options)
         case .send(let client, let message):
             let host = try host(client)
-            var bytes = try substitute(message).bytes
-            bytes.append(UInt8(ascii: "\n"))
-            host.send(bytes)
+            let body = try substitute(message).bytes
+            switch framings[client] ?? .lines {
+            case .lines: host.send(body + [UInt8(ascii: "\n")])
+            case .headers: host.send(Array("Content-Length: \(body.count)\r\n\r\n".utf8) + body)
+            }
         case .sendRaw(let client, let text):
             try host(client).send(try expand(text))
         case .sendBytes(let client, let bytes):
@@ -138,7 +143,7 @@ final class TranscriptExecution {
         if let running = clients[client], running.termination == nil {
             throw StepFailure("client \"\(client)\" is already running (pid \(running.pid))")
         }
-        var arguments = ["serve", "--db", databasePath]
+        var arguments = [options.command, "--db", databasePath]
         for argument in options.arguments { arguments.append(try expand(argument)) }
         if options.redis {
             arguments += ["--redis", try startRedis().url]
@@ -146,7 +151,8 @@ final class TranscriptExecution {
         var extra: [String: String] = [:]
         if let token = options.token { extra["TASKWIRE_TOKEN"] = try expand(token) }
         for (name, value) in options.environment { extra[name] = try expand(value) }
-        let host = try start(arguments, environment: extra)
+        let host = try start(arguments, environment: extra, outputFraming: options.framing)
+        framings[client] = options.framing
         if clients[client] == nil { clientOrder.append(client) }
         clients[client] = host
     }
@@ -164,13 +170,22 @@ final class TranscriptExecution {
 
     /// Starts `taskwire` with `arguments` in the inherited environment, minus any Taskwire setting that could make
     /// the run depend on the machine, plus `extra`.
-    func start(_ arguments: [String], environment extra: [String: String]) throws(StepFailure) -> ChildProcess {
+    func start(
+        _ arguments: [String],
+        environment extra: [String: String],
+        outputFraming: Framing = .lines
+    ) throws(StepFailure) -> ChildProcess {
         var environment = ProcessInfo.processInfo.environment.filter { name, _ in
             !name.hasPrefix("TASKWIRE_") || name == "TASKWIRE_LOG"
         }
         environment.merge(extra) { _, new in new }
         do {
-            return try ChildProcess(executable: binary, arguments: arguments, environment: environment)
+            return try ChildProcess(
+                executable: binary,
+                arguments: arguments,
+                environment: environment,
+                outputFraming: outputFraming
+            )
         } catch {
             throw StepFailure("\(error)")
         }
