@@ -1,5 +1,5 @@
-public import TaskwireTransport
 import TaskwireSync
+public import TaskwireTransport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
-import TaskwireTransport
 import TaskwireSync
+import TaskwireTransport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,7 +1,7 @@
 import Foundation
-public import TaskwireTransport
 public import TaskwireClient
 public import TaskwireProtocol
+public import TaskwireTransport
 
 /// A parsed transcript: the `.jsonl` description of what clients send to hosts and what they must receive.
 ///
