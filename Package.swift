@@ -160,6 +160,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TaskwireMCPTests",
+            dependencies: ["TaskwireMCP", "TaskwireServer", "TaskwireProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "TaskwireRelayTests",
             dependencies: [
                 "TaskwireRelay", "TaskwireCrypto", "TaskwireProtocol", "TaskwireTranscripts", "TaskwireSync",
