@@ -93,9 +93,12 @@ public struct HeaderFramer {
             let name = header[..<colon].trimmingWhitespace.lowercased()
             let value = header[header.index(after: colon)...].trimmingWhitespace
             if name == "content-length" {
-                guard let number = Int(value), number >= 0, value.allSatisfy(\.isASCII) else {
+                guard !value.isEmpty, value.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                     return .malformed("Content-Length is not a number")
                 }
+                guard let number = Int(value) else { return .malformed("Content-Length is too large") }
+                // Two lengths leave the body's end unknown: neither can be trusted.
+                if let length, length != number { return .malformed("Content-Length given twice, differently") }
                 length = number
             }
         }

@@ -52,6 +52,9 @@ import Testing
             + "CONTENT-LENGTH:   2  \n\n[]"
             + "Content-Length: 200\r\n\r\n" + String(repeating: "x", count: 200)
             + "Content-Length: x1\r\n\r\n"
+            + "Content-Length: 99999999999999999999\r\n\r\n"
+            + "Content-Length: 3\r\nContent-Length: 4\r\n\r\n"
+            + "Content-Length: 2\r\ncontent-length: 2\r\n\r\n{}"
             + "Content-Type: text/plain\r\n\r\n"
             + "no colon here\r\n\r\n"
             + Self.message(#"{"c":3}"#)
@@ -59,7 +62,9 @@ import Testing
         #expect(
             Self.frames(Array(input.utf8), chunk: chunk) == [
                 .message(#"{"a":1}"#), .message(#"{"b":"é"}"#), .message("[]"), .oversized,
-                .malformed("Content-Length is not a number"), .malformed("no Content-Length header"),
+                .malformed("Content-Length is not a number"), .malformed("Content-Length is too large"),
+                .malformed("Content-Length given twice, differently"), .message("{}"),
+                .malformed("no Content-Length header"),
                 .malformed("header line without a colon"), .message(#"{"c":3}"#), .malformed("message body cut short"),
             ]
         )
