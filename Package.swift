@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "TaskwireStore",
             dependencies: [
-                "TaskwireProtocol", "TaskwireCrypto",
+                "TaskwireProtocol", "TaskwireCrypto", "TaskwireSync",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -44,6 +44,9 @@ enum FramingFuzz {
                 case .invalid(let id, let error):
                     FuzzCheck.require(error.code == .invalidRequest, "an envelope error other than -32600")
                     _ = Outgoing.response(id: id, error: error).bytes
+                case .response(let id):
+                    FuzzCheck.require(element["method"] == nil, "a request taken for a response")
+                    _ = Outgoing.response(id: id, error: .invalidRequest("method must be a string")).bytes
                 case .call(let call):
                     _ = try? ParamReader(call.params, allowed: ["id", "title", "projectId"]).optionalString("title")
                     _ = Outgoing.response(id: call.id ?? .null, result: .object(call.params)).bytes

@@ -179,6 +179,27 @@ public final class TaskwireConnection: @unchecked Sendable {
         return id
     }
 
+    /// Sends requests as consecutive lines in one write, as a client that pipelines does; returns their ids.
+    @discardableResult
+    public func sendPipelined(_ calls: [(method: String, params: JSONObject)]) -> [Int] {
+        var bytes: [UInt8] = []
+        let ids = calls.map { call in
+            let id = condition.withLock {
+                state.nextID += 1
+                state.methods[state.nextID] = call.method
+                return state.nextID
+            }
+            let message: JSON = [
+                "jsonrpc": "2.0", "id": .int(Int64(id)), "method": .string(call.method), "params": .object(call.params),
+            ]
+            message.write(into: &bytes)
+            bytes.append(0x0A)
+            return id
+        }
+        process.send(bytes)
+        return ids
+    }
+
     /// A fresh request id, for requests written with ``write(_:)`` (in a batch, say).
     public func reserveID() -> Int {
         condition.withLock {

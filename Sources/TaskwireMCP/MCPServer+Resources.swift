@@ -6,37 +6,48 @@ extension MCPServer {
     /// Resources per page of `resources/list`.
     static let resourcePageSize = 100
 
-    /// Projects first, then the tasks of each project in turn. The cursor is the project to go on with and the
-    /// `task.list` cursor within it, so pages stay right while tasks come and go.
+    /// Projects first, then the tasks of each project in turn, ``resourcePageSize`` per page. A cursor names where
+    /// to go on: `p|PROJECT` (the projects, from that one) or `t|PROJECT|CURSOR` (that project's tasks, from that
+    /// `task.list` cursor), so pages stay right while tasks come and go.
     func listResources(_ exchange: Exchange) throws(ResponseError) -> JSON {
         let context = exchange.context
         let projects = try perform("project.list", [:], context: context)["projects"]?.arrayValue ?? []
-        var resources: [JSON] = []
         var index = 0
+        var listingTasks = false
         var taskCursor: JSON = .null
         switch exchange.params["cursor"] {
         case nil, .null?:
-            resources = projects.map(projectResource)
+            break
         case .string(let cursor)?:
-            let parts = cursor.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2,
-                let found = projects.firstIndex(where: { $0["id"]?.stringValue == String(parts[0]) })
+            let parts = cursor.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count >= 2, parts[0] == "p" || (parts[0] == "t" && parts.count == 3),
+                let found = projects.firstIndex(where: { $0["id"]?.stringValue == parts[1] })
             else { throw ResponseError.invalidParams(field: "cursor", reason: "unknown cursor") }
             index = found
-            taskCursor = parts[1].isEmpty ? .null : .string(String(parts[1]))
+            listingTasks = parts[0] == "t"
+            if listingTasks, !parts[2].isEmpty { taskCursor = .string(parts[2]) }
         default:
             throw ResponseError.invalidParams(field: "cursor", reason: "must be a string")
         }
+        var resources: [JSON] = []
+        func id(_ index: Int) -> String { projects[index]["id"]?.stringValue ?? "" }
+        if !listingTasks {
+            while index < projects.count {
+                guard resources.count < Self.resourcePageSize else { return page(resources, next: "p|\(id(index))") }
+                resources.append(projectResource(projects[index]))
+                index += 1
+            }
+            index = 0
+        }
         while index < projects.count {
-            let projectID = projects[index]["id"]?.stringValue ?? ""
             let room = Self.resourcePageSize - resources.count
-            guard room > 0 else { return page(resources, next: "\(projectID)|") }
-            var params: JSONObject = ["projectId": .string(projectID), "limit": .int(room)]
+            guard room > 0 else { return page(resources, next: "t|\(id(index))|") }
+            var params: JSONObject = ["projectId": .string(id(index)), "limit": .int(room)]
             if !taskCursor.isNull { params["cursor"] = taskCursor }
             let tasks = try perform("task.list", params, context: context)
             resources += (tasks["tasks"]?.arrayValue ?? []).map(taskResource)
-            taskCursor = tasks["nextCursor"] ?? .null
-            if case .string(let next) = taskCursor { return page(resources, next: "\(projectID)|\(next)") }
+            if case .string(let next)? = tasks["nextCursor"] { return page(resources, next: "t|\(id(index))|\(next)") }
+            taskCursor = .null
             index += 1
         }
         return page(resources, next: nil)
@@ -73,7 +84,7 @@ extension MCPServer {
     }
 
     func listResourceTemplates(_ exchange: Exchange) throws(ResponseError) -> JSON {
-        if exchange.params["cursor"] != nil {
+        if let cursor = exchange.params["cursor"], !cursor.isNull {
             throw ResponseError.invalidParams(field: "cursor", reason: "unknown cursor")
         }
         func template(_ uri: String, _ name: String, _ title: String, _ description: String) -> JSON {
@@ -173,7 +184,10 @@ extension MCPServer {
     /// Ends a subscription (one that does not exist is already ended); the room is left with the last one of
     /// its project.
     func unsubscribe(_ exchange: Exchange) throws(ResponseError) -> JSON {
-        let uri = try resourceURI(exchange)
+        guard case .string(let text)? = exchange.params["uri"] else {
+            throw ResponseError.invalidParams(field: "uri", reason: "required, a string")
+        }
+        guard let uri = ResourceURI(text) else { return [:] }
         let leave: String? = subscriptions.state.withLock { state in
             let projectID: String?
             switch uri {

@@ -4,7 +4,7 @@ import TaskwireTransport
 extension MCPServer {
     func listTools(_ exchange: Exchange) throws(ResponseError) -> JSON {
         // Every tool fits on one page: no cursor is ever handed out, so none can be valid.
-        if exchange.params["cursor"] != nil {
+        if let cursor = exchange.params["cursor"], !cursor.isNull {
             throw ResponseError.invalidParams(field: "cursor", reason: "unknown cursor")
         }
         let version = self.version.withLock { $0 } ?? MCPVersion.latest

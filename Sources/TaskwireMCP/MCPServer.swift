@@ -57,10 +57,25 @@ public final class MCPServer: CallHandler, Sendable {
     /// The protocol's methods as `Protocol/mcp.json` lists them.
     public static var methodNames: [String] { requests.keys.sorted() }
 
+    /// Batches were removed in 2025-06-18; before it, a batch may not carry `initialize`, so none is served before a
+    /// session exists.
+    public var acceptsBatches: Bool {
+        version.withLock { $0.map { !$0.hasTitlesAndStructuredOutput } ?? false }
+    }
+
+    /// Both peers of MCP send requests, so a response to a request this host never sent is passed over.
+    public var ignoresResponses: Bool { true }
+
     public func handle(_ call: Call, context: CallContext) -> Result<JSON, ResponseError> {
         // Notifications (`notifications/initialized`, `notifications/cancelled`, ...) need nothing from this
         // host: requests are answered in the order they arrive, so one that is cancelled was answered already.
-        guard !call.isNotification else { return .success(.null) }
+        guard let id = call.id else { return .success(.null) }
+        // MCP: a request id is a string or an integer, never null.
+        switch id.json {
+        case .string: break
+        case .number(let text) where !text.contains(where: { ".eE".contains($0) }): break
+        default: return .failure(.invalidRequest("id must be a string or an integer"))
+        }
         guard let request = Self.requests[call.method] else { return .failure(.methodNotFound(call.method)) }
         guard call.method == "initialize" || call.method == "ping" || version.withLock({ $0 != nil }) else {
             return .failure(.invalidRequest("not initialized: send initialize first"))
@@ -79,6 +94,7 @@ public final class MCPServer: CallHandler, Sendable {
     func perform(_ method: String, _ params: JSONObject, context: CallContext) throws(ResponseError) -> JSON {
         let inner = CallContext()
         let result = server.perform(method, params: params, context: inner)
+        context.afterCommit += inner.afterCommit
         context.afterReply += inner.afterReply
         return try result.get()
     }
@@ -93,11 +109,16 @@ public final class MCPServer: CallHandler, Sendable {
             do throws(ResponseError) {
                 _ = try perform("project.join", ["projectId": .string(projectID)], context: context)
                 subscriptions.state.withLock { _ = $0.rooms.insert(projectID) }
-            } catch {
+            } catch  where error.code == .notFound {
+                // Access is gone: so are the subscriptions (their resources read as not found).
                 subscriptions.state.withLock { state in
                     state.projects.remove(projectID)
                     state.tasks = state.tasks.filter { $0.value != projectID }
                 }
+            } catch {
+                // Busy or failing storage: try again at the next request.
+                logger.warning("could not join a room again: \(error.code.rawValue)")
+                subscriptions.state.withLock { _ = $0.lost.insert(projectID) }
             }
         }
     }
@@ -109,8 +130,10 @@ public final class MCPServer: CallHandler, Sendable {
             throw ResponseError.invalidParams(field: "protocolVersion", reason: "required, a string")
         }
         var params: JSONObject = ["protocolVersion": "1"]
+        // Only for the log: what the session method would refuse is left out rather than failing the handshake.
         if case .string(let name)? = exchange.params["clientInfo"]?["name"],
-            case .string(let clientVersion)? = exchange.params["clientInfo"]?["version"]
+            case .string(let clientVersion)? = exchange.params["clientInfo"]?["version"],
+            !name.unicodeScalars.contains("\0"), !clientVersion.unicodeScalars.contains("\0")
         {
             params["clientInfo"] = ["name": .string(name), "version": .string(clientVersion)]
         }
@@ -144,7 +167,7 @@ public final class MCPServer: CallHandler, Sendable {
         """
         Taskwire holds the tasks and comments of a team's projects; you act as \(user ?? "the token's user"). \
         Every change to a task needs the task's current `version` as `expectedVersion`; when someone else changed \
-        it first, the tool answers an error whose structured content holds the task as it is now — look at it \
+        it first, the tool answers an error that carries the task as it is now — look at it \
         and retry with its version. Subscribe to taskwire://projects/{id} to hear of every change in a project.
         """
     }

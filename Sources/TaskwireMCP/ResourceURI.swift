@@ -10,7 +10,12 @@ enum ResourceURI: Hashable, Sendable {
         for (prefix, make) in [(Self.projectPrefix, Self.project), (Self.taskPrefix, Self.task)]
         where text.hasPrefix(prefix) {
             let id = text.dropFirst(prefix.count)
-            guard !id.isEmpty, !id.contains(where: { $0 == "/" || $0 == "?" || $0 == "#" }) else { return nil }
+            // Ids are printable: anything else (a control character, U+0000) names no resource.
+            guard !id.isEmpty,
+                !id.unicodeScalars.contains(where: {
+                    $0.value < 0x20 || $0.value == 0x7F || "/?#".unicodeScalars.contains($0)
+                })
+            else { return nil }
             self = make(String(id))
             return
         }

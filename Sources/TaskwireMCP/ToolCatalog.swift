@@ -82,8 +82,8 @@ enum ToolCatalog {
 
     private static let conflictAdvice = """
         Pass the task's current `version` as `expectedVersion`: if someone changed the task since, nothing is \
-        changed and the error's structured content holds `current` (the task as it is now) and `currentVersion`; \
-        check that the change still makes sense and retry with that version.
+        changed and the error carries `current` (the task as it is now) and `currentVersion`; check that the \
+        change still makes sense and retry with that version.
         """
 
     /// A tool that is one method: its params as input, its result as output.

@@ -3,7 +3,7 @@ import TaskwireStore
 
 extension Server {
     static let commentMethods: [Method] = [
-        Method("comment.create", params: ["taskId", "body"]) { request in
+        Method("comment.create", params: ["taskId", "body"], groupable: true) { request in
             let taskID = try request.params.identifier("taskId")
             let body = try request.params.string("body")
             let server = request.server
@@ -13,7 +13,7 @@ extension Server {
                 )
             )
         },
-        Method("comment.list", params: ["taskId", "limit", "cursor"]) { request in
+        Method("comment.list", params: ["taskId", "limit", "cursor"], groupable: true) { request in
             let page = try request.server.store.listComments(
                 user: request.user!,
                 taskID: try request.params.identifier("taskId"),
@@ -22,7 +22,7 @@ extension Server {
             )
             return ["comments": .array(page.items.map(\.json)), "nextCursor": .string(page.nextCursor)]
         },
-        Method("comment.update", params: ["id", "expectedVersion", "body"]) { request in
+        Method("comment.update", params: ["id", "expectedVersion", "body"], groupable: true) { request in
             let id = try request.params.identifier("id")
             let expectedVersion = try request.params.integer("expectedVersion", in: 1...Int64.max)
             let body = try request.params.string("body")
@@ -38,7 +38,7 @@ extension Server {
                 )
             )
         },
-        Method("comment.delete", params: ["id"]) { request in
+        Method("comment.delete", params: ["id"], groupable: true) { request in
             let id = try request.params.identifier("id")
             let server = request.server
             let change = server.announce(try server.store.deleteComment(actor: server.actor(request), id: id))
@@ -47,7 +47,7 @@ extension Server {
     ]
 
     static let eventMethods: [Method] = [
-        Method("events.list", params: ["projectId", "after", "limit"]) { request in
+        Method("events.list", params: ["projectId", "after", "limit"], groupable: true) { request in
             let page = try request.server.store.listEvents(
                 user: request.user!,
                 projectID: try request.params.identifier("projectId"),

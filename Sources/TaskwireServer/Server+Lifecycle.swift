@@ -11,7 +11,7 @@ extension Server {
         Method("initialize", params: ["protocolVersion", "clientInfo", "token"], requiresSession: false) {
             try $0.server.initialize($0)
         },
-        Method("ping", params: [], requiresSession: false) { _ in [:] },
+        Method("ping", params: [], requiresSession: false, groupable: true) { _ in [:] },
         Method("shutdown", params: [], requiresSession: false) { request in
             request.server.session.withLock { $0.shutdownRequested = true }
             return .null
@@ -23,7 +23,7 @@ extension Server {
             request.context.stopReading = true
             return .null
         },
-        Method("rpc.discover", params: [], requiresSession: false) { _ in OpenRPCDocument.value },
+        Method("rpc.discover", params: [], requiresSession: false, groupable: true) { _ in OpenRPCDocument.value },
     ]
 
     func initialize(_ request: Request) throws -> JSON {

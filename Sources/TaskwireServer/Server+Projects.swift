@@ -3,7 +3,7 @@ import TaskwireStore
 
 extension Server {
     static let projectMethods: [Method] = [
-        Method("project.list", params: []) { request in
+        Method("project.list", params: [], groupable: true) { request in
             ["projects": .array(try request.server.store.listProjects(user: request.user!).map(\.json))]
         },
         Method("project.create", params: ["organizationId", "name"]) { request in

@@ -9,7 +9,8 @@ extension Server {
     static let taskMethods: [Method] = [
         Method(
             "task.create",
-            params: ["projectId", "title", "description", "status", "priority", "assigneeId", "dueDate", "labels"]
+            params: ["projectId", "title", "description", "status", "priority", "assigneeId", "dueDate", "labels"],
+            groupable: true
         ) { request in
             let params = request.params
             var task = NewTask(projectID: try params.identifier("projectId"), title: try params.string("title"))
@@ -22,10 +23,11 @@ extension Server {
             let server = request.server
             return changed(server.announce(try server.store.createTask(actor: server.actor(request), task)))
         },
-        Method("task.get", params: ["id"]) { request in
+        Method("task.get", params: ["id"], groupable: true) { request in
             ["task": try request.server.store.task(user: request.user!, id: try request.params.identifier("id")).json]
         },
-        Method("task.list", params: ["projectId", "status", "assigneeId", "limit", "cursor"]) { request in
+        Method("task.list", params: ["projectId", "status", "assigneeId", "limit", "cursor"], groupable: true) {
+            request in
             let params = request.params
             var filter = TaskFilter()
             filter.status = try params.optionalChoice("status", statuses).flatMap(TaskStatus.init(rawValue:))
@@ -41,7 +43,8 @@ extension Server {
         },
         Method(
             "task.update",
-            params: ["id", "expectedVersion", "title", "description", "priority", "assigneeId", "dueDate", "labels"]
+            params: ["id", "expectedVersion", "title", "description", "priority", "assigneeId", "dueDate", "labels"],
+            groupable: true
         ) { request in
             let params = request.params
             let id = try params.identifier("id")
@@ -66,7 +69,7 @@ extension Server {
                 )
             )
         },
-        Method("task.setStatus", params: ["id", "expectedVersion", "status"]) { request in
+        Method("task.setStatus", params: ["id", "expectedVersion", "status"], groupable: true) { request in
             let params = request.params
             let id = try params.identifier("id")
             let expectedVersion = try params.integer("expectedVersion", in: versions)
@@ -83,7 +86,7 @@ extension Server {
                 )
             )
         },
-        Method("task.delete", params: ["id", "expectedVersion"]) { request in
+        Method("task.delete", params: ["id", "expectedVersion"], groupable: true) { request in
             let id = try request.params.identifier("id")
             let expectedVersion = try request.params.integer("expectedVersion", in: versions)
             let server = request.server
@@ -99,9 +102,15 @@ extension Server {
         ["task": change.entity.json, "seq": .int(change.seq)]
     }
 
-    /// Hands a committed change's event to the rooms and the relay, and returns the change.
+    /// Hands a committed change's event to the rooms and the relay, and returns the change. In a group, the event
+    /// waits for the group's commit.
     func announce<Entity>(_ change: ChangeResult<Entity>) -> ChangeResult<Entity> {
-        rooms.committed(change.event)
+        let held: Bool = session.withLock { state in
+            guard state.grouping else { return false }
+            state.heldEvents.append(change.event)
+            return true
+        }
+        if !held { rooms.committed(change.event) }
         return change
     }
 }

@@ -35,6 +35,10 @@ struct SessionState {
     var exitRequested = false
     /// Calls being handled right now; a signal waits for them before the process ends.
     var inFlight = 0
+    /// True while a group of calls runs: their events wait for the group's commit.
+    var grouping = false
+    /// Events of the call being handled in a group, not yet committed.
+    var heldEvents: [CommittedEvent] = []
 }
 
 /// One stdio host: the JSON-RPC methods of one client session, wired to the store, the relay and the rooms.
@@ -126,6 +130,8 @@ public final class Server: CallHandler, Sendable {
                 user: user,
                 isNotification: call.isNotification
             )
+            // Also when the method fails after a change: its events belong to this call.
+            defer { holdEvents(context) }
             return .success(try method.run(request))
         } catch let error as ResponseError {
             return .failure(error)
@@ -145,6 +151,37 @@ public final class Server: CallHandler, Sendable {
     /// request: the same checks of params, session and membership, the same effects and errors.
     public func perform(_ method: String, params: JSONObject, context: CallContext) -> Result<JSON, ResponseError> {
         handle(Call(id: .null, method: method, params: params), context: context)
+    }
+
+    /// Calls that only read, or write one entity with its event, may share a transaction (group commit); calls that
+    /// change rooms, presence or the session may not, since others hear of those before any commit.
+    public func isGroupable(_ call: Call) -> Bool {
+        guard let method = Self.methods[call.method] else { return true }
+        return method.groupable && session.withLock { $0.user != nil }
+    }
+
+    public func runGrouped(_ body: () -> Void) -> GroupOutcome {
+        session.withLock { $0.grouping = true }
+        defer { session.withLock { $0.grouping = false } }
+        switch store.runGrouped(body) {
+        case .unavailable: return .unavailable
+        case .committed: return .committed
+        case .failed(let error):
+            logger.error("a group of calls could not commit: \(error)")
+            return .failed(ResponseError(error))
+        }
+    }
+
+    /// Hands the events a grouped call made to its context, to be announced once the group committed.
+    private func holdEvents(_ context: CallContext) {
+        let events: [CommittedEvent] = session.withLock { state in
+            defer { state.heldEvents.removeAll() }
+            return state.heldEvents
+        }
+        guard !events.isEmpty else { return }
+        context.afterCommit.append { [rooms] in
+            for event in events { rooms.committed(event) }
+        }
     }
 
     /// The actor for changes made by this session.
@@ -189,6 +226,8 @@ struct Method: Sendable {
     /// A notification method (`exit`): never answered, even when called with an id. Since no error can be
     /// reported for it, its params are not checked (the method sees none) and it always runs.
     let neverAnswered: Bool
+    /// Whether the call may run in a group of calls sharing one transaction.
+    let groupable: Bool
     let run: @Sendable (Request) throws -> JSON
 
     init(
@@ -196,12 +235,14 @@ struct Method: Sendable {
         params: Set<String>,
         requiresSession: Bool = true,
         neverAnswered: Bool = false,
+        groupable: Bool = false,
         run: @escaping @Sendable (Request) throws -> JSON
     ) {
         self.name = name
         self.params = params
         self.requiresSession = requiresSession
         self.neverAnswered = neverAnswered
+        self.groupable = groupable
         self.run = run
     }
 }

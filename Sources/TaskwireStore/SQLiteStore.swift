@@ -23,6 +23,8 @@ public final class SQLiteStore: TaskwireStorage {
     /// The key that authenticates relay messages between the hosts of this database.
     public let relayKey: SecretKey
     static let busyTimeout: TimeInterval = 2
+    /// The transaction of a group of calls, open on the thread that runs them.
+    let group = GroupSlot()
 
     public init(path: String) throws {
         self.path = path
@@ -76,7 +78,17 @@ public final class SQLiteStore: TaskwireStorage {
     /// transaction that reads first would fail at its first write, without waiting, whenever another connection
     /// committed in between.
     func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        try Self.mapErrors {
+        if let db = group.database() {
+            return try Self.mapErrors {
+                var result: T?
+                try db.inSavepoint {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        }
+        return try Self.mapErrors {
             try pool.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
@@ -90,7 +102,34 @@ public final class SQLiteStore: TaskwireStorage {
 
     /// Runs a read, mapping storage failures to ``StoreError``.
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        try Self.mapErrors { try pool.read(body) }
+        // Within a group, reads go through its transaction, so that a client reads its own writes.
+        if let db = group.database() { return try Self.mapErrors { try body(db) } }
+        return try Self.mapErrors { try pool.read(body) }
+    }
+
+    /// Group commit: the calls of `body` share one IMMEDIATE transaction, each write in a savepoint. The write lock
+    /// is held while `body` runs; other hosts' writes wait for it within their busy timeout.
+    public func runGrouped(_ body: () -> Void) -> GroupResult {
+        var result = GroupResult.unavailable
+        pool.writeWithoutTransaction { db in
+            // Busy past the timeout: the calls run one by one, each failing or not on its own.
+            guard (try? db.beginTransaction(.immediate)) != nil else { return }
+            group.open(db)
+            body()
+            group.close()
+            do {
+                try db.commit()
+                result = .committed
+            } catch {
+                try? db.rollback()
+                do throws(StoreError) {
+                    try Self.mapErrors { () throws -> Void in throw error }
+                } catch let mapped {
+                    result = .failed(mapped)
+                }
+            }
+        }
+        return result
     }
 
     /// Stops a statement in progress (used when the host must exit while waiting on a lock).

@@ -19,6 +19,11 @@ public protocol TaskwireStorage: AnyObject, Sendable {
     var databaseID: String { get }
     /// The key that authenticates relay messages between the hosts of this database.
     var relayKey: SecretKey { get }
+    /// Runs `body` (calls of one client, on the calling thread) in one transaction: every write the calling thread
+    /// makes in `body` goes into a savepoint of its own, so that a failed one is undone alone, and its reads see
+    /// them. Commits once `body` returns. ``GroupResult/unavailable`` when the backend does not group or the
+    /// transaction could not begin: then `body` did not run.
+    func runGrouped(_ body: () -> Void) -> GroupResult
 
     // MARK: Identity and sessions
 
@@ -121,7 +126,20 @@ public protocol TaskwireStorage: AnyObject, Sendable {
     func presenceChanges(after id: Int64, limit: Int64) throws(StoreError) -> [PresenceChange]
 }
 
+/// How a group of calls run by ``TaskwireStorage/runGrouped(_:)`` ended.
+public enum GroupResult: Sendable {
+    /// The group did not run: each call must run by itself.
+    case unavailable
+    /// Everything the group wrote is committed.
+    case committed
+    /// The group ran but its commit failed: nothing it wrote was kept.
+    case failed(StoreError)
+}
+
 extension TaskwireStorage {
+    /// A backend that does not group runs each call in a transaction of its own.
+    public func runGrouped(_ body: () -> Void) -> GroupResult { .unavailable }
+
     /// Presence changes of every room after `id`, oldest first, at most 1000.
     public func presenceChanges(after id: Int64) throws(StoreError) -> [PresenceChange] {
         try presenceChanges(after: id, limit: 1000)

@@ -15,8 +15,20 @@ public final class CallContext {
     /// Set to send no reply to the call being handled, even when it has an id (a method that is never answered).
     /// Cleared before each call, also within a batch.
     public var withholdReply = false
+    /// Work that may only happen once the call's writes are committed (announcing its events), run right before
+    /// its reply is queued. Only calls of a group leave work here; others announce as they commit.
+    public var afterCommit: [() -> Void] = []
 
     public init() {}
+}
+
+/// How a group of calls ended (see ``CallHandler/runGrouped(_:)``).
+public enum GroupOutcome {
+    /// The group did not run; its calls must be handled one by one.
+    case unavailable
+    case committed
+    /// Nothing the group wrote was kept: every call of it is answered with this error.
+    case failed(ResponseError)
 }
 
 /// Handles calls in the order they arrive.
@@ -24,6 +36,23 @@ public protocol CallHandler: AnyObject {
     /// Handles one call. The result of a notification, or of a call for which the handler set
     /// ``CallContext/withholdReply``, is dropped.
     func handle(_ call: Call, context: CallContext) -> Result<JSON, ResponseError>
+    /// Whether the call may share a transaction with the calls around it (group commit).
+    func isGroupable(_ call: Call) -> Bool
+    /// Handles, in `body`, calls whose writes are committed together at its end; ``GroupOutcome/unavailable``
+    /// without running `body` when it cannot.
+    func runGrouped(_ body: () -> Void) -> GroupOutcome
+    /// Whether batches are served now; when not, a batch is one -32600 and none of it runs.
+    var acceptsBatches: Bool { get }
+    /// Whether a response from the client (a message with `result` or `error` and no `method`) is passed over in
+    /// silence, as protocols whose peers both send requests want, rather than answered with -32600.
+    var ignoresResponses: Bool { get }
+}
+
+extension CallHandler {
+    public func isGroupable(_ call: Call) -> Bool { false }
+    public func runGrouped(_ body: () -> Void) -> GroupOutcome { .unavailable }
+    public var acceptsBatches: Bool { true }
+    public var ignoresResponses: Bool { false }
 }
 
 /// Reads newline-delimited JSON-RPC from a descriptor and answers through an ``OutputWriter``.
@@ -65,62 +94,165 @@ public final class Connection {
             let count = read(input, buffer.baseAddress, capacity)
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }
-            writer.cork()
+            var messages: [Message] = []
             framer.push(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) { frame in
-                guard !stopped else { return }
-                process(frame)
+                messages.append(decode(frame))
             }
-            writer.uncork(mayBlock: true)
+            handle(messages)
         }
         if !stopped {
-            writer.cork()
-            framer.finish { frame in process(frame) }
-            writer.uncork(mayBlock: true)
+            var messages: [Message] = []
+            framer.finish { frame in messages.append(decode(frame)) }
+            handle(messages)
         }
     }
 
-    /// Handles one framed line as it would arrive from the input; exposed for in-process tests.
-    public func process(_ frame: Frame) {
-        let context = CallContext()
+    /// One framed input, decoded.
+    public enum Message {
+        /// A blank line: nothing to answer.
+        case blank
+        /// Answered with this error and `id: null`.
+        case unreadable(ResponseError)
+        case single(Envelope)
+        case batch([Envelope])
+
+        /// The calls it carries.
+        var calls: [Call] {
+            switch self {
+            case .blank, .unreadable: []
+            case .single(let envelope): envelope.call.map { [$0] } ?? []
+            case .batch(let envelopes): envelopes.compactMap(\.call)
+            }
+        }
+    }
+
+    /// Decodes one frame.
+    public func decode(_ frame: Frame) -> Message {
         switch frame {
         case .oversized:
-            writer.send(
-                Outgoing.response(
-                    id: .null,
-                    error: .invalidRequest("message larger than \(maxMessageBytes) bytes")
-                )
-            )
+            return .unreadable(.invalidRequest("message larger than \(maxMessageBytes) bytes"))
         case .malformed(let reason):
-            writer.send(Outgoing.response(id: .null, error: .parseError("invalid header block: \(reason)")))
+            return .unreadable(.parseError("invalid header block: \(reason)"))
         case .line(let bytes):
-            guard bytes.contains(where: { !isWhitespace($0) }) else { return }
+            guard bytes.contains(where: { !isWhitespace($0) }) else { return .blank }
             let value: JSON
             do {
                 value = try JSONParser.parse(bytes)
             } catch {
-                writer.send(Outgoing.response(id: .null, error: .parseError(error.reason)))
-                return
+                return .unreadable(.parseError(error.reason))
             }
-            if case .array(let elements) = value {
-                guard !elements.isEmpty else {
-                    writer.send(Outgoing.response(id: .null, error: .invalidRequest("empty batch")))
-                    return
-                }
-                var replies: [JSON] = []
-                for element in elements {
-                    if let reply = answer(Envelope.decode(element), context: context) { replies.append(reply) }
-                }
-                if !replies.isEmpty { writer.send(.array(replies)) }
-            } else if let reply = answer(Envelope.decode(value), context: context) {
-                writer.send(reply)
+            guard case .array(let elements) = value else { return .single(Envelope.decode(value)) }
+            guard !elements.isEmpty else { return .unreadable(.invalidRequest("empty batch")) }
+            return .batch(elements.map(Envelope.decode))
+        }
+    }
+
+    /// Handles the messages of one read, in order. Consecutive messages whose calls may be grouped share one
+    /// transaction: their replies (and their events) are held until it committed, so that nothing is
+    /// acknowledged before it is durable.
+    private func handle(_ messages: [Message]) {
+        writer.cork()
+        var index = 0
+        while index < messages.count, !stopped {
+            var end = index
+            while end < messages.count, messages[end].calls.allSatisfy(handler.isGroupable) { end += 1 }
+            if end - index >= 2, handleGrouped(messages[index..<end]) {
+                index = end
+            } else {
+                process(messages[index])
+                index += 1
             }
+        }
+        writer.uncork(mayBlock: true)
+    }
+
+    /// What a message of a group leaves to do once the group ended.
+    private struct Held {
+        var afterCommit: [() -> Void]
+        var reply: JSON?
+        var afterReply: [() -> Void]
+    }
+
+    private func handleGrouped(_ messages: ArraySlice<Message>) -> Bool {
+        var held: [Held] = []
+        let outcome = handler.runGrouped {
+            for message in messages {
+                let context = CallContext()
+                let reply = answer(message, context: context)
+                held.append(Held(afterCommit: context.afterCommit, reply: reply, afterReply: context.afterReply))
+            }
+        }
+        switch outcome {
+        case .unavailable:
+            return false
+        case .committed:
+            for message in held {
+                for action in message.afterCommit { action() }
+                if let reply = message.reply { writer.send(reply) }
+                for action in message.afterReply { action() }
+            }
+        case .failed(let error):
+            for message in held {
+                if let reply = message.reply { writer.send(Self.replacingResponses(in: reply, with: error)) }
+            }
+        }
+        return true
+    }
+
+    /// Every response of a reply (a batch reply has several) answered with `error` instead.
+    private static func replacingResponses(in reply: JSON, with error: ResponseError) -> JSON {
+        if case .array(let responses) = reply {
+            return .array(responses.map { replacingResponses(in: $0, with: error) })
+        }
+        return Outgoing.response(id: reply["id"].flatMap(RequestID.init) ?? .null, error: error)
+    }
+
+    /// Handles one framed input as it would arrive from the input; exposed for in-process tests.
+    public func process(_ frame: Frame) {
+        writer.cork()
+        process(decode(frame))
+        writer.uncork(mayBlock: true)
+    }
+
+    private func process(_ message: Message) {
+        let context = CallContext()
+        if let reply = answer(message, context: context) {
+            for action in context.afterCommit { action() }
+            writer.send(reply)
+        } else {
+            for action in context.afterCommit { action() }
         }
         for action in context.afterReply { action() }
         if context.stopReading { stopped = true }
     }
 
+    /// The reply to a message (nil when nothing is answered), after handling its calls.
+    private func answer(_ message: Message, context: CallContext) -> JSON? {
+        switch message {
+        case .blank:
+            return nil
+        case .unreadable(let error):
+            return Outgoing.response(id: .null, error: error)
+        case .single(let envelope):
+            return answer(envelope, context: context)
+        case .batch(let envelopes):
+            guard handler.acceptsBatches else {
+                return Outgoing.response(id: .null, error: .invalidRequest("batches are not accepted"))
+            }
+            var replies: [JSON] = []
+            for envelope in envelopes {
+                if let reply = answer(envelope, context: context) { replies.append(reply) }
+            }
+            return replies.isEmpty ? JSON?.none : JSON.array(replies)
+        }
+    }
+
     private func answer(_ envelope: Envelope, context: CallContext) -> JSON? {
         switch envelope {
+        case .response(let id):
+            // Elsewhere it is what it was always taken for: a request without a method.
+            guard !handler.ignoresResponses else { return JSON?.none }
+            return Outgoing.response(id: id, error: Envelope.responseError)
         case .invalid(let id, let error):
             return Outgoing.response(id: id, error: error)
         case .call(let call):

@@ -25,8 +25,19 @@ public enum Envelope: Sendable {
     case call(Call)
     /// Not a valid request; answered with this error and id (null when the id could not be read).
     case invalid(RequestID, ResponseError)
+    /// A response (`result` or `error`, no `method`) with this id: the host sends no requests, so none is awaited.
+    case response(RequestID)
+
+    /// What a response is answered with where responses are not passed over: what a request without a method gets.
+    static let responseError = ResponseError.invalidRequest("method must be a string")
 
     private static let knownMembers: Set<String> = ["jsonrpc", "id", "method", "params"]
+
+    /// The call, when this is one.
+    public var call: Call? {
+        if case .call(let call) = self { return call }
+        return nil
+    }
 
     /// Checks one request object (a top-level message or a batch element).
     public static func decode(_ value: JSON) -> Envelope {
@@ -43,6 +54,9 @@ public enum Envelope: Sendable {
         let replyID = id ?? .null
         guard object["jsonrpc"] == .string("2.0") else {
             return .invalid(replyID, .invalidRequest("jsonrpc must be \"2.0\""))
+        }
+        if object["method"] == nil, let id, object["result"] != nil || object["error"] != nil {
+            return .response(id)
         }
         guard case .string(let method)? = object["method"] else {
             return .invalid(replyID, .invalidRequest("method must be a string"))

@@ -188,9 +188,11 @@ import Testing
             #expect(task?["title"]?.stringValue == change.title, "event \(seq)")
         }
 
-        // Run one after another, the hosts would switch writers only a few times in the whole log.
+        // Run one after another, the hosts would switch writers `hostCount - 1` times in the whole log. (Each host
+        // commits what one read of its pipe brings in one transaction, so the log interleaves in runs, not
+        // request by request.)
         let switches = zip(events, events.dropFirst()).count { $0["actor"]?["id"] != $1["actor"]?["id"] }
-        #expect(switches >= 4 * Self.hostCount, "the hosts' writes did not interleave (\(switches) switches)")
+        #expect(switches >= Self.hostCount, "the hosts' writes did not interleave (\(switches) switches)")
 
         let tasks = try hosts[2].allTasks(projectID: project)
         #expect(tasks.count == ledger.changes.values.count { $0.type == "task.created" })

@@ -19,6 +19,9 @@ private func expectCall(_ text: String, sourceLocation: SourceLocation = #_sourc
     case .invalid(let id, let error)?:
         Issue.record("refused (id \(id.json)): \(error.message)", sourceLocation: sourceLocation)
         return nil
+    case .response(let id)?:
+        Issue.record("taken for a response (id \(id.json))", sourceLocation: sourceLocation)
+        return nil
     case nil: return nil
     }
 }
@@ -37,11 +40,26 @@ private func expectInvalid(
         #expect(error.code == code, sourceLocation: sourceLocation)
         #expect(replyID.json == id, sourceLocation: sourceLocation)
         #expect(!error.message.isEmpty, sourceLocation: sourceLocation)
+    case .response(let replyID)?:
+        Issue.record("taken for a response (id \(replyID.json))", sourceLocation: sourceLocation)
     case nil: break
     }
 }
 
 @Suite struct EnvelopeTests {
+    /// A message with `result` or `error`, an id and no method is a response; without an id it is not.
+    @Test func responses() {
+        for text in [#"{"jsonrpc":"2.0","id":7,"result":{}}"#, #"{"jsonrpc":"2.0","id":"a","error":{"code":1}}"#] {
+            guard case .response(let id)? = decode(text) else {
+                Issue.record("\(text) is not a response")
+                continue
+            }
+            #expect(id.json != .null)
+        }
+        expectInvalid(#"{"jsonrpc":"2.0","result":{}}"#, id: .null)
+        expectInvalid(#"{"jsonrpc":"1.0","id":7,"result":{}}"#, id: .number("7"))
+    }
+
     @Test func request() {
         guard let call = expectCall(#"{"jsonrpc":"2.0","id":7,"method":"task.get","params":{"id":"t1"}}"#) else {
             return
