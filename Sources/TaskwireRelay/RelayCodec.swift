@@ -85,6 +85,23 @@ public struct RelayCodec: Sendable {
         return Self.parse(body: body)
     }
 
+    /// The project and `seq` an event message claims, read without verifying anything; nil for any other message.
+    ///
+    /// - Important: only for dropping, before paying for verification, a message that could not be delivered
+    ///   even if it were genuine (its room is not joined here, or that `seq` was delivered already). Nothing read
+    ///   here may ever reach a client.
+    public static func claimedEvent(_ message: [UInt8]) -> (projectID: String, seq: Int64)? {
+        let start = headerByteCount
+        guard message.count > start + 2, message[start] == UInt8(ascii: "E"), message[start + 1] == UInt8(ascii: " ")
+        else { return nil }
+        let limit = min(message.count, start + 2 + 128)
+        guard let firstSpace = message[(start + 2)..<limit].firstIndex(of: UInt8(ascii: " ")),
+            let secondSpace = message[(firstSpace + 1)..<limit].firstIndex(of: UInt8(ascii: " ")),
+            let seq = decimal(message[(start + 2)..<firstSpace])
+        else { return nil }
+        return (String(decoding: message[(firstSpace + 1)..<secondSpace], as: UTF8.self), seq)
+    }
+
     /// Parses an authenticated body.
     static func parse(body: ArraySlice<UInt8>) -> Result<RelayFrame, RelayRejection> {
         guard body.count >= 2, body[body.startIndex + 1] == UInt8(ascii: " ") else { return .failure(.malformed) }

@@ -124,10 +124,17 @@ extension Rooms {
         }
     }
 
-    /// Checks, once per round of delivery, that the session may still see a room; revokes it otherwise.
+    /// Checks, at most once per round of delivery and per ``membershipTrustNanoseconds``, that the session may still
+    /// see a room; revokes it otherwise.
     private func stillMember(_ projectID: String, verified: inout Set<String>) -> Bool {
         if verified.contains(projectID) { return true }
-        guard let actor = lock.withLock({ state.actor }) else { return false }
+        let now = MonotonicClock.now()
+        let (actor, checked) = lock.withLock { (state.actor, state.membershipChecked[projectID]) }
+        if let checked, now &- checked < Self.membershipTrustNanoseconds {
+            verified.insert(projectID)
+            return true
+        }
+        guard let actor else { return false }
         guard (try? store.isMember(userID: actor.user.id, projectID: projectID)) != false else {
             catchUpPresence()
             if lock.withLock({ state.rooms.removeValue(forKey: projectID) }) != nil {
@@ -138,6 +145,7 @@ extension Rooms {
             }
             return false
         }
+        lock.withLock { state.membershipChecked[projectID] = now }
         verified.insert(projectID)
         return true
     }
@@ -206,6 +214,7 @@ extension Rooms {
         let now: Bool = lock.withLock {
             guard change.id > state.presenceCursor else { return false }
             state.presenceCursor = change.id
+            if change.reason == .revoked { state.membershipChecked.removeValue(forKey: change.projectID) }
             guard let room = state.rooms[change.projectID], change.id > room.presenceFloor else { return false }
             guard room.active else {
                 state.rooms[change.projectID]?.pendingPresence.append(change)

@@ -55,6 +55,8 @@ final class Rooms: @unchecked Sendable {
         var inboxBytes = 0
         /// Set when events were dropped at the inbox limit; a poll is queued to read them back.
         var inboxOverflowed = false
+        /// When the session's membership of each room's project was last confirmed (monotonic nanoseconds).
+        var membershipChecked: [String: UInt64] = [:]
         var stopping = false
     }
 
@@ -92,6 +94,10 @@ final class Rooms: @unchecked Sendable {
     static let slowConsumerGraceMilliseconds = 2000
     /// Event bytes the inbox holds before it drops events (which delivery then reads back from the log).
     static let inboxLimit = 8 << 20
+    /// How long a confirmed membership is taken as still true without reading it again. A revocation the host hears
+    /// of (a `revoked` presence change in the project) forgets it at once; this bounds what one it has not heard of
+    /// yet can let through.
+    static let membershipTrustNanoseconds: UInt64 = 100_000_000
 
     init(
         store: any TaskwireStorage,
@@ -146,6 +152,14 @@ final class Rooms: @unchecked Sendable {
     /// A message from the relay, on the relay's thread: verified before anything in it is used. A message that
     /// fails is dropped and counted; if it stood for a real event, delivery reads that event from the log.
     private func received(_ message: [UInt8]) {
+        // This host's own publishes come back, and so do events already read from the log: an event that could
+        // not be delivered even if genuine is dropped before its verification is paid for.
+        if let claim = RelayCodec.claimedEvent(message) {
+            let undeliverable = lock.withLock {
+                state.rooms[claim.projectID].map { !$0.active || claim.seq <= $0.cursor } ?? true
+            }
+            if undeliverable { return }
+        }
         switch codec.open(message) {
         case .success(.event(let event)):
             enqueue(.event(event))
@@ -247,7 +261,10 @@ final class Rooms: @unchecked Sendable {
     }
 
     func removed(projectID: String) {
-        lock.withLock { _ = state.rooms.removeValue(forKey: projectID) }
+        lock.withLock {
+            _ = state.rooms.removeValue(forKey: projectID)
+            _ = state.membershipChecked.removeValue(forKey: projectID)
+        }
         output.forget(projectID)
         relay.unsubscribe(projectID)
         enqueue(.unwatch(projectID))
