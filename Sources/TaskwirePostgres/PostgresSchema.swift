@@ -14,7 +14,16 @@ enum PostgresSchema {
     static let migrationLock: Int64 = 0x7461_736b_7769_7265
 
     /// The statements of each version, in order; version N is `migrations[N - 1]`.
-    static let migrations: [[String]] = [version1]
+    static let migrations: [[String]] = [version1, version2]
+
+    /// Tokens get an id and the time of their last use; a removed user keeps their row for the history.
+    private static let version2 = [
+        "ALTER TABLE tokens ADD COLUMN id TEXT COLLATE \"C\"",
+        "ALTER TABLE tokens ADD COLUMN last_used_at TEXT COLLATE \"C\"",
+        "UPDATE tokens SET id = 'tok_' || substr(md5(hash || random()::text), 1, 20)",
+        "CREATE UNIQUE INDEX tokens_id ON tokens(id)",
+        "ALTER TABLE users ADD COLUMN removed_at TEXT COLLATE \"C\"",
+    ]
 
     private static let version1 = [
         """

@@ -108,4 +108,32 @@ extension PostgresStore: AdminStorage {
         else { throw StoreError.refused("no organization \(nameOrID)") }
         return id
     }
+
+    public func adminTransaction<T>(_ body: (any AdminSQL) throws -> T) throws(StoreError) -> T {
+        try write { connection in try body(PostgresAdminSQL(connection: connection)) }
+    }
+}
+
+/// PostgreSQL's side of the admin operations.
+struct PostgresAdminSQL: AdminSQL {
+    let connection: PostgresConnection
+
+    func rows(_ sql: String, _ arguments: [String?]) throws -> [[String?]] {
+        try connection.rows(sql, arguments).map(\.values)
+    }
+
+    func execute(_ sql: String, _ arguments: [String?]) throws -> Int {
+        try connection.execute(sql, arguments).affectedRows
+    }
+
+    func recordRevocation(projectID: String, sessionID: String, user: UserRef) throws {
+        _ = try PostgresStore.recordPresence(
+            connection,
+            projectID: projectID,
+            sessionID: sessionID,
+            user: user,
+            kind: .left,
+            reason: .revoked
+        )
+    }
 }

@@ -5,10 +5,13 @@ public import TaskwireStore
 extension PostgresStore {
     public func authenticate(token: String) throws(StoreError) -> UserRef {
         let hash = SHA256.hexDigest(Array(token.utf8))
-        let row = try readOne { connection in
+        let row = try write(notify: false) { connection in
             try connection.row(
-                "SELECT u.id, u.name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1",
-                [hash]
+                """
+                UPDATE tokens t SET last_used_at = $2 FROM users u WHERE t.hash = $1 AND u.id = t.user_id
+                RETURNING u.id, u.name
+                """,
+                [hash, Timestamp.now()]
             )
         }
         guard let row else { throw .unauthenticated }
@@ -19,8 +22,8 @@ extension PostgresStore {
 
     static func insertToken(_ connection: PostgresConnection, token: String, userID: String) throws {
         try connection.execute(
-            "INSERT INTO tokens (hash, user_id, created_at) VALUES ($1, $2, $3)",
-            [SHA256.hexDigest(Array(token.utf8)), userID, Timestamp.now()]
+            "INSERT INTO tokens (hash, id, user_id, created_at) VALUES ($1, $2, $3, $4)",
+            [SHA256.hexDigest(Array(token.utf8)), Identifiers.make("tok"), userID, Timestamp.now()]
         )
     }
 

@@ -19,6 +19,9 @@ public protocol AdminStorage: AnyObject, Sendable {
     func addMember(organization: String, user: String, role: Role) throws(StoreError) -> Membership
     /// Adds a project to an organization, given by name or id.
     func addProject(organization: String, name: String) throws(StoreError) -> Project
+    /// Runs `body` in one write transaction; the admin operations that see and undo are written over it once for
+    /// every backend.
+    func adminTransaction<T>(_ body: (any AdminSQL) throws -> T) throws(StoreError) -> T
 }
 
 extension SQLiteStore: AdminStorage {}

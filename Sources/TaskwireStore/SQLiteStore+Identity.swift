@@ -5,11 +5,14 @@ import TaskwireProtocol
 extension SQLiteStore {
     public func authenticate(token: String) throws(StoreError) -> UserRef {
         let hash = SHA256.hexDigest(Array(token.utf8))
-        let row = try read { db in
+        let row = try write { db in
             try Row.fetchOne(
                 db,
-                sql: "SELECT u.id, u.name FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?",
-                arguments: [hash]
+                sql: """
+                    UPDATE tokens SET last_used_at = ? WHERE hash = ?
+                    RETURNING user_id AS id, (SELECT name FROM users WHERE id = user_id) AS name
+                    """,
+                arguments: [Timestamp.now(), hash]
             )
         }
         guard let row else { throw .unauthenticated }
@@ -20,8 +23,8 @@ extension SQLiteStore {
 
     static func insertToken(_ db: Database, token: String, userID: String) throws {
         try db.execute(
-            sql: "INSERT INTO tokens (hash, user_id, created_at) VALUES (?, ?, ?)",
-            arguments: [SHA256.hexDigest(Array(token.utf8)), userID, Timestamp.now()]
+            sql: "INSERT INTO tokens (hash, id, user_id, created_at) VALUES (?, ?, ?, ?)",
+            arguments: [SHA256.hexDigest(Array(token.utf8)), Identifiers.make("tok"), userID, Timestamp.now()]
         )
     }
 

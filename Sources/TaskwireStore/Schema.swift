@@ -131,6 +131,19 @@ enum Schema {
                 arguments: [SecretKey.random(byteCount: 32).hex]
             )
         }
+        // Tokens get an id (to list, show and remove them without the secret) and the time of their last use; a
+        // removed user keeps their row, for the history that names them.
+        migrator.registerMigration("v3-admin") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE tokens ADD COLUMN id TEXT;
+                    ALTER TABLE tokens ADD COLUMN last_used_at TEXT;
+                    UPDATE tokens SET id = 'tok_' || lower(hex(randomblob(10)));
+                    CREATE UNIQUE INDEX tokens_id ON tokens(id);
+                    ALTER TABLE users ADD COLUMN removed_at TEXT;
+                    """
+            )
+        }
         return migrator
     }
 }

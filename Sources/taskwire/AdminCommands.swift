@@ -5,12 +5,22 @@ import TaskwireStore
 struct AdminCommands: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
-        abstract: "Manage users, tokens, organizations, members and projects.",
+        abstract: "See, add, change and remove users, tokens, organizations, members and projects.",
+        discussion: """
+            Every command takes --db and --json (one JSON value on stdout); X is a name or an id. Example:
+              taskwire admin project list --org Acme --db team.sqlite
+            """,
         subcommands: [UserCommand.self, TokenCommand.self, OrgCommand.self, MemberCommand.self, ProjectCommand.self]
     )
 
     struct UserCommand: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "user", subcommands: [Add.self])
+        static let configuration = CommandConfiguration(
+            commandName: "user",
+            subcommands: [
+                Add.self, AdminUserCommands.List.self, AdminUserCommands.Show.self, AdminUserCommands.Remove.self,
+                AdminUserCommands.Rename.self,
+            ]
+        )
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -31,7 +41,13 @@ struct AdminCommands: ParsableCommand {
     }
 
     struct TokenCommand: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "token", subcommands: [Add.self, Revoke.self])
+        static let configuration = CommandConfiguration(
+            commandName: "token",
+            subcommands: [
+                Add.self, Revoke.self, AdminTokenCommands.List.self, AdminTokenCommands.Show.self,
+                AdminTokenCommands.Remove.self,
+            ]
+        )
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Create another token for a user (shown once).")
@@ -65,7 +81,13 @@ struct AdminCommands: ParsableCommand {
     }
 
     struct OrgCommand: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "org", subcommands: [Add.self])
+        static let configuration = CommandConfiguration(
+            commandName: "org",
+            subcommands: [
+                Add.self, AdminOrgCommands.List.self, AdminOrgCommands.Show.self, AdminOrgCommands.Remove.self,
+                AdminOrgCommands.Rename.self,
+            ]
+        )
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Add an organization with its first owner.")
@@ -84,7 +106,13 @@ struct AdminCommands: ParsableCommand {
     }
 
     struct MemberCommand: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "member", subcommands: [Add.self])
+        static let configuration = CommandConfiguration(
+            commandName: "member",
+            subcommands: [
+                Add.self, AdminMemberCommands.List.self, AdminMemberCommands.Show.self,
+                AdminMemberCommands.Remove.self, AdminMemberCommands.SetRole.self,
+            ]
+        )
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -112,7 +140,13 @@ struct AdminCommands: ParsableCommand {
     }
 
     struct ProjectCommand: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "project", subcommands: [Add.self])
+        static let configuration = CommandConfiguration(
+            commandName: "project",
+            subcommands: [
+                Add.self, AdminProjectCommands.List.self, AdminProjectCommands.Show.self,
+                AdminProjectCommands.Remove.self, AdminProjectCommands.Rename.self,
+            ]
+        )
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Add a project to an organization.")

@@ -1,0 +1,202 @@
+import TaskwireProtocol
+
+// The queries and lookups shared by the admin operations.
+extension AdminStorage {
+    static var organizationQuery: String {
+        """
+        SELECT o.id, o.name, o.created_at,
+               (SELECT count(*) FROM memberships m WHERE m.organization_id = o.id),
+               (SELECT count(*) FROM projects p WHERE p.organization_id = o.id)
+        FROM organizations o
+        """
+    }
+
+    static var projectQuery: String {
+        """
+        SELECT p.id, p.name, p.organization_id, o.name, p.created_at,
+               (SELECT count(*) FROM tasks t WHERE t.project_id = p.id), p.last_seq
+        FROM projects p JOIN organizations o ON o.id = p.organization_id
+        """
+    }
+
+    static var tokenQuery: String {
+        "SELECT t.id, t.user_id, u.name, t.created_at, t.last_used_at FROM tokens t JOIN users u ON u.id = t.user_id"
+    }
+
+    static func userSummary(_ row: [String?]) -> JSONObject {
+        [
+            "id": .string(row[0]), "name": .string(row[1]), "email": .string(row[2]), "createdAt": .string(row[3]),
+            "tokens": .int(Int(row[4] ?? "0") ?? 0), "organizations": .int(Int(row[5] ?? "0") ?? 0),
+        ]
+    }
+
+    static func organizationSummary(_ row: [String?]) -> JSONObject {
+        [
+            "id": .string(row[0]), "name": .string(row[1]), "createdAt": .string(row[2]),
+            "members": .int(Int(row[3] ?? "0") ?? 0), "projects": .int(Int(row[4] ?? "0") ?? 0),
+        ]
+    }
+
+    static func projectSummary(_ row: [String?]) -> JSONObject {
+        [
+            "id": .string(row[0]), "name": .string(row[1]), "organizationId": .string(row[2]),
+            "organization": .string(row[3]), "createdAt": .string(row[4]), "tasks": .int(Int(row[5] ?? "0") ?? 0),
+            "lastSeq": .int(Int(row[6] ?? "0") ?? 0),
+        ]
+    }
+
+    static func tokenSummary(_ row: [String?]) -> JSONObject {
+        [
+            "id": .string(row[0]), "userId": .string(row[1]), "user": .string(row[2]), "createdAt": .string(row[3]),
+            "lastUsedAt": .string(row[4]),
+        ]
+    }
+
+    static func members(_ sql: any AdminSQL, _ organizationID: String) throws -> [JSONObject] {
+        try sql.rows(
+            """
+            SELECT m.user_id, u.name, m.role FROM memberships m JOIN users u ON u.id = m.user_id
+            WHERE m.organization_id = $1 ORDER BY u.name
+            """,
+            [organizationID]
+        ).map {
+            [
+                "organizationId": .string(organizationID), "userId": .string($0[0]), "name": .string($0[1]),
+                "role": .string($0[2]),
+            ]
+        }
+    }
+
+    /// A user's id from their id or name (the id wins when a name equals another user's id); removed users are
+    /// not found.
+    static func user(_ sql: any AdminSQL, _ nameOrID: String) throws -> String {
+        guard
+            let id = try sql.value(
+                "SELECT id FROM users WHERE (id = $1 OR name = $1) AND removed_at IS NULL ORDER BY (id = $1) DESC LIMIT 1",
+                [nameOrID]
+            )
+        else { throw StoreError.refused("no user \(nameOrID)") }
+        return id
+    }
+
+    static func organization(_ sql: any AdminSQL, _ nameOrID: String) throws -> String {
+        guard
+            let id = try sql.value(
+                "SELECT id FROM organizations WHERE id = $1 OR name = $1 ORDER BY (id = $1) DESC LIMIT 1",
+                [nameOrID]
+            )
+        else { throw StoreError.refused("no organization \(nameOrID)") }
+        return id
+    }
+
+    /// A project's id from its id, or from its name within `organization` (or anywhere, when only one project
+    /// has that name).
+    static func project(_ sql: any AdminSQL, _ nameOrID: String, organization: String?) throws -> String {
+        if let id = try sql.value("SELECT id FROM projects WHERE id = $1", [nameOrID]) { return id }
+        let matches: [[String?]]
+        if let organization {
+            let organizationID = try Self.organization(sql, organization)
+            matches = try sql.rows(
+                "SELECT id FROM projects WHERE name = $1 AND organization_id = $2",
+                [nameOrID, organizationID]
+            )
+        } else {
+            matches = try sql.rows("SELECT id FROM projects WHERE name = $1", [nameOrID])
+        }
+        guard let first = matches.first?[0] else { throw StoreError.refused("no project \(nameOrID)") }
+        guard matches.count == 1 else {
+            throw StoreError.refused("\(matches.count) projects are named \(nameOrID): give --org or the project's id")
+        }
+        return first
+    }
+
+    static func role(
+        _ sql: any AdminSQL,
+        _ organizationID: String,
+        _ userID: String,
+        named: (String, String)
+    ) throws
+        -> String
+    {
+        guard
+            let role = try sql.value(
+                "SELECT role FROM memberships WHERE organization_id = $1 AND user_id = $2",
+                [organizationID, userID]
+            )
+        else { throw StoreError.refused("\(named.0) is not a member of \(named.1)") }
+        return role
+    }
+
+    static func ownerCount(_ sql: any AdminSQL, _ organizationID: String) throws -> Int {
+        try sql.count(
+            "SELECT count(*) FROM memberships WHERE organization_id = $1 AND role = 'owner'",
+            [organizationID]
+        )
+    }
+
+    /// How much the projects matching `condition` hold.
+    static func contents(
+        _ sql: any AdminSQL,
+        projectsWhere condition: String,
+        _ arguments: [String?]
+    ) throws
+        -> JSONObject
+    {
+        let projects = "(SELECT id FROM projects WHERE \(condition))"
+        return [
+            "projects": .int(try sql.count("SELECT count(*) FROM projects WHERE \(condition)", arguments)),
+            "tasks": .int(try sql.count("SELECT count(*) FROM tasks WHERE project_id IN \(projects)", arguments)),
+            "comments": .int(try sql.count("SELECT count(*) FROM comments WHERE project_id IN \(projects)", arguments)),
+            "events": .int(try sql.count("SELECT count(*) FROM events WHERE project_id IN \(projects)", arguments)),
+        ]
+    }
+
+    /// Deletes a project and everything in it; the sessions in its room leave it with reason `revoked`.
+    static func deleteProject(_ sql: any AdminSQL, _ projectID: String) throws {
+        for member in try sql.rows("SELECT session_id FROM room_members WHERE project_id = $1", [projectID]) {
+            try leave(sql, sessionID: member[0] ?? "", projectID: projectID)
+        }
+        try sql.execute("DELETE FROM comments WHERE project_id = $1", [projectID])
+        try sql.execute("DELETE FROM tasks WHERE project_id = $1", [projectID])
+        try sql.execute("DELETE FROM events WHERE project_id = $1", [projectID])
+        try sql.execute("DELETE FROM projects WHERE id = $1", [projectID])
+    }
+
+    /// Takes a user's sessions out of the rooms of an organization's projects (of every project when nil), with
+    /// reason `revoked`; returns how many room memberships ended.
+    static func revokeRooms(_ sql: any AdminSQL, userID: String, organizationID: String?) throws -> Int {
+        let rooms: [[String?]]
+        if let organizationID {
+            rooms = try sql.rows(
+                """
+                SELECT r.session_id, r.project_id FROM room_members r JOIN projects p ON p.id = r.project_id
+                WHERE r.user_id = $1 AND p.organization_id = $2
+                """,
+                [userID, organizationID]
+            )
+        } else {
+            rooms = try sql.rows("SELECT session_id, project_id FROM room_members WHERE user_id = $1", [userID])
+        }
+        for room in rooms { try leave(sql, sessionID: room[0] ?? "", projectID: room[1] ?? "") }
+        return rooms.count
+    }
+
+    /// One session leaves one room with reason `revoked`, recorded as a presence change that every host reads.
+    static func leave(_ sql: any AdminSQL, sessionID: String, projectID: String) throws {
+        guard
+            let member = try sql.row(
+                """
+                SELECT r.user_id, u.name FROM room_members r JOIN users u ON u.id = r.user_id
+                WHERE r.project_id = $1 AND r.session_id = $2
+                """,
+                [projectID, sessionID]
+            )
+        else { return }
+        try sql.execute("DELETE FROM room_members WHERE project_id = $1 AND session_id = $2", [projectID, sessionID])
+        try sql.recordRevocation(
+            projectID: projectID,
+            sessionID: sessionID,
+            user: UserRef(id: member[0] ?? "", name: member[1] ?? "")
+        )
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import TaskwireClient
+import TaskwireProtocol
+import TaskwireTestSupport
+import Testing
+
+/// `taskwire admin NOUN list|show|remove|rename` and `member set-role`, on both stores, through the real binary;
+/// removals reach live sessions.
+@Suite struct AdminSeeAndUndoTests {
+    @Test(arguments: StoreBackend.allCases)
+    func listShowRenameAndSetRole(_ backend: StoreBackend) throws {
+        let world = try TestWorld(userNames: ["alice", "bob"], backend: backend)
+        let admin = world.admin
+        let users = try admin.run(["user", "list"]).arrayValue ?? []
+        #expect(users.compactMap { $0["name"]?.stringValue } == ["alice", "bob"])
+        #expect(users.first?["tokens"] == 1 && users.first?["organizations"] == 1)
+
+        let organizations = try admin.run(["org", "list"]).arrayValue ?? []
+        #expect(
+            organizations.count == 1 && organizations.first?["members"] == 2 && organizations.first?["projects"] == 1
+        )
+        let organization = try #require(organizations.first?["name"]?.stringValue)
+        let projects = try admin.run(["project", "list", "--org", organization]).arrayValue ?? []
+        #expect(projects.compactMap { $0["id"]?.stringValue } == [world.projectID])
+        let project = try #require(projects.first?["name"]?.stringValue)
+        #expect(try admin.run(["project", "show", project])["id"]?.stringValue == world.projectID)
+
+        // Names or ids everywhere.
+        #expect(try admin.run(["user", "show", world.users[1].id])["name"] == "bob")
+        #expect(
+            try admin.run(["user", "rename", "bob", "robert"]) == ["id": .string(world.users[1].id), "name": "robert"]
+        )
+        #expect(throws: AdminCommandError.self) { try admin.run(["user", "rename", "robert", "alice"]) }
+        #expect(try admin.run(["org", "rename", organization, "Acme Corp"])["name"] == "Acme Corp")
+        #expect(try admin.run(["project", "rename", world.projectID, "Site"])["name"] == "Site")
+
+        let members = try admin.run(["member", "list", "--org", "Acme Corp"]).arrayValue ?? []
+        #expect(members.compactMap { $0["role"]?.stringValue } == ["owner", "member"])
+        #expect(
+            try admin.run(["member", "set-role", "--org", "Acme Corp", "--user", "robert", "--role", "admin"])["role"]
+                == "admin"
+        )
+        #expect(try admin.run(["member", "show", "robert", "--org", "Acme Corp"])["role"] == "admin")
+        // The last owner is neither demoted nor removed.
+        #expect(throws: AdminCommandError.self) {
+            try admin.run(["member", "set-role", "--org", "Acme Corp", "--user", "alice", "--role", "member"])
+        }
+        #expect(throws: AdminCommandError.self) { try admin.run(["member", "remove", "alice", "--org", "Acme Corp"]) }
+        #expect(throws: AdminCommandError.self) { try admin.run(["user", "remove", "alice"]) }
+
+        // Tokens are listed by id, with the time of their last use, never as themselves.
+        let host = try world.host(as: world.users[0])
+        let tokens = try admin.run(["token", "list", "--user", "alice"]).arrayValue ?? []
+        #expect(tokens.count == 1 && tokens.first?["lastUsedAt"]?.stringValue != nil)
+        #expect(!(try admin.run(["token", "list"]).text.contains(world.users[0].token)))
+        #expect(host.close() == 0)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func removalsReachLiveSessions(_ backend: StoreBackend) throws {
+        let world = try TestWorld(userNames: ["alice", "bob", "carol"], backend: backend)
+        let admin = world.admin
+        let alice = try world.host(as: world.users[0])
+        let bob = try world.host(as: world.users[1])
+        _ = try alice.join(projectID: world.projectID)
+        _ = try bob.join(projectID: world.projectID)
+        let bobSession = try alice.nextNotification("presence.joined")["sessionId"]
+
+        let removed = try admin.run(["member", "remove", "bob", "--org", world.organizationID])
+        #expect(removed["sessionsRevoked"] == 1)
+        #expect(try bob.nextNotification("project.revoked") == ["projectId": .string(world.projectID)])
+        let left = try alice.nextNotification("presence.left")
+        #expect(left["sessionId"] == bobSession && left["reason"] == "revoked")
+        #expect(throws: TaskwireError.self) { try bob.call("task.list", ["projectId": .string(world.projectID)]) }
+
+        // A removed token no longer starts a session; the user's other work is untouched.
+        let carolToken = try #require(
+            try admin.run(["token", "list", "--user", "carol"]).arrayValue?.first?["id"]?.stringValue
+        )
+        _ = try admin.run(["token", "remove", carolToken])
+        let carol = try TaskwireConnection.serve(binary: world.binary, arguments: ["--db", world.location])
+        #expect(throws: TaskwireError.self) { try carol.initialize(token: world.users[2].token) }
+        _ = carol.close()
+
+        // A project goes only when asked for; then its room's sessions are revoked.
+        #expect(throws: AdminCommandError.self) { try admin.run(["project", "remove", world.projectID]) }
+        let gone = try admin.run(["project", "remove", world.projectID, "--yes"])
+        #expect(gone["removed"]?["id"]?.stringValue == world.projectID)
+        #expect(try alice.nextNotification("project.revoked") == ["projectId": .string(world.projectID)])
+        #expect(throws: TaskwireError.self) { try alice.call("task.list", ["projectId": .string(world.projectID)]) }
+        #expect(alice.close() == 0)
+        #expect(bob.close() == 0)
+        #expect(try world.integrityCheck() == "ok")
+    }
+}
