@@ -10,7 +10,10 @@ struct AdminCommands: ParsableCommand {
             Every command takes --db and --json (one JSON value on stdout); X is a name or an id. Example:
               taskwire admin project list --org Acme --db team.sqlite
             """,
-        subcommands: [UserCommand.self, TokenCommand.self, OrgCommand.self, MemberCommand.self, ProjectCommand.self]
+        subcommands: [
+            UserCommand.self, TokenCommand.self, OrgCommand.self, MemberCommand.self, ProjectCommand.self,
+            AdminBackupCommands.Backup.self, AdminBackupCommands.Restore.self,
+        ]
     )
 
     struct UserCommand: ParsableCommand {

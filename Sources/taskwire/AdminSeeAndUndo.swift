@@ -348,3 +348,51 @@ enum AdminTokenCommands {
         func run() throws { try output.run { .object(try $0.removeToken(token)) } }
     }
 }
+
+enum AdminBackupCommands {
+    struct Backup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a SQLite database, consistent at one moment, while hosts keep writing.",
+            discussion: """
+                The copy holds every change committed before it began, and is checked (PRAGMA quick_check). \
+                For PostgreSQL use pg_dump (README, "Backups"). Example:
+                  taskwire admin backup --to team-2026-12-02.sqlite --db team.sqlite
+                """
+        )
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The new file to write.") var to: String
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            try runAdminBackup(database: database, json: json) { try SQLiteStore(path: database.path).backup(to: to) }
+        }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bring a backup back into a SQLite database (made when missing).",
+            discussion: """
+                Stop the hosts first: a database with live sessions is refused unless --force. Example:
+                  taskwire admin restore --from team-2026-12-02.sqlite --db team.sqlite
+                """
+        )
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The backup file.") var from: String
+        @Flag(help: "Restore even while hosts hold live sessions on the database.") var force = false
+        @Flag(help: "Print one JSON object.") var json = false
+
+        func run() throws {
+            try runAdminBackup(database: database, json: json) {
+                try SQLiteStore.restore(from: from, to: database.path, force: force)
+            }
+        }
+    }
+}
+
+/// Runs a backup or restore of a SQLite database and prints its report.
+private func runAdminBackup(database: DatabaseOptions, json: Bool, _ body: () throws -> JSONObject) throws {
+    guard !database.isPostgres else {
+        throw fail("backups of PostgreSQL are made with pg_dump and pg_restore (see the README, \"Backups\")")
+    }
+    try runAdmin(body, json: json)
+}
