@@ -27,7 +27,8 @@ struct AdminCommands: ParsableCommand {
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Add a user; prints its id and a token (shown once)."
+                abstract: "Add a user; prints its id and a token (shown once).",
+                discussion: "Example: taskwire admin user add --name alice --json --db team.sqlite"
             )
             @OptionGroup var database: DatabaseOptions
             @Option(help: "A unique user name.") var name: String
@@ -53,7 +54,10 @@ struct AdminCommands: ParsableCommand {
         )
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Create another token for a user (shown once).")
+            static let configuration = CommandConfiguration(
+                abstract: "Create another token for a user (shown once).",
+                discussion: "Example: taskwire admin token add --user alice --db team.sqlite"
+            )
             @OptionGroup var database: DatabaseOptions
             @Option(help: "The user's name or id.") var user: String
             @Flag(help: "Print one JSON object.") var json = false
@@ -65,7 +69,9 @@ struct AdminCommands: ParsableCommand {
 
         struct Revoke: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Revoke a token; it fails at the next initialize."
+                abstract: "Revoke a token; it fails at the next initialize.",
+                discussion:
+                    "Example: taskwire admin token revoke tw_… --db team.sqlite (or remove it by id: token remove)"
             )
             @OptionGroup var database: DatabaseOptions
             @Argument(help: "The token.") var token: String
@@ -93,7 +99,10 @@ struct AdminCommands: ParsableCommand {
         )
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add an organization with its first owner.")
+            static let configuration = CommandConfiguration(
+                abstract: "Add an organization with its first owner.",
+                discussion: "Example: taskwire admin org add Acme --owner alice --db team.sqlite"
+            )
             @OptionGroup var database: DatabaseOptions
             @Argument(help: "A unique organization name.") var name: String
             @Option(help: "The owner's name or id.") var owner: String
@@ -119,7 +128,8 @@ struct AdminCommands: ParsableCommand {
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Add a member to an organization, or change their role."
+                abstract: "Add a member to an organization, or change their role.",
+                discussion: "Example: taskwire admin member add --org Acme --user bob --role member --db team.sqlite"
             )
             @OptionGroup var database: DatabaseOptions
             @Option(help: "The organization's name or id.") var org: String
@@ -152,7 +162,10 @@ struct AdminCommands: ParsableCommand {
         )
 
         struct Add: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Add a project to an organization.")
+            static let configuration = CommandConfiguration(
+                abstract: "Add a project to an organization.",
+                discussion: "Example: taskwire admin project add --org Acme Website --db team.sqlite"
+            )
             @OptionGroup var database: DatabaseOptions
             @Option(help: "The organization's name or id.") var org: String
             @Argument(help: "The project's name.") var name: String

@@ -7,7 +7,8 @@ import TaskwireProtocol
 struct CallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "call",
-        abstract: "Send one request and print its result as JSON (exit 1 with the error on stderr)."
+        abstract: "Send one request and print its result as JSON (exit 1 with the error on stderr).",
+        discussion: "Example: taskwire call task.list '{\"projectId\": \"prj_…\"}' --db team.sqlite --token tw_…"
     )
 
     @Argument(help: "The method, e.g. task.create.") var method: String

@@ -7,7 +7,8 @@ import TaskwireProtocol
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Show two hosts sharing a project live: a task, a comment, a version conflict and presence."
+        abstract: "Show two hosts sharing a project live: a task, a comment, a version conflict and presence.",
+        discussion: "Example: taskwire demo --redis redis://127.0.0.1:6379"
     )
 
     @Option(help: "A Redis relay URL to use instead of the local relay.") var redis: String?

@@ -5,7 +5,8 @@ import TaskwireTranscripts
 struct ReplayCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Run transcripts of the Fixtures/ format against this binary; exit 1 on any failure."
+        abstract: "Run transcripts of the Fixtures/ format against this binary; exit 1 on any failure.",
+        discussion: "Example: taskwire replay Fixtures/mcp Fixtures/protocol/ping.jsonl"
     )
 
     @Argument(help: "Transcript files or folders of them.") var paths: [String]

@@ -12,7 +12,8 @@ struct Taskwire: ParsableCommand {
         abstract: "Live, shared tasks for editors and scripts, over JSON-RPC 2.0 on stdio.",
         version: version,
         subcommands: [
-            ServeCommand.self, MCPCommand.self, AdminCommands.self, CallCommand.self, ReplayCommand.self,
+            ServeCommand.self, MCPCommand.self, AdminCommands.self, DoctorCommand.self, CallCommand.self,
+            ReplayCommand.self,
             WatchCommand.self,
             DemoCommand.self,
         ],

@@ -7,7 +7,8 @@ import TaskwireProtocol
 struct WatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
-        abstract: "Follow one project's room live in the terminal."
+        abstract: "Follow one project's room live in the terminal.",
+        discussion: "Example: TASKWIRE_TOKEN=tw_… taskwire watch --project prj_… --db team.sqlite"
     )
 
     @Option(help: "The project's id.") var project: String

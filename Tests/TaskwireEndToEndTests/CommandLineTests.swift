@@ -189,3 +189,33 @@ import Testing
         #expect(lines.contains("#1 task.created by alice: \"Seen live\" [todo] v1"), "watch printed: \(lines)")
     }
 }
+
+/// Every command's `--help` shows an example, and the shell completion scripts are generated.
+@Suite struct CommandHelpTests {
+    static let commands: [[String]] =
+        [
+            ["serve"], ["mcp"], ["doctor"], ["call"], ["watch"], ["demo"], ["replay"], ["admin"],
+            ["admin", "backup"], ["admin", "restore"],
+        ]
+        + ["user", "org", "project", "token"].flatMap { noun in
+            ["add", "list", "show", "remove"].map { ["admin", noun, $0] }
+        } + [
+            ["admin", "user", "rename"], ["admin", "org", "rename"], ["admin", "project", "rename"],
+            ["admin", "token", "revoke"], ["admin", "member", "add"], ["admin", "member", "list"],
+            ["admin", "member", "show"], ["admin", "member", "remove"], ["admin", "member", "set-role"],
+        ]
+
+    @Test(arguments: commands)
+    func helpHasAnExample(_ command: [String]) throws {
+        let help = try CommandLineTests.run(command + ["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("Example"), "\(command.joined(separator: " ")) --help has no example")
+    }
+
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScripts(_ shell: String) throws {
+        let script = try CommandLineTests.run(["--generate-completion-script", shell])
+        #expect(script.status == 0)
+        #expect(script.stdout.contains("taskwire") && script.stdout.contains("doctor"))
+    }
+}
