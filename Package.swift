@@ -71,6 +71,7 @@ let package = Package(
             name: "TaskwireServer",
             dependencies: [
                 "TaskwireProtocol", "TaskwireSync", "TaskwireTransport", "TaskwireStore", "TaskwireRelay",
+                "TaskwireCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

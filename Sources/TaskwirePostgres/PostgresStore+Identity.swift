@@ -18,6 +18,18 @@ extension PostgresStore {
         return UserRef(id: row.text(0), name: row.text(1))
     }
 
+    public func tokenStillAuthenticates(hash: String) throws(StoreError) -> Bool {
+        try readOne { connection in
+            try connection.row(
+                """
+                SELECT EXISTS (SELECT 1 FROM tokens t JOIN users u ON u.id = t.user_id
+                               WHERE t.hash = $1 AND u.removed_at IS NULL)
+                """,
+                [hash]
+            )?.bool(0) ?? false
+        }
+    }
+
     // MARK: Helpers shared by the methods and the admin commands
 
     static func insertToken(_ connection: PostgresConnection, token: String, userID: String) throws {

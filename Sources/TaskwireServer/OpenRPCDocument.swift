@@ -2606,7 +2606,7 @@ public enum OpenRPCDocument {
       },
       "Unauthenticated": {
         "code": -32001,
-        "message": "Unauthenticated: the token is missing, unknown or revoked."
+        "message": "Unauthenticated: the token is missing, unknown or revoked. A live session whose token or user is removed (`taskwire admin token remove`, `token revoke`, `user remove`) is told `project.revoked` for each room it is in (the others see `presence.left` with reason `revoked`) and then answers -32001 to every request: at its next request, or within the host's 5 s heartbeat when it sends none."
       },
       "NotInitialized": {
         "code": -32002,

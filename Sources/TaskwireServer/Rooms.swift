@@ -57,6 +57,10 @@ final class Rooms: @unchecked Sendable {
         var inboxOverflowed = false
         /// When the session's membership of each room's project was last confirmed (monotonic nanoseconds).
         var membershipChecked: [String: UInt64] = [:]
+        /// Whether the session's token still authenticates, and when that was last asked.
+        var stillAuthenticates: (@Sendable () -> Bool)?
+        var tokenCheckedAt: UInt64 = 0
+        var sessionRevoked = false
         var stopping = false
     }
 
@@ -98,6 +102,8 @@ final class Rooms: @unchecked Sendable {
     /// of (a `revoked` presence change in the project) forgets it at once; this bounds what one it has not heard of
     /// yet can let through.
     static let membershipTrustNanoseconds: UInt64 = 100_000_000
+    /// How long a token that authenticated is taken as still valid before a request asks again.
+    static let tokenTrustNanoseconds: UInt64 = 100_000_000
 
     init(
         store: any TaskwireStorage,
@@ -182,8 +188,55 @@ final class Rooms: @unchecked Sendable {
     }
 
     /// Binds the rooms to the session once `initialize` succeeded.
-    func attach(session actor: ActingSession) {
-        lock.withLock { state.actor = actor }
+    func attach(session actor: ActingSession, stillAuthenticates: @escaping @Sendable () -> Bool) {
+        lock.withLock {
+            state.actor = actor
+            state.stillAuthenticates = stillAuthenticates
+        }
+    }
+
+    /// True once the session's token (or its user) was removed: the session is out of every room and answers
+    /// nothing but -32001.
+    var sessionRevoked: Bool { lock.withLock { state.sessionRevoked } }
+
+    /// Checks that the session's token still authenticates, at most every ``tokenTrustNanoseconds`` (or always when
+    /// `now`); when it no longer does, revokes the session. Returns whether the session is still valid.
+    @discardableResult
+    func checkSession(now force: Bool = false) -> Bool {
+        let (check, due): ((@Sendable () -> Bool)?, Bool) = lock.withLock {
+            guard !state.sessionRevoked else { return (nil, false) }
+            let now = MonotonicClock.now()
+            let due = force || now &- state.tokenCheckedAt >= Self.tokenTrustNanoseconds
+            if due { state.tokenCheckedAt = now }
+            return (state.stillAuthenticates, due)
+        }
+        guard let check else { return lock.withLock { !state.sessionRevoked } }
+        guard due, !check() else { return true }
+        revokeSession()
+        return false
+    }
+
+    /// The session's token or user was removed: it leaves every room (others see `presence.left` with reason
+    /// `revoked`) and is told `project.revoked` for each.
+    private func revokeSession() {
+        let (rooms, sessionID): ([String], String?) = lock.withLock {
+            state.sessionRevoked = true
+            return (state.rooms.keys.sorted(), state.actor?.sessionID)
+        }
+        logger.notice("session \(sessionID ?? "?") revoked: its token no longer authenticates")
+        for projectID in rooms {
+            removed(projectID: projectID)
+            if let sessionID {
+                do {
+                    if let change = try store.leave(sessionID: sessionID, projectID: projectID, reason: .revoked) {
+                        publish(change)
+                    }
+                } catch {
+                    logger.warning("could not record leaving a room: \(error)")
+                }
+            }
+            tell(.revoked(projectID: projectID))
+        }
     }
 
     /// Sends the relay's current state; called right after the `initialize` reply.
@@ -311,6 +364,8 @@ final class Rooms: @unchecked Sendable {
                 if lock.withLock({ state.stopping }) { return }
                 continue
             }
+            // A removed token or user ends the session even when its client sends nothing.
+            guard checkSession(now: true) else { continue }
             do {
                 if try !store.heartbeat(sessionID: actor.sessionID) {
                     logger.warning("session \(actor.sessionID) was timed out by another host; registering again")

@@ -1,3 +1,4 @@
+import TaskwireCrypto
 import TaskwireProtocol
 import TaskwireStore
 import TaskwireTransport
@@ -52,7 +53,11 @@ extension Server {
             $0.user = user
             $0.sessionID = sessionID
         }
-        rooms.attach(session: ActingSession(user: user, sessionID: sessionID))
+        let hash = SHA256.hexDigest(Array(token.utf8))
+        rooms.attach(session: ActingSession(user: user, sessionID: sessionID)) { [store] in
+            // A store that cannot answer right now is not a revocation.
+            (try? store.tokenStillAuthenticates(hash: hash)) ?? true
+        }
         logger.info("session \(sessionID) initialized for user \(user.id)\(client)")
         request.context.afterReply.append { [rooms] in rooms.announceRelayStatus() }
         return [

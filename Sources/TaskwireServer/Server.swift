@@ -115,6 +115,12 @@ public final class Server: CallHandler, Sendable {
         if method.requiresSession && user == nil {
             return .failure(.notInitialized)
         }
+        // A session whose token (or user) was removed answers nothing more.
+        if method.requiresSession, !rooms.checkSession() {
+            return .failure(
+                ResponseError(code: .unauthenticated, message: "Unauthenticated: the session's token was revoked")
+            )
+        }
         if method.neverAnswered {
             context.withholdReply = true
         } else if call.paramsWereArray {

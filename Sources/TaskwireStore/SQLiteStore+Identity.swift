@@ -19,6 +19,19 @@ extension SQLiteStore {
         return UserRef(id: row["id"], name: row["name"])
     }
 
+    public func tokenStillAuthenticates(hash: String) throws(StoreError) -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM tokens t JOIN users u ON u.id = t.user_id
+                                   WHERE t.hash = ? AND u.removed_at IS NULL)
+                    """,
+                arguments: [hash]
+            ) ?? false
+        }
+    }
+
     // MARK: Helpers shared by the methods and the admin commands
 
     static func insertToken(_ db: Database, token: String, userID: String) throws {

@@ -29,6 +29,8 @@ public protocol TaskwireStorage: AnyObject, Sendable {
 
     /// The user a token belongs to; unauthenticated when the token is unknown or revoked.
     func authenticate(token: String) throws(StoreError) -> UserRef
+    /// Whether the token with this SHA-256 hash (hex) still authenticates: it was not removed, nor its user.
+    func tokenStillAuthenticates(hash: String) throws(StoreError) -> Bool
     /// Records a live session, so that others can see it in rooms and time it out when its host dies.
     func registerSession(id: String, userID: String, pid: Int32) throws(StoreError)
     /// Marks the session alive; false when another host already timed it out.

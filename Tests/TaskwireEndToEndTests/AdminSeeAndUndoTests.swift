@@ -84,8 +84,8 @@ import Testing
 
         // A project goes only when asked for; then its room's sessions are revoked.
         #expect(throws: AdminCommandError.self) { try admin.run(["project", "remove", world.projectID]) }
-        let gone = try admin.run(["project", "remove", world.projectID, "--yes"])
-        #expect(gone["removed"]?["id"]?.stringValue == world.projectID)
+        let removedProject = try admin.run(["project", "remove", world.projectID, "--yes"])
+        #expect(removedProject["removed"]?["id"]?.stringValue == world.projectID)
         #expect(try alice.nextNotification("project.revoked") == ["projectId": .string(world.projectID)])
         #expect(throws: TaskwireError.self) { try alice.call("task.list", ["projectId": .string(world.projectID)]) }
         #expect(alice.close() == 0)
