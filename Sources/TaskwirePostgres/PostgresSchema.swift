@@ -23,6 +23,7 @@ enum PostgresSchema {
         "UPDATE tokens SET id = 'tok_' || substr(md5(hash || random()::text), 1, 20)",
         "CREATE UNIQUE INDEX tokens_id ON tokens(id)",
         "ALTER TABLE users ADD COLUMN removed_at TEXT COLLATE \"C\"",
+        "ALTER TABLE projects ADD COLUMN deleted_at TEXT COLLATE \"C\"",
     ]
 
     private static let version1 = [

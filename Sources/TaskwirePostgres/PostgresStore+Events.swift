@@ -88,7 +88,7 @@ extension PostgresStore {
             """
             SELECT p.organization_id, m.role FROM projects p
             JOIN memberships m ON m.organization_id = p.organization_id AND m.user_id = $1
-            WHERE p.id = $2
+            WHERE p.id = $2 AND p.deleted_at IS NULL
             """ + (lock ? " FOR SHARE OF m" : ""),
             [userID, projectID]
         )

@@ -8,6 +8,7 @@ extension PostgresStore {
                 """
                 SELECT p.id, p.organization_id, p.name, m.role FROM projects p
                 JOIN memberships m ON m.organization_id = p.organization_id AND m.user_id = $1
+                WHERE p.deleted_at IS NULL
                 ORDER BY p.name, p.id
                 """,
                 [user.id]

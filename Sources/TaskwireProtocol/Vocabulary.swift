@@ -51,6 +51,10 @@ public enum EventType: String, Sendable, CaseIterable {
     case commentCreated = "comment.created"
     case commentUpdated = "comment.updated"
     case commentDeleted = "comment.deleted"
+    /// Made by `taskwire admin project rename`.
+    case projectUpdated = "project.updated"
+    /// Made by `taskwire admin project remove`: the last event of the project's log.
+    case projectDeleted = "project.deleted"
 }
 
 /// What a presence change says of a session.

@@ -1926,7 +1926,9 @@ public enum OpenRPCDocument {
           "task.deleted",
           "comment.created",
           "comment.updated",
-          "comment.deleted"
+          "comment.deleted",
+          "project.updated",
+          "project.deleted"
         ]
       },
       "TaskEventData": {
@@ -2036,9 +2038,42 @@ public enum OpenRPCDocument {
         ],
         "additionalProperties": false
       },
+      "ProjectUpdatedEventData": {
+        "title": "ProjectUpdatedEventData",
+        "description": "`data` of `project.updated`.",
+        "type": "object",
+        "properties": {
+          "project": {
+            "description": "The project as it is after the change.",
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/Project"
+              }
+            ]
+          }
+        },
+        "required": [
+          "project"
+        ],
+        "additionalProperties": false
+      },
+      "ProjectDeletedEventData": {
+        "title": "ProjectDeletedEventData",
+        "description": "`data` of `project.deleted`.",
+        "type": "object",
+        "properties": {
+          "projectId": {
+            "$ref": "#/components/schemas/Id"
+          }
+        },
+        "required": [
+          "projectId"
+        ],
+        "additionalProperties": false
+      },
       "Event": {
         "title": "Event",
-        "description": "One entry of a project's event log. Every change (task created, updated, status changed or deleted; comment created, updated or deleted) appends exactly one event in the same transaction as the change. The log is never rewritten. An event is delivered as a notification whose method is `type` and whose params are the event.",
+        "description": "One entry of a project's event log. Every change (task created, updated, status changed or deleted; comment created, updated or deleted; the project renamed or removed by `taskwire admin`) appends exactly one event in the same transaction as the change. The log is never rewritten. An event is delivered as a notification whose method is `type` and whose params are the event.",
         "type": "object",
         "properties": {
           "projectId": {
@@ -2059,7 +2094,7 @@ public enum OpenRPCDocument {
             ]
           },
           "actor": {
-            "description": "The user whose request caused the change.",
+            "description": "The user whose request caused the change; for `project.updated` and `project.deleted`, which the admin command line makes, `{id: \"admin\", name: \"taskwire admin\"}` (and `origin.sessionId` is `\"admin\"`).",
             "allOf": [
               {
                 "$ref": "#/components/schemas/UserRef"
@@ -2363,6 +2398,44 @@ public enum OpenRPCDocument {
               },
               "data": {
                 "$ref": "#/components/schemas/CommentDeletedEventData"
+              }
+            }
+          }
+        ]
+      },
+      "ProjectUpdatedEvent": {
+        "title": "ProjectUpdatedEvent",
+        "description": "An event of type `project.updated` (`data`: ProjectUpdatedEventData).",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Event"
+          },
+          {
+            "properties": {
+              "type": {
+                "const": "project.updated"
+              },
+              "data": {
+                "$ref": "#/components/schemas/ProjectUpdatedEventData"
+              }
+            }
+          }
+        ]
+      },
+      "ProjectDeletedEvent": {
+        "title": "ProjectDeletedEvent",
+        "description": "An event of type `project.deleted` (`data`: ProjectDeletedEventData).",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Event"
+          },
+          {
+            "properties": {
+              "type": {
+                "const": "project.deleted"
+              },
+              "data": {
+                "$ref": "#/components/schemas/ProjectDeletedEventData"
               }
             }
           }
@@ -2691,6 +2764,22 @@ public enum OpenRPCDocument {
       "description": "`data: {commentId, taskId}`. Sent, from its `project.join` until it leaves, to every session that has joined the event's project — including the session whose request caused it (recognizable by `origin.sessionId`) — in `seq` order with no gap and no duplicate, also when the change was committed by another host process and across a Redis outage. Events replayed for `project.join` with `since` are sent after the join response (after the whole batch reply when the join is inside a batch). The params are the event exactly as `events.list` returns it.",
       "params": {
         "$ref": "#/components/schemas/CommentDeletedEvent"
+      }
+    },
+    {
+      "name": "project.updated",
+      "summary": "The project was renamed (`taskwire admin project rename`).",
+      "description": "`data: {project}`: the project as it is now. Sent, from its `project.join` until it leaves, to every session that has joined the event's project, in `seq` order with no gap and no duplicate, also when the change was committed by another process. The params are the event exactly as `events.list` returns it.",
+      "params": {
+        "$ref": "#/components/schemas/ProjectUpdatedEvent"
+      }
+    },
+    {
+      "name": "project.deleted",
+      "summary": "The project was removed (`taskwire admin project remove`); its room is closed.",
+      "description": "`data: {projectId}`. The last event of the project's log: its tasks and comments are gone, and from then on the project answers -32004 (not found) to every method, `events.list` included. Every session in the room receives it after the events before it and is then out of the room (no `project.revoked` follows, and `project.leave` answers `not joined`). Sent, from its `project.join` until it leaves, to every session that has joined the event's project, in `seq` order with no gap and no duplicate, also when the change was committed by another process. The params are the event exactly as `events.list` returns it.",
+      "params": {
+        "$ref": "#/components/schemas/ProjectDeletedEvent"
       }
     },
     {

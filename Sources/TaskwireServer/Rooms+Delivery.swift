@@ -118,8 +118,16 @@ extension Rooms {
                 enqueue(.poll)
                 return
             }
-            guard !events.isEmpty, stillMember(projectID, verified: &verified) else { return }
+            // A removed project's log ends with `project.deleted`: the project reads as not found from then on, so
+            // its last events go out without the membership check, and the room closes after them.
+            let closing = events.last?.type == EventType.projectDeleted.rawValue
+            guard !events.isEmpty, closing || stillMember(projectID, verified: &verified) else { return }
             for event in events where !write(event) { return }
+            if closing {
+                logger.info("project \(projectID) was removed; its room is closed")
+                removed(projectID: projectID)
+                return
+            }
             if events.count < 500 { return }
         }
     }

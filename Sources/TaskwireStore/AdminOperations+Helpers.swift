@@ -6,7 +6,7 @@ extension AdminStorage {
         """
         SELECT o.id, o.name, o.created_at,
                (SELECT count(*) FROM memberships m WHERE m.organization_id = o.id),
-               (SELECT count(*) FROM projects p WHERE p.organization_id = o.id)
+               (SELECT count(*) FROM projects p WHERE p.organization_id = o.id AND p.deleted_at IS NULL)
         FROM organizations o
         """
     }
@@ -15,7 +15,7 @@ extension AdminStorage {
         """
         SELECT p.id, p.name, p.organization_id, o.name, p.created_at,
                (SELECT count(*) FROM tasks t WHERE t.project_id = p.id), p.last_seq
-        FROM projects p JOIN organizations o ON o.id = p.organization_id
+        FROM projects p JOIN organizations o ON o.id = p.organization_id WHERE p.deleted_at IS NULL
         """
     }
 
@@ -92,16 +92,18 @@ extension AdminStorage {
     /// A project's id from its id, or from its name within `organization` (or anywhere, when only one project
     /// has that name).
     static func project(_ sql: any AdminSQL, _ nameOrID: String, organization: String?) throws -> String {
-        if let id = try sql.value("SELECT id FROM projects WHERE id = $1", [nameOrID]) { return id }
+        if let id = try sql.value("SELECT id FROM projects WHERE id = $1 AND deleted_at IS NULL", [nameOrID]) {
+            return id
+        }
         let matches: [[String?]]
         if let organization {
             let organizationID = try Self.organization(sql, organization)
             matches = try sql.rows(
-                "SELECT id FROM projects WHERE name = $1 AND organization_id = $2",
+                "SELECT id FROM projects WHERE name = $1 AND organization_id = $2 AND deleted_at IS NULL",
                 [nameOrID, organizationID]
             )
         } else {
-            matches = try sql.rows("SELECT id FROM projects WHERE name = $1", [nameOrID])
+            matches = try sql.rows("SELECT id FROM projects WHERE name = $1 AND deleted_at IS NULL", [nameOrID])
         }
         guard let first = matches.first?[0] else { throw StoreError.refused("no project \(nameOrID)") }
         guard matches.count == 1 else {
@@ -149,6 +151,39 @@ extension AdminStorage {
             "comments": .int(try sql.count("SELECT count(*) FROM comments WHERE project_id IN \(projects)", arguments)),
             "events": .int(try sql.count("SELECT count(*) FROM events WHERE project_id IN \(projects)", arguments)),
         ]
+    }
+
+    /// Appends an event made by `taskwire admin` to a project's log, with the project's next `seq`; hosts deliver
+    /// it like any other. Its actor and origin say it came from the admin command line.
+    static func appendAdminEvent(_ sql: any AdminSQL, projectID: String, type: EventType, data: JSON) throws {
+        guard
+            let seqText = try sql.value(
+                "UPDATE projects SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+                [projectID]
+            ),
+            let seq = Int64(seqText)
+        else { throw StoreError.refused("no project \(projectID)") }
+        let at = Timestamp.now()
+        let event: JSON = [
+            "projectId": .string(projectID), "seq": .int(seq), "type": .string(type.rawValue), "at": .string(at),
+            "actor": ["id": "admin", "name": "taskwire admin"], "origin": ["sessionId": "admin"], "data": data,
+        ]
+        try sql.execute(
+            """
+            INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload)
+            VALUES ($1, $2, $3, 'admin', 'admin', $4, $5)
+            """,
+            [projectID, String(seq), type.rawValue, at, event.text]
+        )
+    }
+
+    /// Removes a project's content and closes its log with a `project.deleted` event: the project then reads as
+    /// not found everywhere, and the sessions in its room are told `project.deleted` and leave it.
+    static func tombstoneProject(_ sql: any AdminSQL, _ projectID: String) throws {
+        try sql.execute("DELETE FROM comments WHERE project_id = $1", [projectID])
+        try sql.execute("DELETE FROM tasks WHERE project_id = $1", [projectID])
+        try appendAdminEvent(sql, projectID: projectID, type: .projectDeleted, data: ["projectId": .string(projectID)])
+        try sql.execute("UPDATE projects SET deleted_at = $2 WHERE id = $1", [projectID, Timestamp.now()])
     }
 
     /// Deletes a project and everything in it; the sessions in its room leave it with reason `revoked`.

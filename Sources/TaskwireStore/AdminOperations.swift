@@ -104,7 +104,7 @@ extension AdminStorage {
             var shown = Self.organizationSummary(try sql.row(Self.organizationQuery + " WHERE o.id = $1", [id]) ?? [])
             shown["memberList"] = .array(try Self.members(sql, id).map(JSON.object))
             shown["projectList"] = .array(
-                try sql.rows(Self.projectQuery + " WHERE p.organization_id = $1 ORDER BY p.name", [id]).map {
+                try sql.rows(Self.projectQuery + " AND p.organization_id = $1 ORDER BY p.name", [id]).map {
                     JSON.object(Self.projectSummary($0))
                 }
             )
@@ -116,7 +116,7 @@ extension AdminStorage {
     public func organizationRemovalImpact(_ organization: String) throws(StoreError) -> JSONObject {
         try adminTransaction { sql in
             let id = try Self.organization(sql, organization)
-            return try Self.contents(sql, projectsWhere: "organization_id = $1", [id])
+            return try Self.contents(sql, projectsWhere: "organization_id = $1 AND deleted_at IS NULL", [id])
         }
     }
 
@@ -124,7 +124,7 @@ extension AdminStorage {
         try adminTransaction { sql in
             let id = try Self.organization(sql, organization)
             let name = try sql.value("SELECT name FROM organizations WHERE id = $1", [id]) ?? id
-            var removed = try Self.contents(sql, projectsWhere: "organization_id = $1", [id])
+            var removed = try Self.contents(sql, projectsWhere: "organization_id = $1 AND deleted_at IS NULL", [id])
             removed["members"] = .int(
                 try sql.count("SELECT count(*) FROM memberships WHERE organization_id = $1", [id])
             )
@@ -214,7 +214,7 @@ extension AdminStorage {
                 return try sql.rows(Self.projectQuery + " ORDER BY o.name, p.name", []).map(Self.projectSummary)
             }
             let id = try Self.organization(sql, organization)
-            return try sql.rows(Self.projectQuery + " WHERE p.organization_id = $1 ORDER BY p.name", [id]).map(
+            return try sql.rows(Self.projectQuery + " AND p.organization_id = $1 ORDER BY p.name", [id]).map(
                 Self.projectSummary
             )
         }
@@ -223,7 +223,7 @@ extension AdminStorage {
     public func showProject(_ project: String, organization: String?) throws(StoreError) -> JSONObject {
         try adminTransaction { sql in
             let id = try Self.project(sql, project, organization: organization)
-            return Self.projectSummary(try sql.row(Self.projectQuery + " WHERE p.id = $1", [id]) ?? [])
+            return Self.projectSummary(try sql.row(Self.projectQuery + " AND p.id = $1", [id]) ?? [])
         }
     }
 
@@ -236,13 +236,15 @@ extension AdminStorage {
         }
     }
 
-    /// Removes a project with its tasks, comments and event log; sessions in its room are revoked from it.
+    /// Removes a project with its tasks and comments; its log ends with `project.deleted`, which the sessions in
+    /// its room receive before they leave it, and the project reads as not found from then on.
     public func removeProject(_ project: String, organization: String?) throws(StoreError) -> JSONObject {
         try adminTransaction { sql in
             let id = try Self.project(sql, project, organization: organization)
             let name = try sql.value("SELECT name FROM projects WHERE id = $1", [id]) ?? id
             var removed = try Self.contents(sql, projectsWhere: "id = $1", [id])
-            try Self.deleteProject(sql, id)
+            removed["projects"] = JSON?.none
+            try Self.tombstoneProject(sql, id)
             removed["removed"] = ["id": .string(id), "name": .string(name)]
             return removed
         }
@@ -259,7 +261,16 @@ extension AdminStorage {
         return try adminTransaction { sql in
             let id = try Self.project(sql, project, organization: organization)
             try sql.execute("UPDATE projects SET name = $2 WHERE id = $1", [id, newName])
-            return Self.projectSummary(try sql.row(Self.projectQuery + " WHERE p.id = $1", [id]) ?? [])
+            let organizationID = try sql.value("SELECT organization_id FROM projects WHERE id = $1", [id])
+            try Self.appendAdminEvent(
+                sql,
+                projectID: id,
+                type: .projectUpdated,
+                data: [
+                    "project": ["id": .string(id), "organizationId": .string(organizationID), "name": .string(newName)]
+                ]
+            )
+            return Self.projectSummary(try sql.row(Self.projectQuery + " AND p.id = $1", [id]) ?? [])
         }
     }
 

@@ -80,7 +80,7 @@ extension SQLiteStore {
                 sql: """
                     SELECT p.organization_id, m.role FROM projects p
                     JOIN memberships m ON m.organization_id = p.organization_id AND m.user_id = ?
-                    WHERE p.id = ?
+                    WHERE p.id = ? AND p.deleted_at IS NULL
                     """
             ),
             arguments: [userID, projectID]

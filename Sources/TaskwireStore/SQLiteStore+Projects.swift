@@ -9,6 +9,7 @@ extension SQLiteStore {
                 sql: """
                     SELECT p.id, p.organization_id, p.name, m.role FROM projects p
                     JOIN memberships m ON m.organization_id = p.organization_id AND m.user_id = ?
+                    WHERE p.deleted_at IS NULL
                     ORDER BY p.name, p.id
                     """,
                 arguments: [user.id]

@@ -141,6 +141,7 @@ enum Schema {
                     UPDATE tokens SET id = 'tok_' || lower(hex(randomblob(10)));
                     CREATE UNIQUE INDEX tokens_id ON tokens(id);
                     ALTER TABLE users ADD COLUMN removed_at TEXT;
+                    ALTER TABLE projects ADD COLUMN deleted_at TEXT;
                     """
             )
         }

@@ -7,7 +7,7 @@ import TaskwireTransport
 struct StepParser {
     private static let actionKeys = [
         "setup", "spawn", "send", "sendRaw", "sendRawBase64", "sendRepeat", "expect", "expectUnordered",
-        "expectSilence", "closeStdin", "signal", "expectExit", "sleepMs",
+        "expectSilence", "closeStdin", "signal", "expectExit", "sleepMs", "admin",
     ]
 
     private var fields: StepFields
@@ -36,6 +36,16 @@ struct StepParser {
             return .setup(try TranscriptSetup(fields.value("setup")!))
         case "sleepMs":
             return .sleep(try fields.milliseconds("sleepMs")!)
+        case "admin":
+            let arguments = try fields.array("admin") ?? []
+            return .admin(
+                try arguments.map { argument throws(TranscriptStepError) in
+                    guard case .string(let text) = argument else {
+                        throw TranscriptStepError("admin arguments must be strings")
+                    }
+                    return text
+                }
+            )
         default:
             return try parseClientAction(client: try client())
         }

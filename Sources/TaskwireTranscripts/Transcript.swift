@@ -30,11 +30,13 @@ public struct Transcript: Sendable {
         case signal(client: String, signal: ProcessSignal)
         case expectExit(client: String, code: Int32, within: Duration)
         case sleep(Duration)
+        /// Runs `taskwire admin ARGUMENTS --json --db DB`, which must succeed.
+        case admin([String])
 
         /// The client the step acts on, if any.
         public var client: String? {
             switch self {
-            case .setup, .sleep: nil
+            case .setup, .sleep, .admin: nil
             case .spawn(let client, _), .send(let client, _), .sendRaw(let client, _), .sendBytes(let client, _),
                 .sendRepeat(let client, _, _, _), .expect(let client, _, _), .expectUnordered(let client, _, _),
                 .expectSilence(let client, _), .closeStdin(let client), .signal(let client, _),

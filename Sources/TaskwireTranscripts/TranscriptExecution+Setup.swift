@@ -36,7 +36,7 @@ extension TranscriptExecution {
     }
 
     /// Runs `taskwire admin ARGUMENTS --json --db DB` and returns the one JSON object it prints.
-    private func admin(_ arguments: [String]) throws(StepFailure) -> JSONObject {
+    func admin(_ arguments: [String]) throws(StepFailure) -> JSONObject {
         var command = AdminCommand(binary: binary, database: databasePath)
         command.timeout = Self.adminTimeout
         let printed: JSON

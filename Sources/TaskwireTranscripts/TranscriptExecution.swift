@@ -113,6 +113,10 @@ final class TranscriptExecution {
             try expectExit(client, code: code, within: within)
         case .sleep(let duration):
             Thread.sleep(forTimeInterval: duration.seconds)
+        case .admin(let arguments):
+            var expanded: [String] = []
+            for argument in arguments { expanded.append(try expand(argument)) }
+            _ = try admin(expanded)
         }
     }
 

@@ -284,10 +284,10 @@ enum AdminProjectCommands {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove a project with its tasks, comments and event log.",
+            abstract: "Remove a project with its tasks and comments; its log ends with project.deleted.",
             discussion: """
                 Asks first (or, without a terminal, refuses unless --yes), saying what goes with it. Sessions in \
-                its room are revoked. Example: taskwire admin project remove Website --org Acme --yes
+                its room receive project.deleted. Example: taskwire admin project remove Website --org Acme --yes
                 """
         )
         @OptionGroup var output: AdminOutputOptions

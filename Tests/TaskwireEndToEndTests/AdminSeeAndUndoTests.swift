@@ -82,11 +82,11 @@ import Testing
         #expect(throws: TaskwireError.self) { try carol.initialize(token: world.users[2].token) }
         _ = carol.close()
 
-        // A project goes only when asked for; then its room's sessions are revoked.
+        // A project goes only when asked for; then its room's sessions are told, and it is gone.
         #expect(throws: AdminCommandError.self) { try admin.run(["project", "remove", world.projectID]) }
         let removedProject = try admin.run(["project", "remove", world.projectID, "--yes"])
         #expect(removedProject["removed"]?["id"]?.stringValue == world.projectID)
-        #expect(try alice.nextNotification("project.revoked") == ["projectId": .string(world.projectID)])
+        #expect(try alice.nextNotification("project.deleted")["data"] == ["projectId": .string(world.projectID)])
         #expect(throws: TaskwireError.self) { try alice.call("task.list", ["projectId": .string(world.projectID)]) }
         #expect(alice.close() == 0)
         #expect(bob.close() == 0)
