@@ -9,6 +9,8 @@ public struct AdminCommand: Sendable {
     public let database: String
     /// How long one command may take.
     public var timeout: Duration = .seconds(30)
+    /// Appended to every command, after `--db` (such as `--redis URL`).
+    public var extraArguments: [String] = []
 
     public init(binary: String, database: String) {
         self.binary = binary
@@ -18,7 +20,7 @@ public struct AdminCommand: Sendable {
     /// Runs `taskwire admin ARGUMENTS --json --db DATABASE`; throws with the command's stderr when it fails.
     @discardableResult
     public func run(_ arguments: [String]) throws -> JSON {
-        let command = ["admin"] + arguments + ["--json", "--db", database]
+        let command = ["admin"] + arguments + ["--json", "--db", database] + extraArguments
         let environment = Environment.current.filter { name, _ in !name.hasPrefix("TASKWIRE_") }
         let process = try ChildProcess(executable: binary, arguments: command, environment: environment)
         process.closeStdin()

@@ -235,3 +235,20 @@ extension AdminStorage {
         )
     }
 }
+
+extension AdminStorage {
+    /// Where the presence log and the given projects' event logs stand now: what an admin command adds after this
+    /// is what it has to tell the hosts of.
+    public func logMarks(projects: [String]) throws(StoreError) -> (presence: Int64, seqs: [String: Int64]) {
+        try adminTransaction { sql in
+            let presence = Int64(try sql.value("SELECT coalesce(max(id), 0) FROM presence_events", []) ?? "0") ?? 0
+            var seqs: [String: Int64] = [:]
+            for project in projects {
+                if let seq = try sql.value("SELECT last_seq FROM projects WHERE id = $1", [project]) {
+                    seqs[project] = Int64(seq) ?? 0
+                }
+            }
+            return (presence, seqs)
+        }
+    }
+}

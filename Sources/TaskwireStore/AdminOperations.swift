@@ -312,3 +312,10 @@ extension AdminStorage {
         }
     }
 }
+
+extension AdminStorage {
+    /// A project's id from its id or name (within `organization` when given).
+    public func projectID(_ project: String, organization: String?) throws(StoreError) -> String {
+        try adminTransaction { sql in try Self.project(sql, project, organization: organization) }
+    }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TaskwireProtocol
 import TaskwireStore
 
@@ -12,14 +13,31 @@ import Glibc
 /// The options of a command that reads or changes the database and prints its result.
 struct AdminOutputOptions: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
+    @Option(
+        help: """
+            The hosts' Redis relay (default: $TASKWIRE_REDIS_URL), to tell them of a removal at once rather than at \
+            their next look at the database.
+            """
+    )
+    var redis: String?
     @Flag(help: "Print one JSON value on stdout.") var json = false
 
     /// Runs `body` and prints what it returns: a listing as a table (or a JSON array), an object as aligned
-    /// `key: value` lines (or one JSON object). A failure is one line on stderr and exit code 1.
-    func run(_ body: (any AdminStorage) throws -> JSON) throws {
+    /// `key: value` lines (or one JSON object). A failure is one line on stderr and exit code 1. With
+    /// `announcing`, what the command adds to the logs (of the projects it names) is then told to the hosts
+    /// through the relay.
+    func run(
+        announcing projects: ((any AdminStorage) throws -> [String])? = nil,
+        _ body: (any AdminStorage) throws -> JSON
+    ) throws {
         let value: JSON
         do {
-            value = try body(try database.openForAdmin())
+            var logger = Logger(label: "taskwire")
+            logger.logLevel = .error
+            let store = try database.open(logger: logger)
+            let announcer = try projects.map { try AdminAnnouncer(store: store, redis: redis, projects: try $0(store)) }
+            value = try body(store)
+            announcer?.announce()
         } catch let error as StoreError {
             throw fail(error.description)
         } catch let error as AdminFailure {
@@ -133,7 +151,7 @@ enum AdminUserCommands {
         @OptionGroup var output: AdminOutputOptions
         @Argument(help: "The user's name or id.") var user: String
         @Flag(help: "Do not ask.") var yes = false
-        func run() throws { try output.run { .object(try $0.removeUser(user)) } }
+        func run() throws { try output.run(announcing: { _ in [] }) { .object(try $0.removeUser(user)) } }
     }
 
     struct Rename: ParsableCommand {
@@ -180,7 +198,7 @@ enum AdminOrgCommands {
         @Argument(help: "The organization's name or id.") var org: String
         @Flag(help: "Do not ask.") var yes = false
         func run() throws {
-            try output.run { store in
+            try output.run(announcing: { _ in [] }) { store in
                 try confirmRemoval(
                     of: "organization \(org)",
                     impact: try store.organizationRemovalImpact(org),
@@ -236,7 +254,9 @@ enum AdminMemberCommands {
         @Argument(help: "The user's name or id.") var user: String
         @Option(help: "The organization's name or id.") var org: String
         @Flag(help: "Do not ask.") var yes = false
-        func run() throws { try output.run { .object(try $0.removeMember(organization: org, user: user)) } }
+        func run() throws {
+            try output.run(announcing: { _ in [] }) { .object(try $0.removeMember(organization: org, user: user)) }
+        }
     }
 
     struct SetRole: ParsableCommand {
@@ -295,7 +315,7 @@ enum AdminProjectCommands {
         @Option(help: "The organization (name or id), when several projects have that name.") var org: String?
         @Flag(help: "Do not ask.") var yes = false
         func run() throws {
-            try output.run { store in
+            try output.run(announcing: { try [$0.projectID(project, organization: org)] }) { store in
                 let impact = try store.projectRemovalImpact(project, organization: org)
                 try confirmRemoval(of: "project \(project)", impact: impact, yes: yes)
                 return .object(try store.removeProject(project, organization: org))
@@ -312,7 +332,11 @@ enum AdminProjectCommands {
         @Argument(help: "The project's id, or its name.") var project: String
         @Argument(help: "The new name.") var newName: String
         @Option(help: "The organization (name or id), when several projects have that name.") var org: String?
-        func run() throws { try output.run { .object(try $0.renameProject(project, organization: org, to: newName)) } }
+        func run() throws {
+            try output.run(announcing: { try [$0.projectID(project, organization: org)] }) {
+                .object(try $0.renameProject(project, organization: org, to: newName))
+            }
+        }
     }
 }
 

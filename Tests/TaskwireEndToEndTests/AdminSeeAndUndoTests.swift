@@ -2,6 +2,7 @@ import Foundation
 import TaskwireClient
 import TaskwireProtocol
 import TaskwireTestSupport
+import TaskwireTranscripts
 import Testing
 
 /// `taskwire admin NOUN list|show|remove|rename` and `member set-role`, on both stores, through the real binary;
@@ -91,5 +92,42 @@ import Testing
         #expect(alice.close() == 0)
         #expect(bob.close() == 0)
         #expect(try world.integrityCheck() == "ok")
+    }
+}
+
+/// With `--redis`, an admin removal is told to the hosts through the relay, sealed like a host's message, instead of
+/// waiting for their next look at the database.
+@Suite struct AdminAnnouncementTests {
+    @Test func aRemovalIsPublishedOnTheProjectsChannel() throws {
+        let world = try TestWorld(userNames: ["alice", "bob"])
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        let bob = try TaskwireConnection.serve(
+            binary: world.binary,
+            arguments: ["--db", world.location, "--redis", redis.url]
+        )
+        try bob.initialize(token: world.users[1].token)
+        _ = try bob.join(projectID: world.projectID)
+        let namespace = try world.sqlite("SELECT value FROM meta WHERE key = 'database_id'")
+        let channel = "taskwire:\(namespace):p:\(world.projectID)"
+        let listener = try ChildProcess(
+            executable: "/usr/bin/redis-cli",
+            arguments: ["-p", String(redis.port), "SUBSCRIBE", channel]
+        )
+        // redis-cli prints the subscription's confirmation (three lines) once it is in place.
+        for _ in 0..<3 { _ = try #require(listener.nextLine(timeout: .seconds(10))) }
+
+        var admin = world.admin
+        admin.extraArguments = ["--redis", redis.url]
+        _ = try admin.run(["member", "remove", "bob", "--org", world.organizationID])
+        var heard: [String] = []
+        while let line = listener.nextLine(timeout: .seconds(5)) {
+            heard.append(String(decoding: line, as: UTF8.self))
+            if heard.contains(where: { $0.hasPrefix("TW1 ") }) { break }
+        }
+        #expect(heard.contains { $0.hasPrefix("TW1 ") }, "no sealed message on \(channel): \(heard)")
+        #expect(try bob.nextNotification("project.revoked") == ["projectId": .string(world.projectID)])
+        listener.kill()
+        #expect(bob.close() == 0)
     }
 }
