@@ -11,6 +11,13 @@ import Glibc
 // `admin NOUN list|show|remove|rename` and `admin member set-role`: see and undo, for every noun.
 
 /// The options of a command that reads or changes the database and prints its result.
+/// What an admin command tells the hosts of once it is done: the room changes it recorded, and the events it added
+/// to a project's log.
+enum Announcement {
+    case rooms
+    case project(String, organization: String?)
+}
+
 struct AdminOutputOptions: ParsableArguments {
     @OptionGroup var database: DatabaseOptions
     @Option(
@@ -26,16 +33,19 @@ struct AdminOutputOptions: ParsableArguments {
     /// `key: value` lines (or one JSON object). A failure is one line on stderr and exit code 1. With
     /// `announcing`, what the command adds to the logs (of the projects it names) is then told to the hosts
     /// through the relay.
-    func run(
-        announcing projects: ((any AdminStorage) throws -> [String])? = nil,
-        _ body: (any AdminStorage) throws -> JSON
-    ) throws {
+    func run(announcing announcement: Announcement? = nil, _ body: (any AdminStorage) throws -> JSON) throws {
         let value: JSON
         do {
             var logger = Logger(label: "taskwire")
             logger.logLevel = .error
             let store = try database.open(logger: logger)
-            let announcer = try projects.map { try AdminAnnouncer(store: store, redis: redis, projects: try $0(store)) }
+            let announcer = try announcement.map { announcement in
+                var projects: [String] = []
+                if case .project(let project, let organization) = announcement {
+                    projects = [try store.projectID(project, organization: organization)]
+                }
+                return try AdminAnnouncer(store: store, redis: redis, projects: projects)
+            }
             value = try body(store)
             announcer?.announce()
         } catch let error as StoreError {
@@ -151,7 +161,7 @@ enum AdminUserCommands {
         @OptionGroup var output: AdminOutputOptions
         @Argument(help: "The user's name or id.") var user: String
         @Flag(help: "Do not ask.") var yes = false
-        func run() throws { try output.run(announcing: { _ in [] }) { .object(try $0.removeUser(user)) } }
+        func run() throws { try output.run(announcing: .rooms) { .object(try $0.removeUser(user)) } }
     }
 
     struct Rename: ParsableCommand {
@@ -198,7 +208,7 @@ enum AdminOrgCommands {
         @Argument(help: "The organization's name or id.") var org: String
         @Flag(help: "Do not ask.") var yes = false
         func run() throws {
-            try output.run(announcing: { _ in [] }) { store in
+            try output.run(announcing: .rooms) { store in
                 try confirmRemoval(
                     of: "organization \(org)",
                     impact: try store.organizationRemovalImpact(org),
@@ -255,7 +265,7 @@ enum AdminMemberCommands {
         @Option(help: "The organization's name or id.") var org: String
         @Flag(help: "Do not ask.") var yes = false
         func run() throws {
-            try output.run(announcing: { _ in [] }) { .object(try $0.removeMember(organization: org, user: user)) }
+            try output.run(announcing: .rooms) { .object(try $0.removeMember(organization: org, user: user)) }
         }
     }
 
@@ -315,7 +325,7 @@ enum AdminProjectCommands {
         @Option(help: "The organization (name or id), when several projects have that name.") var org: String?
         @Flag(help: "Do not ask.") var yes = false
         func run() throws {
-            try output.run(announcing: { try [$0.projectID(project, organization: org)] }) { store in
+            try output.run(announcing: .project(project, organization: org)) { store in
                 let impact = try store.projectRemovalImpact(project, organization: org)
                 try confirmRemoval(of: "project \(project)", impact: impact, yes: yes)
                 return .object(try store.removeProject(project, organization: org))
@@ -333,7 +343,7 @@ enum AdminProjectCommands {
         @Argument(help: "The new name.") var newName: String
         @Option(help: "The organization (name or id), when several projects have that name.") var org: String?
         func run() throws {
-            try output.run(announcing: { try [$0.projectID(project, organization: org)] }) {
+            try output.run(announcing: .project(project, organization: org)) {
                 .object(try $0.renameProject(project, organization: org, to: newName))
             }
         }
