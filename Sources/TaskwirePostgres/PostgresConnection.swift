@@ -186,6 +186,75 @@ final class PostgresConnection {
         }
     }
 
+    // MARK: Group commit
+
+    /// Set by a grouped call that writes: the group's commit then tells the change feeds.
+    var groupWrote = false
+
+    /// Begins the transaction of a group of calls; false when it cannot (the calls then run one by one).
+    func beginGroup() -> Bool {
+        touchedProjects = []
+        groupWrote = false
+        return (try? execute("BEGIN")) != nil
+    }
+
+    /// Runs one call of a group in a savepoint of the group's transaction: a failure is undone alone.
+    func runInSavepoint<T>(_ body: (PostgresConnection) throws -> T) -> TransactionOutcome<T> {
+        do {
+            try execute("SAVEPOINT taskwire_call")
+            let value = try body(self)
+            try execute("RELEASE SAVEPOINT taskwire_call")
+            return .done(value)
+        } catch let failure as PostgresFailure {
+            if case .lost = failure.kind {
+                close()
+                return .lost(committing: false)
+            }
+            rollbackToSavepoint()
+            if case .error(let error) = failure.kind { return .failed(error) }
+            return .conflict
+        } catch let error as StoreError {
+            rollbackToSavepoint()
+            return .failed(error)
+        } catch {
+            rollbackToSavepoint()
+            return .failed(.failure("storage error"))
+        }
+    }
+
+    /// Commits a group, telling the change feeds of what it wrote; the error every call of it is answered with
+    /// when it cannot.
+    func commitGroup() -> StoreError? {
+        do {
+            if groupWrote {
+                if touchedProjects.isEmpty {
+                    try execute("SELECT pg_notify('\(PostgresChangeFeed.channel)', '')")
+                } else {
+                    for project in touchedProjects.sorted() {
+                        try execute("SELECT pg_notify($1, '')", [PostgresChangeFeed.channel(ofProject: project)])
+                    }
+                }
+            }
+            try execute("COMMIT")
+            return nil
+        } catch {
+            rollback()
+            if case .error(let failure) = error.kind { return failure }
+            if case .lost = error.kind { close() }
+            // Lost during COMMIT: whether it committed is unknown, so no call of the group may be acknowledged.
+            return .busy
+        }
+    }
+
+    private func rollbackToSavepoint() {
+        guard (try? execute("ROLLBACK TO SAVEPOINT taskwire_call")) != nil,
+            (try? execute("RELEASE SAVEPOINT taskwire_call")) != nil
+        else {
+            close()
+            return
+        }
+    }
+
     /// Rolls back an open transaction; a connection that cannot is closed, which ends the transaction too.
     private func rollback() {
         guard let handle, PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) != PQTRANS_IDLE else {

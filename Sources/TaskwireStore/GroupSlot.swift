@@ -1,4 +1,3 @@
-import GRDB
 import TaskwireSync
 
 #if canImport(Glibc)
@@ -7,32 +6,34 @@ import Glibc
 
 /// The database connection of an open group of calls, for the one thread that runs them.
 ///
-/// Every store call asks for it: the thread that opened the group gets the connection (and writes in savepoints
-/// of its transaction), every other thread gets nil and goes through the pool as always, waiting for the write
-/// lock like another host would.
-final class GroupSlot: @unchecked Sendable {
-    // @unchecked Sendable: `connection` is set, used and cleared only by the thread recorded in `owner`, inside the
-    // GRDB write closure that lends it; other threads only read `owner`, under the lock.
+/// Every store call asks for it: the thread that opened the group gets the connection (and works in savepoints of
+/// its transaction), every other thread gets nil and goes through the pool as always, waiting for locks like
+/// another host would.
+public final class GroupSlot<Connection>: @unchecked Sendable {
+    // @unchecked Sendable: `connection` is set, used and cleared only by the thread recorded in `owner`, while the
+    // group runs on it; other threads only read `owner`, under the lock.
     private struct Owner: @unchecked Sendable {
         // @unchecked Sendable: a pthread_t is an opaque thread id, only compared.
         let thread: pthread_t
     }
 
     private let owner = Locked<Owner?>(nil)
-    private var connection: Database?
+    private var connection: Connection?
 
-    func open(_ db: Database) {
-        connection = db
+    public init() {}
+
+    public func open(_ connection: Connection) {
+        self.connection = connection
         owner.withLock { $0 = Owner(thread: pthread_self()) }
     }
 
-    func close() {
+    public func close() {
         owner.withLock { $0 = nil }
         connection = nil
     }
 
     /// The group's connection when the calling thread runs the open group.
-    func database() -> Database? {
+    public func current() -> Connection? {
         let mine = owner.withLock { owner in owner.map { pthread_equal($0.thread, pthread_self()) != 0 } ?? false }
         return mine ? connection : nil
     }

@@ -24,7 +24,7 @@ public final class SQLiteStore: TaskwireStorage {
     public let relayKey: SecretKey
     static let busyTimeout: TimeInterval = 2
     /// The transaction of a group of calls, open on the thread that runs them.
-    let group = GroupSlot()
+    let group = GroupSlot<Database>()
 
     public init(path: String) throws {
         self.path = path
@@ -78,7 +78,7 @@ public final class SQLiteStore: TaskwireStorage {
     /// transaction that reads first would fail at its first write, without waiting, whenever another connection
     /// committed in between.
     func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        if let db = group.database() {
+        if let db = group.current() {
             return try Self.mapErrors {
                 var result: T?
                 try db.inSavepoint {
@@ -103,7 +103,7 @@ public final class SQLiteStore: TaskwireStorage {
     /// Runs a read, mapping storage failures to ``StoreError``.
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         // Within a group, reads go through its transaction, so that a client reads its own writes.
-        if let db = group.database() { return try Self.mapErrors { try body(db) } }
+        if let db = group.current() { return try Self.mapErrors { try body(db) } }
         return try Self.mapErrors { try pool.read(body) }
     }
 
