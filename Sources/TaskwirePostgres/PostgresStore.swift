@@ -17,8 +17,6 @@ import Glibc
 /// it could be run again with nothing written.
 public final class PostgresStore: TaskwireStorage {
     let pool: ConnectionPool
-    /// The transaction of a group of calls, open on the thread that runs them.
-    let group = GroupSlot<PostgresConnection>()
     private let settings: ConnectionSettings
     private let logger: Logger
 
@@ -108,24 +106,6 @@ public final class PostgresStore: TaskwireStorage {
     ) throws(StoreError) -> T {
         var conflicts = 0
         var losses = 0
-        if let connection = group.current() {
-            // In a group every call, a read too, runs in a savepoint of the group's transaction.
-            while true {
-                switch connection.runInSavepoint(body) {
-                case .done(let value):
-                    if begin != nil, notify { connection.groupWrote = true }
-                    return value
-                case .failed(let error):
-                    throw error
-                case .conflict:
-                    conflicts += 1
-                    guard conflicts <= Self.conflictRetries else { throw .busy }
-                    usleep(UInt32.random(in: 1_000...5_000) * UInt32(conflicts))
-                case .lost:
-                    throw .busy
-                }
-            }
-        }
         while true {
             let outcome = try pool.withConnection { (connection) throws(StoreError) in
                 try connection.open()
@@ -149,22 +129,5 @@ public final class PostgresStore: TaskwireStorage {
                 guard !committing, losses <= Self.poolCapacity else { throw .busy }
             }
         }
-    }
-}
-
-extension PostgresStore {
-    /// Group commit: the calls of `body` share one transaction on one connection, each in a savepoint; the
-    /// group's writes are told to the change feeds at its commit.
-    public func runGrouped(_ body: () -> Void) -> GroupResult {
-        var result = GroupResult.unavailable
-        try? pool.withConnection { (connection) throws(StoreError) in
-            try connection.open()
-            guard connection.beginGroup() else { return }
-            group.open(connection)
-            body()
-            group.close()
-            result = connection.commitGroup().map(GroupResult.failed) ?? .committed
-        }
-        return result
     }
 }
