@@ -1,3 +1,4 @@
+import Foundation
 import TaskwireClient
 import TaskwireProtocol
 import TaskwireSync
@@ -111,6 +112,16 @@ final class BenchHost: Sendable {
     /// `VmRSS` and `VmHWM` (peak) of the host, in KiB.
     func memory() -> (resident: Int, peak: Int)? {
         process.memory()
+    }
+
+    /// The CPU time the host has used so far (user and system, from `/proc/PID/stat`), in seconds.
+    func cpuSeconds() -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }
 

@@ -64,6 +64,7 @@ struct FanOutBenchmarks {
             Thread.sleep(forTimeInterval: 1)
             idleMemory = receivers[0].memory()
         }
+        let cpuBefore = measuresMemory ? receivers[0].cpuSeconds() : nil
         let run = FanOutRun(
             writer: writer,
             receivers: receivers,
@@ -80,6 +81,18 @@ struct FanOutBenchmarks {
         report(outcome, relay: relay)
         if measuresMemory, let idleMemory, let after = receivers[0].memory() {
             reportMemory(idle: idleMemory, after: after, events: outcome.delivered + outcome.warmup)
+        }
+        if let cpuBefore, let cpuAfter = receivers[0].cpuSeconds(), outcome.delivered > 0 {
+            let microseconds = (cpuAfter - cpuBefore) * 1e6 / Double(outcome.delivered + outcome.warmup)
+            results.add(
+                Figure(
+                    key: "cpu_per_event_redis_1",
+                    section: "CPU",
+                    label: "receiving host, CPU per delivered event (redis, ≤ \(window) in flight)",
+                    value: String(format: "%.1f µs", microseconds),
+                    details: ["cpu_us_per_event": .number(String(format: "%.2f", microseconds))]
+                )
+            )
         }
     }
 
