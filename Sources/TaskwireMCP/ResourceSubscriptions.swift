@@ -34,6 +34,10 @@ final class ResourceSubscriptions: RoomNotifications {
     let state = Locked(State())
 
     func messages(for event: CommittedEvent) -> [[UInt8]] {
+        // A removed project's room closes after this event: its subscriptions end with one last update.
+        if event.type == EventType.projectDeleted.rawValue {
+            return endSubscriptions(of: event.projectID).map(\.bytes)
+        }
         let (board, anyTask) = state.withLock { ($0.projects.contains(event.projectID), !$0.tasks.isEmpty) }
         var messages: [[UInt8]] = []
         if board { messages.append(Self.updated(.project(event.projectID)).bytes) }
@@ -49,15 +53,7 @@ final class ResourceSubscriptions: RoomNotifications {
             return []
         case .revoked(let projectID):
             // The resources now read as not found; their subscriptions end with the access.
-            let uris: [ResourceURI] = state.withLock { state in
-                defer {
-                    state.projects.remove(projectID)
-                    state.tasks = state.tasks.filter { $0.value != projectID }
-                    state.rooms.remove(projectID)
-                }
-                return state.uris(in: projectID)
-            }
-            return uris.map(Self.updated)
+            return endSubscriptions(of: projectID)
         case .resync(let projectID, _):
             // What changed meanwhile is read by the client when it reads the resource again.
             let uris: [ResourceURI] = state.withLock { state in
@@ -67,6 +63,20 @@ final class ResourceSubscriptions: RoomNotifications {
             }
             return uris.map(Self.updated)
         }
+    }
+
+    /// Ends every subscription of a project whose room is gone for good; the updates to tell of it.
+    private func endSubscriptions(of projectID: String) -> [JSON] {
+        let uris: [ResourceURI] = state.withLock { state in
+            defer {
+                state.projects.remove(projectID)
+                state.tasks = state.tasks.filter { $0.value != projectID }
+                state.rooms.remove(projectID)
+                state.lost.remove(projectID)
+            }
+            return state.uris(in: projectID)
+        }
+        return uris.map(Self.updated)
     }
 
     static func updated(_ uri: ResourceURI) -> JSON {
