@@ -91,7 +91,7 @@ extension PostgresStore: AdminStorage {
     static func resolveUser(_ connection: PostgresConnection, _ nameOrID: String) throws -> String {
         guard
             let id = try connection.row(
-                "SELECT id FROM users WHERE id = $1 OR name = $1 ORDER BY (id = $1) DESC LIMIT 1",
+                "SELECT id FROM users WHERE (id = $1 OR name = $1) AND removed_at IS NULL ORDER BY (id = $1) DESC LIMIT 1",
                 [nameOrID]
             )?.text(0)
         else { throw StoreError.refused("no user \(nameOrID)") }
@@ -124,6 +124,10 @@ struct PostgresAdminSQL: AdminSQL {
 
     func execute(_ sql: String, _ arguments: [String?]) throws -> Int {
         try connection.execute(sql, arguments).affectedRows
+    }
+
+    func lockMemberships(organizationID: String) throws {
+        try PostgresStore.lockMemberships(connection, organizationID: organizationID)
     }
 
     func recordRevocation(projectID: String, sessionID: String, user: UserRef) throws {

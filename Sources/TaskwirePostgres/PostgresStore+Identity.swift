@@ -8,7 +8,8 @@ extension PostgresStore {
         let row = try write(notify: false) { connection in
             try connection.row(
                 """
-                UPDATE tokens t SET last_used_at = $2 FROM users u WHERE t.hash = $1 AND u.id = t.user_id
+                UPDATE tokens t SET last_used_at = $2 FROM users u
+                WHERE t.hash = $1 AND u.id = t.user_id AND u.removed_at IS NULL
                 RETURNING u.id, u.name
                 """,
                 [hash, Timestamp.now()]

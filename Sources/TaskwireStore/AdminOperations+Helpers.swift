@@ -70,6 +70,10 @@ extension AdminStorage {
     /// A user's id from their id or name (the id wins when a name equals another user's id); removed users are
     /// not found.
     static func user(_ sql: any AdminSQL, _ nameOrID: String) throws -> String {
+        // The id of a removed user names nobody: it never falls through to another user's name.
+        if let removed = try sql.row("SELECT removed_at FROM users WHERE id = $1", [nameOrID]), removed[0] != nil {
+            throw StoreError.refused("user \(nameOrID) was removed")
+        }
         guard
             let id = try sql.value(
                 "SELECT id FROM users WHERE (id = $1 OR name = $1) AND removed_at IS NULL ORDER BY (id = $1) DESC LIMIT 1",
@@ -92,12 +96,15 @@ extension AdminStorage {
     /// A project's id from its id, or from its name within `organization` (or anywhere, when only one project
     /// has that name).
     static func project(_ sql: any AdminSQL, _ nameOrID: String, organization: String?) throws -> String {
-        if let id = try sql.value("SELECT id FROM projects WHERE id = $1 AND deleted_at IS NULL", [nameOrID]) {
+        let organizationID = try organization.map { try Self.organization(sql, $0) }
+        if let id = try sql.value(
+            "SELECT id FROM projects WHERE id = $1 AND deleted_at IS NULL AND (CAST($2 AS TEXT) IS NULL OR organization_id = $2)",
+            [nameOrID, organizationID]
+        ) {
             return id
         }
         let matches: [[String?]]
-        if let organization {
-            let organizationID = try Self.organization(sql, organization)
+        if let organizationID {
             matches = try sql.rows(
                 "SELECT id FROM projects WHERE name = $1 AND organization_id = $2 AND deleted_at IS NULL",
                 [nameOrID, organizationID]
@@ -107,7 +114,11 @@ extension AdminStorage {
         }
         guard let first = matches.first?[0] else { throw StoreError.refused("no project \(nameOrID)") }
         guard matches.count == 1 else {
-            throw StoreError.refused("\(matches.count) projects are named \(nameOrID): give --org or the project's id")
+            throw StoreError.refused(
+                organizationID == nil
+                    ? "\(matches.count) projects are named \(nameOrID): give --org or the project's id"
+                    : "\(matches.count) projects of that organization are named \(nameOrID): give the project's id"
+            )
         }
         return first
     }

@@ -60,6 +60,12 @@ extension AdminStorage {
             let id = try Self.user(sql, user)
             let name = try sql.value("SELECT name FROM users WHERE id = $1", [id]) ?? id
             for organization in try sql.rows(
+                "SELECT organization_id FROM memberships WHERE user_id = $1 ORDER BY 1",
+                [id]
+            ) {
+                try sql.lockMemberships(organizationID: organization[0] ?? "")
+            }
+            for organization in try sql.rows(
                 "SELECT o.name, o.id FROM memberships m JOIN organizations o ON o.id = m.organization_id WHERE m.user_id = $1 AND m.role = 'owner'",
                 [id]
             ) where try Self.ownerCount(sql, organization[1] ?? "") == 1 {
@@ -171,6 +177,7 @@ extension AdminStorage {
         try adminTransaction { sql in
             let organizationID = try Self.organization(sql, organization)
             let userID = try Self.user(sql, user)
+            try sql.lockMemberships(organizationID: organizationID)
             let role = try Self.role(sql, organizationID, userID, named: (user, organization))
             if role == "owner", try Self.ownerCount(sql, organizationID) == 1 {
                 throw StoreError.refused("cannot remove the last owner of \(organization)")
@@ -192,6 +199,7 @@ extension AdminStorage {
         try adminTransaction { sql in
             let organizationID = try Self.organization(sql, organization)
             let userID = try Self.user(sql, user)
+            try sql.lockMemberships(organizationID: organizationID)
             let current = try Self.role(sql, organizationID, userID, named: (user, organization))
             if current == "owner", role != .owner, try Self.ownerCount(sql, organizationID) == 1 {
                 throw StoreError.refused("cannot demote the last owner of \(organization)")

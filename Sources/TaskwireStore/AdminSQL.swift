@@ -13,6 +13,9 @@ public protocol AdminSQL {
     /// Records that a session left a room with reason `revoked`, as the backend records presence changes (their
     /// ids must follow commit order), so that every host hears of it.
     func recordRevocation(projectID: String, sessionID: String, user: UserRef) throws
+    /// Holds an organization's memberships until the transaction ends, so that two commands counting its owners
+    /// cannot both remove one (SQLite's single writer holds everything already).
+    func lockMemberships(organizationID: String) throws
 }
 
 extension AdminSQL {
@@ -47,6 +50,8 @@ struct SQLiteAdminSQL: AdminSQL {
         try db.execute(sql: translated(sql), arguments: StatementArguments(arguments))
         return db.changesCount
     }
+
+    func lockMemberships(organizationID: String) throws {}
 
     func recordRevocation(projectID: String, sessionID: String, user: UserRef) throws {
         _ = try SQLiteStore.recordPresence(

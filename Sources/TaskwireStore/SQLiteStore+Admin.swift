@@ -87,7 +87,9 @@ extension SQLiteStore {
         guard
             let id = try String.fetchOne(
                 db,
-                sql: "SELECT id FROM users WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1",
+                sql: """
+                    SELECT id FROM users WHERE (id = ? OR name = ?) AND removed_at IS NULL ORDER BY id = ? DESC LIMIT 1
+                    """,
                 arguments: [nameOrID, nameOrID, nameOrID]
             )
         else { throw StoreError.refused("no user \(nameOrID)") }

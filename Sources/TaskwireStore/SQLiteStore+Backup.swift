@@ -10,10 +10,14 @@ extension SQLiteStore {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StoreError.refused("\(path) exists already: back up to a new file")
         }
-        try Self.mapErrors {
-            let destination = try DatabaseQueue(path: path)
-            try pool.backup(to: destination)
-            try destination.close()
+        do throws(StoreError) {
+            try Self.mapErrors {
+                let destination = try DatabaseQueue(path: path)
+                try pool.backup(to: destination)
+                try destination.close()
+            }
+        } catch {
+            throw StoreError.refused("cannot write the backup to \(path) (\(error))")
         }
         return try Self.describe(path)
     }
@@ -22,7 +26,12 @@ extension SQLiteStore {
     /// host holds a live session on the database, unless `force`.
     public static func restore(from backup: String, to path: String, force: Bool) throws(StoreError) -> JSONObject {
         guard FileManager.default.fileExists(atPath: backup) else { throw StoreError.refused("no file \(backup)") }
-        let source = try describe(backup)
+        let source: JSONObject
+        do throws(StoreError) {
+            source = try describe(backup)
+        } catch {
+            throw StoreError.refused("\(backup) is not a database backup (\(error))")
+        }
         guard source["integrity"] == "ok" else { throw StoreError.refused("\(backup) fails its integrity check") }
         let target: SQLiteStore
         do {

@@ -9,7 +9,8 @@ extension SQLiteStore {
             try Row.fetchOne(
                 db,
                 sql: """
-                    UPDATE tokens SET last_used_at = ? WHERE hash = ?
+                    UPDATE tokens SET last_used_at = ?
+                    WHERE hash = ? AND user_id IN (SELECT id FROM users WHERE removed_at IS NULL)
                     RETURNING user_id AS id, (SELECT name FROM users WHERE id = user_id) AS name
                     """,
                 arguments: [Timestamp.now(), hash]

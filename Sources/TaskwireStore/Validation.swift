@@ -12,6 +12,10 @@ package enum Validation {
         guard Limits.nameScalars.contains(trimmed.unicodeScalars.count) else {
             throw .invalid(field, "must be at most \(Limits.nameScalars.upperBound) characters")
         }
+        // A name is shown in tables, logs and one-line messages: no line breaks, no terminal escapes.
+        guard !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+            throw .invalid(field, "must not contain control characters")
+        }
         return trimmed
     }
 

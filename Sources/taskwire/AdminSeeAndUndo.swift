@@ -36,6 +36,10 @@ struct AdminOutputOptions: ParsableArguments {
     func run(announcing announcement: Announcement? = nil, _ body: (any AdminStorage) throws -> JSON) throws {
         let value: JSON
         do {
+            // Seeing or undoing needs a database that exists: a mistyped path must not create an empty one.
+            if !database.isPostgres, !FileManager.default.fileExists(atPath: database.path) {
+                throw AdminFailure("no database at \(database.path)")
+            }
             var logger = Logger(label: "taskwire")
             logger.logLevel = .error
             let store = try database.open(logger: logger)
@@ -398,7 +402,13 @@ enum AdminBackupCommands {
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() throws {
-            try runAdminBackup(database: database, json: json) { try SQLiteStore(path: database.path).backup(to: to) }
+            try runAdminBackup(database: database, json: json) {
+                // Backing up a mistyped path must not create an empty database and report it as backed up.
+                guard FileManager.default.fileExists(atPath: database.path) else {
+                    throw AdminFailure("no database at \(database.path)")
+                }
+                return try SQLiteStore(path: database.path).backup(to: to)
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import TaskwireClient
 import TaskwireProtocol
+import TaskwireSync
 import TaskwireTestSupport
 import TaskwireTranscripts
 import Testing
@@ -48,6 +49,26 @@ import Testing
         }
         #expect(throws: AdminCommandError.self) { try admin.run(["member", "remove", "alice", "--org", "Acme Corp"]) }
         #expect(throws: AdminCommandError.self) { try admin.run(["user", "remove", "alice"]) }
+
+        // Names are one line; a project id outside --org's organization is not that organization's project.
+        #expect(throws: AdminCommandError.self) { try admin.run(["user", "add", "--name", "two\nlines"]) }
+        #expect(throws: AdminCommandError.self) { try admin.run(["org", "rename", "Acme Corp", "red\u{1B}[31m"]) }
+        _ = try admin.run(["org", "add", "Other", "--owner", "alice"])
+        #expect(throws: AdminCommandError.self) {
+            try admin.run(["project", "show", world.projectID, "--org", "Other"])
+        }
+
+        // A removed user is nobody: their id does not fall through to a user named like it, and they get no
+        // token, membership or organization.
+        let twin = try admin.addUser(world.users[1].id)
+        _ = try admin.run(["user", "remove", world.users[1].id])
+        #expect(throws: AdminCommandError.self) { try admin.run(["user", "remove", world.users[1].id]) }
+        #expect(try admin.run(["user", "list"]).arrayValue?.contains { $0["id"]?.stringValue == twin.id } == true)
+        #expect(throws: AdminCommandError.self) { try admin.run(["token", "add", "--user", "robert"]) }
+        #expect(throws: AdminCommandError.self) { try admin.run(["org", "add", "Third", "--owner", "robert"]) }
+        let removedHost = try TaskwireConnection.serve(binary: world.binary, arguments: ["--db", world.location])
+        #expect(throws: TaskwireError.self) { try removedHost.initialize(token: world.users[1].token) }
+        _ = removedHost.close()
 
         // Tokens are listed by id, with the time of their last use, never as themselves.
         let host = try world.host(as: world.users[0])
@@ -129,5 +150,38 @@ import Testing
         #expect(try bob.nextNotification("project.revoked") == ["projectId": .string(world.projectID)])
         listener.kill()
         #expect(bob.close() == 0)
+    }
+}
+
+/// Two admin commands at once never leave an organization without an owner.
+@Suite struct AdminConcurrencyTests {
+    @Test(arguments: StoreBackend.allCases)
+    func twoDemotionsAtOnceKeepAnOwner(_ backend: StoreBackend) throws {
+        let world = try TestWorld(userNames: ["o1", "o2"], backend: backend)
+        let admin = world.admin
+        let organizations = (0..<16).map { "R\($0)" }
+        for organization in organizations {
+            _ = try admin.run(["org", "add", organization, "--owner", "o1"])
+            _ = try admin.run(["member", "add", "--org", organization, "--user", "o2", "--role", "owner"])
+        }
+        for organization in organizations {
+            let commands = [
+                ["member", "set-role", "--org", organization, "--user", "o1", "--role", "member"],
+                ["member", "set-role", "--org", organization, "--user", "o2", "--role", "member"],
+            ]
+            let failures = Locked(0)
+            let group = DispatchGroup()
+            for command in commands {
+                DispatchQueue.global().async(group: group) {
+                    if (try? admin.run(command)) == nil { failures.withLock { $0 += 1 } }
+                }
+            }
+            group.wait()
+            let owners =
+                try admin.run(["member", "list", "--org", organization]).arrayValue?
+                .filter { $0["role"] == "owner" } ?? []
+            #expect(owners.count == 1, "\(organization): \(owners.count) owners")
+            #expect(failures.withLock { $0 } == 1, "\(organization): exactly one of the two is refused")
+        }
     }
 }
