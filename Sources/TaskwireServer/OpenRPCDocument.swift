@@ -1568,7 +1568,7 @@ public enum OpenRPCDocument {
       },
       "Name": {
         "title": "Name",
-        "description": "An organization or project name: 1 to 200 characters, not only white space.",
+        "description": "An organization or project name: 1 to 200 characters, not only white space, without control characters (U+0000 to U+001F, U+007F to U+009F): -32602 with `reason: \"must not contain control characters\"`.",
         "type": "string",
         "minLength": 1,
         "maxLength": 200,
