@@ -73,7 +73,8 @@ extension SQLiteStore {
                     "database",
                     ok: false,
                     detail: "cannot read \(path): \(error)",
-                    fix: "check the file's permissions, and that it is a taskwire database"
+                    fix: "check the permissions of the file and of its directory (a WAL database creates its -shm "
+                        + "file beside it), and that it is a taskwire database"
                 )
             )
             return checks

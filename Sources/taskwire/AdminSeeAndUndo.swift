@@ -123,10 +123,12 @@ enum AdminTable {
 func confirmRemoval(of what: String, impact: JSONObject, yes: Bool) throws {
     guard !yes else { return }
     let parts = ["projects", "tasks", "comments", "events"].compactMap { key -> String? in
-        guard let count = impact[key]?.int64Value, count > 0 || key == "tasks" else { return nil }
+        guard let count = impact[key]?.int64Value, count > 0 else { return nil }
         return "\(count) \(count == 1 ? String(key.dropLast()) : key)"
     }
-    let summary = "removing \(what) also removes \(parts.joined(separator: ", "))"
+    let summary =
+        parts.isEmpty
+        ? "removing \(what) removes nothing else" : "removing \(what) also removes \(parts.joined(separator: ", "))"
     guard isatty(STDIN_FILENO) != 0 else { throw AdminFailure("\(summary); add --yes to remove it") }
     FileHandle.standardError.write(Data("\(summary). Remove? [y/N] ".utf8))
     guard let answer = readLine()?.lowercased(), answer == "y" || answer == "yes" else {
