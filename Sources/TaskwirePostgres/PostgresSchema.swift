@@ -14,7 +14,7 @@ enum PostgresSchema {
     static let migrationLock: Int64 = 0x7461_736b_7769_7265
 
     /// The statements of each version, in order; version N is `migrations[N - 1]`.
-    static let migrations: [[String]] = [version1, version2]
+    static let migrations: [[String]] = [version1, version2, version3]
 
     /// Tokens get an id and the time of their last use; a removed user keeps their row for the history.
     private static let version2 = [
@@ -23,7 +23,11 @@ enum PostgresSchema {
         "UPDATE tokens SET id = 'tok_' || substr(md5(hash || random()::text), 1, 20)",
         "CREATE UNIQUE INDEX tokens_id ON tokens(id)",
         "ALTER TABLE users ADD COLUMN removed_at TEXT COLLATE \"C\"",
-        "ALTER TABLE projects ADD COLUMN deleted_at TEXT COLLATE \"C\"",
+    ]
+
+    /// A removed project keeps its row and its event log, closed by `project.deleted`.
+    private static let version3 = [
+        "ALTER TABLE projects ADD COLUMN IF NOT EXISTS deleted_at TEXT COLLATE \"C\""
     ]
 
     private static let version1 = [

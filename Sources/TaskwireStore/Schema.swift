@@ -141,9 +141,14 @@ enum Schema {
                     UPDATE tokens SET id = 'tok_' || lower(hex(randomblob(10)));
                     CREATE UNIQUE INDEX tokens_id ON tokens(id);
                     ALTER TABLE users ADD COLUMN removed_at TEXT;
-                    ALTER TABLE projects ADD COLUMN deleted_at TEXT;
                     """
             )
+        }
+        // A removed project keeps its row and its event log, closed by `project.deleted`.
+        migrator.registerMigration("v4-removed-projects") { db in
+            // Development builds of v3 added the column already.
+            guard try !db.columns(in: "projects").contains(where: { $0.name == "deleted_at" }) else { return }
+            try db.execute(sql: "ALTER TABLE projects ADD COLUMN deleted_at TEXT")
         }
         return migrator
     }
