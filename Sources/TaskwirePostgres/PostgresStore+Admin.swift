@@ -29,7 +29,7 @@ extension PostgresStore: AdminStorage {
     public func addToken(user: String) throws(StoreError) -> IssuedToken {
         let token = Identifiers.token()
         let userID = try write { connection in
-            let userID = try Self.resolveUser(connection, user)
+            let userID = try Self.user(PostgresAdminSQL(connection: connection), user)
             try Self.insertToken(connection, token: token, userID: userID)
             return userID
         }
@@ -50,7 +50,7 @@ extension PostgresStore: AdminStorage {
         let name = try Validation.name(name, field: "name")
         let id = Identifiers.make("org")
         try write { connection in
-            let ownerID = try Self.resolveUser(connection, owner)
+            let ownerID = try Self.user(PostgresAdminSQL(connection: connection), owner)
             guard
                 try connection.row(
                     "INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING id",
@@ -68,9 +68,9 @@ extension PostgresStore: AdminStorage {
     /// Adds a member or changes their role; the last owner is never demoted.
     public func addMember(organization: String, user: String, role: Role) throws(StoreError) -> Membership {
         try write { connection in
-            let organizationID = try Self.resolveOrganization(connection, organization)
+            let organizationID = try Self.organization(PostgresAdminSQL(connection: connection), organization)
             try Self.lockMemberships(connection, organizationID: organizationID)
-            let userID = try Self.resolveUser(connection, user)
+            let userID = try Self.user(PostgresAdminSQL(connection: connection), user)
             let current = try Self.role(connection, organizationID: organizationID, userID: userID)
             if current == .owner, role != .owner, try Self.ownerCount(connection, organizationID) == 1 {
                 throw StoreError.refused("cannot demote the last owner")
@@ -82,31 +82,9 @@ extension PostgresStore: AdminStorage {
     public func addProject(organization: String, name: String) throws(StoreError) -> Project {
         let name = try Validation.name(name, field: "name")
         return try write { connection in
-            let organizationID = try Self.resolveOrganization(connection, organization)
+            let organizationID = try Self.organization(PostgresAdminSQL(connection: connection), organization)
             return try Self.insertProject(connection, organizationID: organizationID, name: name)
         }
-    }
-
-    /// A user's id from their id or name; the id wins when a name equals another user's id.
-    static func resolveUser(_ connection: PostgresConnection, _ nameOrID: String) throws -> String {
-        guard
-            let id = try connection.row(
-                "SELECT id FROM users WHERE (id = $1 OR name = $1) AND removed_at IS NULL ORDER BY (id = $1) DESC LIMIT 1",
-                [nameOrID]
-            )?.text(0)
-        else { throw StoreError.refused("no user \(nameOrID)") }
-        return id
-    }
-
-    /// An organization's id from its id or name; the id wins when a name equals another organization's id.
-    static func resolveOrganization(_ connection: PostgresConnection, _ nameOrID: String) throws -> String {
-        guard
-            let id = try connection.row(
-                "SELECT id FROM organizations WHERE id = $1 OR name = $1 ORDER BY (id = $1) DESC LIMIT 1",
-                [nameOrID]
-            )?.text(0)
-        else { throw StoreError.refused("no organization \(nameOrID)") }
-        return id
     }
 
     public func adminTransaction<T>(_ body: (any AdminSQL) throws -> T) throws(StoreError) -> T {

@@ -69,7 +69,7 @@ extension AdminStorage {
 
     /// A user's id from their id or name (the id wins when a name equals another user's id); removed users are
     /// not found.
-    static func user(_ sql: any AdminSQL, _ nameOrID: String) throws -> String {
+    package static func user(_ sql: any AdminSQL, _ nameOrID: String) throws -> String {
         // The id of a removed user names nobody: it never falls through to another user's name.
         if let removed = try sql.row("SELECT removed_at FROM users WHERE id = $1", [nameOrID]), removed[0] != nil {
             throw StoreError.refused("user \(nameOrID) was removed")
@@ -83,7 +83,7 @@ extension AdminStorage {
         return id
     }
 
-    static func organization(_ sql: any AdminSQL, _ nameOrID: String) throws -> String {
+    package static func organization(_ sql: any AdminSQL, _ nameOrID: String) throws -> String {
         guard
             let id = try sql.value(
                 "SELECT id FROM organizations WHERE id = $1 OR name = $1 ORDER BY (id = $1) DESC LIMIT 1",

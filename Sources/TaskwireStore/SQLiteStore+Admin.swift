@@ -27,7 +27,7 @@ extension SQLiteStore {
     public func addToken(user: String) throws(StoreError) -> IssuedToken {
         let token = Identifiers.token()
         let userID = try write { db in
-            let userID = try Self.resolveUser(db, user)
+            let userID = try Self.user(SQLiteAdminSQL(db: db), user)
             try Self.insertToken(db, token: token, userID: userID)
             return userID
         }
@@ -47,7 +47,7 @@ extension SQLiteStore {
         let name = try Validation.name(name, field: "name")
         let id = Identifiers.make("org")
         try write { db in
-            let ownerID = try Self.resolveUser(db, owner)
+            let ownerID = try Self.user(SQLiteAdminSQL(db: db), owner)
             guard try String.fetchOne(db, sql: "SELECT id FROM organizations WHERE name = ?", arguments: [name]) == nil
             else { throw StoreError.refused("an organization named \(name) already exists") }
             try db.execute(
@@ -65,8 +65,8 @@ extension SQLiteStore {
     /// Adds a member or changes their role; the last owner is never demoted.
     public func addMember(organization: String, user: String, role: Role) throws(StoreError) -> Membership {
         try write { db in
-            let organizationID = try Self.resolveOrganization(db, organization)
-            let userID = try Self.resolveUser(db, user)
+            let organizationID = try Self.organization(SQLiteAdminSQL(db: db), organization)
+            let userID = try Self.user(SQLiteAdminSQL(db: db), user)
             let current = try Self.role(db, organizationID: organizationID, userID: userID)
             if current == .owner, role != .owner, try Self.ownerCount(db, organizationID) == 1 {
                 throw StoreError.refused("cannot demote the last owner")
@@ -78,32 +78,9 @@ extension SQLiteStore {
     public func addProject(organization: String, name: String) throws(StoreError) -> Project {
         let name = try Validation.name(name, field: "name")
         return try write { db in
-            let organizationID = try Self.resolveOrganization(db, organization)
+            let organizationID = try Self.organization(SQLiteAdminSQL(db: db), organization)
             return try Self.insertProject(db, organizationID: organizationID, name: name)
         }
     }
 
-    static func resolveUser(_ db: Database, _ nameOrID: String) throws -> String {
-        guard
-            let id = try String.fetchOne(
-                db,
-                sql: """
-                    SELECT id FROM users WHERE (id = ? OR name = ?) AND removed_at IS NULL ORDER BY id = ? DESC LIMIT 1
-                    """,
-                arguments: [nameOrID, nameOrID, nameOrID]
-            )
-        else { throw StoreError.refused("no user \(nameOrID)") }
-        return id
-    }
-
-    static func resolveOrganization(_ db: Database, _ nameOrID: String) throws -> String {
-        guard
-            let id = try String.fetchOne(
-                db,
-                sql: "SELECT id FROM organizations WHERE id = ? OR name = ? ORDER BY id = ? DESC LIMIT 1",
-                arguments: [nameOrID, nameOrID, nameOrID]
-            )
-        else { throw StoreError.refused("no organization \(nameOrID)") }
-        return id
-    }
 }
