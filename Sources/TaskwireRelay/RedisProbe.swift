@@ -96,14 +96,7 @@ public enum RedisProbe {
         _ url: RedisURL,
         deadline: ContinuousClock.Instant
     ) throws(RedisConnectionError) {
-        if let password = url.password {
-            var command = [RedisRelay.Command.auth]
-            if let user = url.user { command.append(Array(user.utf8)) }
-            command.append(Array(password.utf8))
-            if case .error(let message) = try connection.command(command, deadline: deadline) {
-                throw RedisConnectionError(description: "AUTH failed: \(message)")
-            }
-        }
+        try RedisRelay.Core.authenticate(connection, url: url, deadline: deadline)
         if case .error(let message) = try connection.command([RedisRelay.Command.ping], deadline: deadline) {
             throw RedisConnectionError(description: message)
         }

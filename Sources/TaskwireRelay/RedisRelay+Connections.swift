@@ -109,6 +109,15 @@ extension RedisRelay.Core {
         _ connection: borrowing RedisConnection,
         deadline: ContinuousClock.Instant
     ) throws(RedisConnectionError) {
+        try Self.authenticate(connection, url: url, deadline: deadline)
+    }
+
+    /// Sends AUTH (with the user, when the URL names one) when the URL carries a password.
+    static func authenticate(
+        _ connection: borrowing RedisConnection,
+        url: RedisURL,
+        deadline: ContinuousClock.Instant
+    ) throws(RedisConnectionError) {
         guard let password = url.password else { return }
         var command = [RedisRelay.Command.auth]
         if let user = url.user {
