@@ -146,12 +146,9 @@ extension MCPServer {
         return ["project": project, "columns": .array(ordered)]
     }
 
+    /// A task with its comments: what `get_task` answers.
     private func taskWithComments(_ id: String, context: CallContext) throws(ResponseError) -> JSON {
-        let call = ToolCall(arguments: ["id": .string(id)]) { [self] (method, params) throws(ResponseError) in
-            try perform(method, params, context: context)
-        }
-        let task = try call.perform("task.get", call.arguments)["task"] ?? .null
-        return ["task": task, "comments": .array(try ToolCatalog.comments(of: id, call: call))]
+        try ToolCatalog.getTask.run(toolCall(["id": .string(id)], context: context))
     }
 
     func subscribe(_ exchange: Exchange) throws(ResponseError) -> JSON {

@@ -25,9 +25,7 @@ extension MCPServer {
         default: throw ResponseError.invalidParams(field: "arguments", reason: "must be an object")
         }
         let structured = version.withLock { $0 }?.hasTitlesAndStructuredOutput ?? true
-        let call = ToolCall(arguments: arguments) { [self] (method, params) throws(ResponseError) in
-            try perform(method, params, context: exchange.context)
-        }
+        let call = toolCall(arguments, context: exchange.context)
         do throws(ResponseError) {
             let result = try tool.run(call)
             var answer: JSONObject = ["content": [["type": "text", "text": .string(result.text)]]]
@@ -39,6 +37,13 @@ extension MCPServer {
             // itself (invalid arguments) or retry (a conflict, with the current task).
             logger.debug("tool \(name) failed with \(error.code.rawValue)")
             return Self.toolError(error, structured: structured)
+        }
+    }
+
+    /// A call of a tool with `arguments`, whose methods run for this session.
+    func toolCall(_ arguments: JSONObject, context: CallContext) -> ToolCall {
+        ToolCall(arguments: arguments) { [self] (method, params) throws(ResponseError) in
+            try perform(method, params, context: context)
         }
     }
 

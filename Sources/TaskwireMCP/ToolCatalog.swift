@@ -108,7 +108,7 @@ enum ToolCatalog {
         }
     }
 
-    private static let getTask = Tool(
+    static let getTask = Tool(
         name: "get_task",
         title: "Get a task",
         description: "A task with all its comments (oldest first).",
@@ -130,7 +130,7 @@ enum ToolCatalog {
     }
 
     /// Every comment of a task, a page at a time.
-    static func comments(of taskID: String, call: ToolCall) throws(ResponseError) -> [JSON] {
+    private static func comments(of taskID: String, call: ToolCall) throws(ResponseError) -> [JSON] {
         var comments: [JSON] = []
         var cursor: JSON = .null
         repeat {
