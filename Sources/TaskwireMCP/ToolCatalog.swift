@@ -22,6 +22,18 @@ enum ToolCatalog {
                 (null for unassigned ones). When `nextCursor` is not null, pass it as `cursor` for the next page.
                 """
         ),
+        direct(
+            "search_tasks",
+            title: "Search tasks",
+            method: "task.search",
+            effect: .reads,
+            about: """
+                Finds tasks by words of their title, description, labels or comments, best first, in every project \
+                the user can see (or one `projectId`, optionally one `status`). Query: words that must all match, \
+                `prefix*`, and `"a phrase"`. Each result has the task, a `score` and a `snippet` with the matching \
+                words in `**`. When `nextCursor` is not null, pass it as `cursor` for the next page.
+                """
+        ),
         getTask,
         direct(
             "create_task",

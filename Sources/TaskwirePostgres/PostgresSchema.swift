@@ -14,7 +14,7 @@ enum PostgresSchema {
     static let migrationLock: Int64 = 0x7461_736b_7769_7265
 
     /// The statements of each version, in order; version N is `migrations[N - 1]`.
-    static let migrations: [[String]] = [version1, version2, version3]
+    static let migrations: [[String]] = [version1, version2, version3, version5]
 
     /// Tokens get an id and the time of their last use; a removed user keeps their row for the history.
     private static let version2 = [

@@ -872,6 +872,104 @@ public enum OpenRPCDocument {
       ]
     },
     {
+      "name": "task.search",
+      "summary": "Search the tasks of the user's projects by words of their title, description, labels and comments.",
+      "description": "Answers the tasks that match `query`, best first (by `score`, ties by `id`), at most `limit` (1 to 100, default 20) per page, from every project of every organization the user is a member of, or from `projectId` only. A task in an organization the user is not a member of is never found, not even counted. Query syntax: words, all of which must match (`login timeout`); a word ending in `*` matches every word that starts with it (`time*`); words in double quotes match one after the other (`\"login timeout\"`). Matching ignores case; any character that is not a letter or a digit separates words. A query longer than 500 characters, or with no word in it, is -32602 with `field: \"query\"`. The title, description, labels and comment bodies (the first 131072 characters of a task's comments, oldest first) are searched; a match in the title ranks above one in the labels, then the description, then the comments. A task is found from the moment its change is committed: a client that receives `task.created` (or `comment.created`) can find it at once. `nextCursor` is null on the last page; otherwise pass it as `cursor` with the same other params to get the next page (pages follow the ranking at the time of each call). `projectId` of a project that does not exist, or of another organization, is -32004 as in `task.list`. Authorization: any member of the project's organization. The session's user must be a member of the organization the data belongs to; anything in an organization the user is not a member of answers -32004 (not found), exactly as if it did not exist. Before a successful `initialize` it answers -32002 (not initialized). Any other field in params is -32602 with `data: {field, reason: \"unknown field\"}`.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "query",
+          "description": "What to look for: words, `prefix*` and `\"a phrase\"`; at most 500 characters.",
+          "required": true,
+          "schema": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 500
+          }
+        },
+        {
+          "name": "projectId",
+          "description": "Only tasks of this project; omit to search every project the user can see.",
+          "required": false,
+          "schema": {
+            "$ref": "#/components/schemas/Id"
+          }
+        },
+        {
+          "name": "status",
+          "description": "Only tasks with this status.",
+          "required": false,
+          "schema": {
+            "$ref": "#/components/schemas/TaskStatus"
+          }
+        },
+        {
+          "name": "limit",
+          "description": "Page size, 1 to 100; default 20.",
+          "required": false,
+          "schema": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "default": 20
+          }
+        },
+        {
+          "name": "cursor",
+          "description": "The `nextCursor` of the previous page.",
+          "required": false,
+          "schema": {
+            "$ref": "#/components/schemas/Cursor"
+          }
+        }
+      ],
+      "result": {
+        "name": "TaskSearchResult",
+        "description": "One page of matching tasks, best first.",
+        "schema": {
+          "type": "object",
+          "properties": {
+            "results": {
+              "type": "array",
+              "items": {
+                "$ref": "#/components/schemas/SearchResult"
+              }
+            },
+            "nextCursor": {
+              "description": "The cursor of the next page, or null when there is none.",
+              "oneOf": [
+                {
+                  "$ref": "#/components/schemas/Cursor"
+                },
+                {
+                  "type": "null"
+                }
+              ]
+            }
+          },
+          "required": [
+            "results",
+            "nextCursor"
+          ],
+          "additionalProperties": false
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotInitialized"
+        },
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/InternalError"
+        }
+      ]
+    },
+    {
       "name": "task.update",
       "summary": "Change a task's fields (not its status).",
       "description": "Sets the given fields of task `id` and increases its `version` by 1 (setting a field to its current value is still a change). At least one field to change must be given, else -32602. `status` is not accepted here (it is an unknown field, -32602): use `task.setStatus`. Records a `task.updated` event. `expectedVersion` must equal the stored `version`; otherwise the answer is -32009 (conflict) with `data: {currentVersion, current}` (`current` being the entity as stored now) and nothing is changed. The change and its event are committed in one transaction: the event is appended to the project's event log (see `events.list`) and delivered as a notification to every session that has joined the project, including this session when it has joined (it recognizes its own events by `origin.sessionId`). That notification may arrive before or after the response; `seq` in the result is the event's `seq`. Authorization: any member of the project's organization. The session's user must be a member of the organization the data belongs to; anything in an organization the user is not a member of answers -32004 (not found), exactly as if it did not exist. Limits: `title` 1 to 500 characters (Unicode scalar values), not only white space; `description` up to 65536 bytes of UTF-8 (may be empty); `labels` up to 32, each 1 to 64 characters; `dueDate` a real calendar date `YYYY-MM-DD` or null; `assigneeId` a member of the project's organization or null (otherwise -32602 with `field: \"assigneeId\"`). Limit violations are -32602 with `data: {field, reason}`; nothing is stored. If storage stays busy past its timeout the answer is -32010 (busy, retryable) and nothing is half-written. Before a successful `initialize` it answers -32002 (not initialized). Any other field in params is -32602 with `data: {field, reason: \"unknown field\"}`.",
@@ -1838,6 +1936,30 @@ public enum OpenRPCDocument {
           "createdBy",
           "createdAt",
           "updatedAt"
+        ],
+        "additionalProperties": false
+      },
+      "SearchResult": {
+        "title": "SearchResult",
+        "description": "A task that matches a search.",
+        "type": "object",
+        "properties": {
+          "task": {
+            "$ref": "#/components/schemas/Task"
+          },
+          "score": {
+            "type": "number",
+            "description": "How well the task matches; higher is better. Comparable only between the results of one search (each store computes it its own way)."
+          },
+          "snippet": {
+            "type": "string",
+            "description": "A short plain-text excerpt (up to 12 words and 160 characters, `…` where the text was cut) of the first of the title, description, labels and comments that matches, with each matching word wrapped in `**` (Markdown bold); the beginning of the title when no word of the task itself matches."
+          }
+        },
+        "required": [
+          "task",
+          "score",
+          "snippet"
         ],
         "additionalProperties": false
       },

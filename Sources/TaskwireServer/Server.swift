@@ -56,7 +56,9 @@ public final class Server: CallHandler, Sendable {
     /// Every method the host serves, by name. `Protocol/openrpc.json` describes exactly these.
     static let methods: [String: Method] = {
         var table: [String: Method] = [:]
-        for method in lifecycleMethods + projectMethods + roomMethods + taskMethods + commentMethods + eventMethods {
+        for method in lifecycleMethods + projectMethods + roomMethods + taskMethods + commentMethods + eventMethods
+            + searchMethods
+        {
             table[method.name] = method
         }
         return table

@@ -150,6 +150,8 @@ enum Schema {
             guard try !db.columns(in: "projects").contains(where: { $0.name == "deleted_at" }) else { return }
             try db.execute(sql: "ALTER TABLE projects ADD COLUMN deleted_at TEXT")
         }
+        // Keep last: registered after every other migration.
+        registerSearch(&migrator)
         return migrator
     }
 }

@@ -113,6 +113,18 @@ public protocol TaskwireStorage: AnyObject, Sendable {
     /// Deletes a comment (its author, an owner or an admin); the result holds the comment as it was.
     func deleteComment(actor: ActingSession, id: String) throws(StoreError) -> ChangeResult<Comment>
 
+    // MARK: Search
+
+    /// The tasks that match a query in the projects the user can see (or only `scope.projectID`, which must be one
+    /// of them), best first, ties by id; a page at a time, the cursor counting the results of the previous pages.
+    func searchTasks(
+        user: UserRef,
+        query: SearchQuery,
+        scope: SearchScope,
+        limit: Int64,
+        cursor: String?
+    ) throws(StoreError) -> Page<SearchHit>
+
     // MARK: Events and rooms
 
     /// A page of the project's event log after `after`, for a member of its organization.

@@ -1,0 +1,66 @@
+import GRDB
+import TaskwireProtocol
+
+extension SQLiteStore {
+    public func searchTasks(
+        user: UserRef,
+        query: SearchQuery,
+        scope: SearchScope,
+        limit: Int64,
+        cursor: String?
+    ) throws(StoreError) -> Page<SearchHit> {
+        let offset = try cursor.map { (text) throws(StoreError) in try SearchCursor.decode(text) } ?? 0
+        return try read { db in
+            if let projectID = scope.projectID { _ = try Self.projectAccess(db, projectID: projectID, userID: user.id) }
+            var conditions = ["search_index MATCH ?"]
+            var arguments: StatementArguments = [user.id, query.fts5Match]
+            if let projectID = scope.projectID {
+                conditions.append("t.project_id = ?")
+                arguments += [projectID]
+            }
+            if let status = scope.status {
+                conditions.append("t.status = ?")
+                arguments += [status.rawValue]
+            }
+            let sql = """
+                SELECT t.*, \(Self.searchScore) AS score FROM search_index
+                JOIN search_rows r ON r.rowid = search_index.rowid
+                JOIN tasks t ON t.id = r.task_id
+                JOIN projects p ON p.id = t.project_id AND p.deleted_at IS NULL
+                JOIN memberships m ON m.organization_id = p.organization_id AND m.user_id = ?
+                WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY score DESC, t.id LIMIT ? OFFSET ?
+                """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments + [limit + 1, offset])
+            let hits = try rows.prefix(Int(limit)).map { (row) throws -> SearchHit in
+                let task = try TaskRecord.task(row)
+                let snippet = try SearchSnippet.make(for: query, task: task) { () throws in
+                    try String.fetchAll(
+                        db.cachedStatement(sql: "SELECT body FROM comments WHERE task_id = ? ORDER BY created_at, id"),
+                        arguments: [task.id]
+                    )
+                }
+                return SearchHit(task: task, score: row["score"], snippet: snippet)
+            }
+            return Page(
+                items: hits,
+                nextCursor: SearchCursor.next(offset: offset, count: hits.count, more: rows.count > limit)
+            )
+        }
+    }
+
+    /// How well a row matches, from that row alone: for each column, its weight times `n / (n + 1)` for its `n`
+    /// matches, the title above labels, description and comments (as PostgreSQL's weights A to D).
+    ///
+    /// Not `bm25`: its inverse document frequencies count every task of the database, so a score would tell
+    /// something about other organizations' tasks.
+    private static let searchScore: String = {
+        let weights = [1.0, 0.4, 0.2, 0.1]
+        return "("
+            + weights.enumerated().map { column, weight in
+                let marked = "highlight(search_index, \(column), char(1), '')"
+                let count = "(length(\(marked)) - length(replace(\(marked), char(1), '')))"
+                return "\(weight) * \(count) / (\(count) + 1.0)"
+            }.joined(separator: " + ") + ")"
+    }()
+}

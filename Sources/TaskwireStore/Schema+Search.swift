@@ -1,0 +1,74 @@
+import GRDB
+
+/// The full-text index of tasks (migration "v6-search"): an FTS5 table with one row per task, kept current by
+/// triggers, so that it changes in the transaction that changes the task or its comments.
+///
+/// Tasks have text ids and no rowid, so `search_rows` gives each task the integer key of its FTS5 row.
+extension Schema {
+    static func registerSearch(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v6-search") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE search_rows (rowid INTEGER PRIMARY KEY, task_id TEXT NOT NULL UNIQUE);
+                    CREATE VIRTUAL TABLE search_index USING fts5(
+                        title, labels, description, comments, tokenize = 'unicode61 remove_diacritics 0'
+                    );
+
+                    CREATE TRIGGER search_task_inserted AFTER INSERT ON tasks BEGIN
+                        INSERT INTO search_rows (task_id) VALUES (new.id);
+                        INSERT INTO search_index (rowid, title, labels, description, comments)
+                        VALUES (\(rowid("new.id")), new.title, \(labels("new.labels")), new.description, '');
+                    END;
+                    CREATE TRIGGER search_task_updated AFTER UPDATE OF title, description, labels ON tasks BEGIN
+                        UPDATE search_index SET title = new.title, labels = \(labels("new.labels")),
+                            description = new.description
+                        WHERE rowid = \(rowid("new.id"));
+                    END;
+                    CREATE TRIGGER search_task_deleted AFTER DELETE ON tasks BEGIN
+                        DELETE FROM search_index WHERE rowid = \(rowid("old.id"));
+                        DELETE FROM search_rows WHERE task_id = old.id;
+                    END;
+
+                    CREATE TRIGGER search_comment_inserted AFTER INSERT ON comments BEGIN
+                        UPDATE search_index SET comments = \(comments("new.task_id"))
+                        WHERE rowid = \(rowid("new.task_id"));
+                    END;
+                    CREATE TRIGGER search_comment_updated AFTER UPDATE OF body ON comments BEGIN
+                        UPDATE search_index SET comments = \(comments("new.task_id"))
+                        WHERE rowid = \(rowid("new.task_id"));
+                    END;
+                    -- A task's deletion takes its comments, and its index row, with it.
+                    CREATE TRIGGER search_comment_deleted AFTER DELETE ON comments
+                    WHEN EXISTS (SELECT 1 FROM tasks WHERE id = old.task_id) BEGIN
+                        UPDATE search_index SET comments = \(comments("old.task_id"))
+                        WHERE rowid = \(rowid("old.task_id"));
+                    END;
+
+                    INSERT INTO search_rows (task_id) SELECT id FROM tasks ORDER BY created_at, id;
+                    INSERT INTO search_index (rowid, title, labels, description, comments)
+                    SELECT r.rowid, t.title, \(labels("t.labels")), t.description, \(comments("t.id"))
+                    FROM search_rows r JOIN tasks t ON t.id = r.task_id;
+                    """
+            )
+        }
+    }
+
+    /// The FTS5 row of a task.
+    private static func rowid(_ taskID: String) -> String {
+        "(SELECT rowid FROM search_rows WHERE task_id = \(taskID))"
+    }
+
+    /// A task's labels (stored as a JSON array) as words.
+    private static func labels(_ labels: String) -> String {
+        "(SELECT coalesce(group_concat(value, ' '), '') FROM json_each(\(labels)))"
+    }
+
+    /// The indexed text of a task's comments, oldest first.
+    private static func comments(_ taskID: String) -> String {
+        """
+        (SELECT substr(coalesce(group_concat(body, ' '), ''), 1, \(SearchIndex.commentCharacters)) FROM (
+            SELECT body FROM comments WHERE task_id = \(taskID) ORDER BY created_at, id
+        ))
+        """
+    }
+}
