@@ -13,12 +13,14 @@ import Testing
         let url = try TestCluster.createDatabase()
         let store = try PostgresStore(url: url, logger: quietLogger)
         let admin = try AdminConnection(url: url)
-        let tables = try admin.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
-            .compactMap { $0[0] }
+        let tables = try admin.query(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename COLLATE \"C\""
+        )
+        .compactMap { $0[0] }
         #expect(
             tables == [
                 "comments", "counters", "events", "memberships", "meta", "organizations", "presence_events", "projects",
-                "room_members", "schema_migrations", "sessions", "tasks", "tokens", "users",
+                "room_members", "schema_migrations", "sessions", "task_search", "tasks", "tokens", "users",
             ]
         )
         #expect(try admin.value("SELECT max(version) FROM schema_migrations") == String(PostgresSchema.latestVersion))

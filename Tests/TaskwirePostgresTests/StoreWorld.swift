@@ -12,7 +12,12 @@ struct StoreWorld {
     var store: TestStore.Store { holder.store }
 
     init(_ backend: Backend) throws {
-        holder = try backend.makeStore()
+        try self.init(holder: try backend.makeStore())
+    }
+
+    /// The world in a given store, such as one on a database the test looks into.
+    init(holder: TestStore) throws {
+        self.holder = holder
         let store = holder.store
         func session(_ name: String) throws -> ActingSession {
             ActingSession(user: try store.addUser(name: name, email: nil).user, sessionID: "ses_\(name)")
