@@ -9,14 +9,17 @@ struct Options {
     var resultsDirectory = "Benchmarks/results"
     /// The `taskwire` executable; found beside this one when not given.
     var binary: String?
+    /// Only this section of the SQLite figures (`requests`, `fan-out`, `listing`, `search`), and no PostgreSQL ones.
+    var only: String?
 
     static let usage = """
-        usage: taskwire-bench [--quick] [--peers DIR] [--results DIR] [--binary PATH]
+        usage: taskwire-bench [--quick] [--peers DIR] [--results DIR] [--binary PATH] [--only SECTION]
 
           --quick          scaled-down counts: a smoke run of every figure in well under a minute
           --peers DIR      also run the peer tools of DIR (a copy of shared/peers with its .venv) side by side
           --results DIR    where to write <timestamp>.json (default Benchmarks/results)
           --binary PATH    the taskwire executable (default: the one built beside taskwire-bench)
+          --only SECTION   only one section of the SQLite figures: requests, fan-out, listing or search
         Use Scripts/bench.sh, which installs dependencies and builds in release mode first.
         """
 
@@ -33,6 +36,7 @@ struct Options {
             case "--peers": options.peersDirectory = try value(argument)
             case "--results": options.resultsDirectory = try value(argument)
             case "--binary": options.binary = try value(argument)
+            case "--only": options.only = try value(argument)
             case "-h", "--help":
                 print(usage)
                 exit(0)

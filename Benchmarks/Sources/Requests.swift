@@ -30,6 +30,13 @@ enum Requests {
         )
     }
 
+    static func searchTasks(id: Int, query: String, limit: Int) -> [UInt8] {
+        line(
+            #"{"jsonrpc":"2.0","id":\#(id),"method":"task.search","params":{"query":\#(quoted(query)),"#
+                + #""limit":\#(limit)}}"#
+        )
+    }
+
     /// Request lines joined into chunks of `perChunk`, each handed to the host's stdin at once (as the peers' driver
     /// writes them).
     static func chunks(_ lines: [[UInt8]], perChunk: Int = 64) -> [[UInt8]] {

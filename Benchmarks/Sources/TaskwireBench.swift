@@ -32,15 +32,16 @@ struct TaskwireBench {
                 ("requests", { try RequestBenchmarks(world: world, scale: scale, results: results).run() }),
                 ("fan-out", { try FanOutBenchmarks(world: world, scale: scale, results: results).run() }),
                 ("listing", { try ListingBenchmarks(world: world, scale: scale, results: results).run() }),
+                ("search", { try SearchBenchmarks(world: world, scale: scale, results: results).run() }),
             ]
-            for (name, section) in sections {
+            for (name, section) in sections where options.only == nil || options.only == name {
                 do {
                     try section()
                 } catch {
                     results.problem("the \(name) benchmarks stopped: \(error)")
                 }
             }
-            runPostgres(binary: binary, scale: scale, results: results)
+            if options.only == nil { runPostgres(binary: binary, scale: scale, results: results) }
             if let peers = options.peersDirectory {
                 do {
                     try PeerBenchmarks(world: world, scale: scale, results: results, directory: peers).run()
