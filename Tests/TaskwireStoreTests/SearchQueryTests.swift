@@ -59,6 +59,7 @@ import Testing
             assigneeID: nil,
             dueDate: nil,
             labels: labels,
+            rank: "U",
             version: 1,
             createdBy: "usr_1",
             createdAt: "2026-01-01T00:00:00.000Z",

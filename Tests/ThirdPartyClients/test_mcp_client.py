@@ -60,8 +60,8 @@ async def session(world: World) -> None:
         ok(f"initialize through the SDK's negotiation: {client.protocol_version}, resources with subscribe")
 
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
-        expected = {"list_projects", "list_tasks", "search_tasks", "get_task", "create_task", "update_task", "set_task_status",
-                    "assign_task", "delete_task", "add_comment", "list_events"}
+        expected = {"list_projects", "list_tasks", "search_tasks", "get_task", "create_task", "update_task",
+                    "set_task_status", "move_task", "assign_task", "delete_task", "add_comment", "list_events"}
         check(set(tools) == expected, f"tools {sorted(tools)}")
         for tool in tools.values():
             check(tool.output_schema is not None and tool.annotations is not None, f"{tool.name} lacks a schema")
