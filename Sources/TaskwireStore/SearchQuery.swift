@@ -62,7 +62,10 @@ public struct SearchQuery: Sendable, Equatable {
     }
 
     /// The query as an FTS5 MATCH expression: each word a quoted string, prefixes with `*`, all of them required.
-    public var fts5Match: String {
+    public var fts5Match: String { fts5Terms.joined(separator: " AND ") }
+
+    /// Each term as an FTS5 expression: a quoted string, with `*` for a prefix.
+    public var fts5Terms: [String] {
         func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         return terms.map { term in
             switch term {
@@ -70,7 +73,7 @@ public struct SearchQuery: Sendable, Equatable {
             case .prefix(let word): quoted(word) + " *"
             case .phrase(let words): quoted(words.joined(separator: " "))
             }
-        }.joined(separator: " AND ")
+        }
     }
 
     /// The query as PostgreSQL `to_tsquery` text: each word a quoted lexeme, `:*` for a prefix, `<->` in phrases,
