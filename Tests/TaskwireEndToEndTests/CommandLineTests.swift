@@ -194,7 +194,7 @@ import Testing
 @Suite struct CommandHelpTests {
     static let commands: [[String]] =
         [
-            ["serve"], ["mcp"], ["doctor"], ["call"], ["watch"], ["demo"], ["replay"], ["admin"],
+            ["serve"], ["mcp"], ["doctor"], ["call"], ["watch"], ["board"], ["demo"], ["replay"], ["admin"],
             ["admin", "backup"], ["admin", "restore"],
         ]
         + ["user", "org", "project", "token"].flatMap { noun in
