@@ -27,6 +27,8 @@ final class BoardLoop {
     private var decoder = KeyDecoder()
     private var writer = FrameWriter()
     private var size: (width: Int, height: Int)
+    /// Set by the signal thread as it ends the process, so that the host's end that follows is not a failure.
+    private let terminating = Locked(false)
 
     init(host: TaskwireConnection, board: Board, signals: Signals) throws(TerminalError) {
         self.host = host
@@ -36,12 +38,14 @@ final class BoardLoop {
         size = terminal.size
         let terminal = self.terminal
         let inbox = self.inbox
+        let terminating = self.terminating
         signals.onEach { signal in
             guard signal != SIGWINCH else {
                 inbox.post(.resize)
                 return
             }
             // SIGINT, SIGTERM, SIGHUP: give the terminal back, let the host leave the room, and end.
+            terminating.withLock { $0 = true }
             terminal.restore()
             host.close(timeout: .seconds(2))
             exit(0)
@@ -115,6 +119,7 @@ final class BoardLoop {
                 size = terminal.size
                 writer.invalidate()
             case .hostEnded:
+                if terminating.withLock({ $0 }) { return .quit }
                 return .failed("the host ended: \(host.process.stderrTail(lines: 3))")
             }
         }
