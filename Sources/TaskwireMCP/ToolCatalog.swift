@@ -42,7 +42,18 @@ enum ToolCatalog {
             title: "Set a task's status",
             method: "task.setStatus",
             effect: .overwrites,
-            about: "Moves a task to another status (column of the board). \(conflictAdvice)"
+            about: "Moves a task to another status (column of the board), at the bottom of it. \(conflictAdvice)"
+        ),
+        direct(
+            "move_task",
+            title: "Move a task",
+            method: "task.move",
+            effect: .overwrites,
+            about: """
+                Places a task in its column or another one (`status`): right after the task `afterId`, right \
+                before the task `beforeId` (the top: before the first), or at the bottom when neither is given. \
+                \(conflictAdvice)
+                """
         ),
         Tool(
             name: "assign_task",

@@ -4,10 +4,10 @@ import TaskwireStore
 /// Rows of `tasks`, read by position: every query selects `columns` first, in this order.
 enum TaskRow {
     static let columns =
-        "id, project_id, title, description, status, priority, assignee_id, due_date, labels, version, created_by, created_at, updated_at"
+        "id, project_id, title, description, status, priority, assignee_id, due_date, labels, version, created_by, created_at, updated_at, rank"
     /// `columns` of the table aliased `t`.
     static let qualifiedColumns = columns.split(separator: ", ").map { "t." + $0 }.joined(separator: ", ")
-    static let count = 13
+    static let count = 14
 
     static func task(_ row: PostgresRow) throws(StoreError) -> TaskItem {
         let id = row.text(0)
@@ -25,6 +25,7 @@ enum TaskRow {
             assigneeID: row.optionalText(6),
             dueDate: row.optionalText(7),
             labels: labels,
+            rank: row.text(13),
             version: row.int(9),
             createdBy: row.text(10),
             createdAt: row.text(11),

@@ -14,7 +14,7 @@ enum PostgresSchema {
     static let migrationLock: Int64 = 0x7461_736b_7769_7265
 
     /// The statements of each version, in order; version N is `migrations[N - 1]`.
-    static let migrations: [[String]] = [version1, version2, version3]
+    static let migrations: [[String]] = [version1, version2, version3, version4]
 
     /// Tokens get an id and the time of their last use; a removed user keeps their row for the history.
     private static let version2 = [
@@ -29,6 +29,32 @@ enum PostgresSchema {
     private static let version3 = [
         "ALTER TABLE projects ADD COLUMN IF NOT EXISTS deleted_at TEXT COLLATE \"C\""
     ]
+
+    /// Cards get their order within a column; ``rankExisting(_:)`` ranks the tasks there are by creation.
+    private static let version4 = [
+        "ALTER TABLE tasks ADD COLUMN rank TEXT COLLATE \"C\" NOT NULL DEFAULT ''",
+        "CREATE INDEX tasks_rank ON tasks(project_id, status, rank, id)",
+    ]
+
+    /// Ranks existing tasks column by column, oldest at the top, as SQLite's migration does.
+    static func rankExisting(_ connection: PostgresConnection) throws {
+        let rows = try connection.rows(
+            "SELECT id, project_id, status FROM tasks ORDER BY project_id, status, created_at, id"
+        )
+        var start = 0
+        while start < rows.count {
+            var end = start
+            while end < rows.count && rows[end].text(1) == rows[start].text(1)
+                && rows[end].text(2) == rows[start].text(2)
+            {
+                end += 1
+            }
+            for (row, rank) in zip(rows[start..<end], Rank.respace(count: end - start, after: nil, before: nil)) {
+                try connection.execute("UPDATE tasks SET rank = $1 WHERE id = $2", [rank, row.text(0)])
+            }
+            start = end
+        }
+    }
 
     private static let version1 = [
         """
@@ -194,6 +220,7 @@ enum PostgresSchema {
             for version in (current + 1)..<(latestVersion + 1) {
                 for statement in migrations[Int(version) - 1] { try connection.execute(statement) }
                 if version == 1 { try seed(connection) }
+                if version == 4 { try rankExisting(connection) }
                 try connection.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                     [String(version), Timestamp.now()]

@@ -12,17 +12,33 @@ extension PostgresStore {
                 lock: true
             )
             if let assignee = task.assigneeID { try Self.checkAssignee(connection, organizationID, assignee) }
+            let status = task.status ?? .todo
+            try Self.lockColumns(connection, projectID: task.projectID)
+            let column = PostgresColumn(
+                connection: connection,
+                projectID: task.projectID,
+                status: status,
+                movingID: nil
+            )
+            let placement = try ColumnPlacement.bottom(in: column)
+            let respaced = try Self.respace(
+                connection,
+                placement,
+                projectID: task.projectID,
+                status: status,
+                actor: actor
+            )
             let now = Timestamp.now()
             let row = try connection.row(
                 """
                 INSERT INTO tasks (\(TaskRow.columns))
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12) RETURNING \(TaskRow.columns)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13) RETURNING \(TaskRow.columns)
                 """,
                 [
                     Identifiers.make("tsk"), task.projectID, task.title, task.description ?? "",
-                    (task.status ?? .todo).rawValue, (task.priority ?? .medium).rawValue, task.assigneeID, task.dueDate,
+                    status.rawValue, (task.priority ?? .medium).rawValue, task.assigneeID, task.dueDate,
                     TaskRow.labelsText(task.labels ?? []),
-                    actor.user.id, now, now,
+                    actor.user.id, now, now, placement.rank,
                 ]
             )!
             let created = try TaskRow.task(row)
@@ -33,7 +49,7 @@ extension PostgresStore {
                 actor: actor,
                 data: ["task": created.json]
             )
-            return ChangeResult(entity: created, event: event)
+            return ChangeResult(entity: created, event: event, precedingEvents: respaced.map { [$0] } ?? [])
         }
     }
 
@@ -99,12 +115,25 @@ extension PostgresStore {
             // The event's `from` is the status read here; it is the status at `expectedVersion` only when the read
             // found that version, and the update below then proves nothing changed in between.
             guard current.version == expectedVersion else { throw StoreError.conflict(current: .task(current)) }
-            let updated = try Self.bumpTask(
+            // A new column puts the task at its bottom; the same status keeps its place.
+            var placement = Placement(rank: current.rank, respaced: [])
+            if status != current.status {
+                try Self.lockColumns(connection, projectID: current.projectID)
+                let column = PostgresColumn(
+                    connection: connection,
+                    projectID: current.projectID,
+                    status: status,
+                    movingID: id
+                )
+                placement = try ColumnPlacement.bottom(in: column)
+            }
+            let (updated, respaced) = try Self.relocate(
                 connection,
-                id: id,
+                current,
                 expectedVersion,
-                assignments: ["status = $1"],
-                [status.rawValue]
+                status,
+                placement,
+                actor: actor
             )
             let event = try Self.appendEvent(
                 connection,
@@ -113,7 +142,52 @@ extension PostgresStore {
                 actor: actor,
                 data: ["task": updated.json, "from": .string(current.status.rawValue), "to": .string(status.rawValue)]
             )
-            return ChangeResult(entity: updated, event: event)
+            return ChangeResult(entity: updated, event: event, precedingEvents: respaced)
+        }
+    }
+
+    public func moveTask(
+        actor: ActingSession,
+        id: String,
+        expectedVersion: Int64,
+        move: TaskMove
+    ) throws(StoreError) -> ChangeResult<TaskItem> {
+        try write { connection in
+            let (current, _) = try Self.visibleTask(connection, id: id, userID: actor.user.id, lock: true)
+            guard current.version == expectedVersion else { throw StoreError.conflict(current: .task(current)) }
+            try Self.lockColumns(connection, projectID: current.projectID)
+            let status = move.status ?? current.status
+            let column = PostgresColumn(
+                connection: connection,
+                projectID: current.projectID,
+                status: status,
+                movingID: id
+            )
+            let placement = try ColumnPlacement.move(
+                status == current.status ? RankedCard(id: id, rank: current.rank) : nil,
+                projectID: current.projectID,
+                status: status,
+                afterID: move.afterID,
+                beforeID: move.beforeID,
+                movingID: id,
+                in: column
+            )
+            let (moved, respaced) = try Self.relocate(
+                connection,
+                current,
+                expectedVersion,
+                status,
+                placement,
+                actor: actor
+            )
+            let event = try Self.appendEvent(
+                connection,
+                projectID: current.projectID,
+                type: .taskMoved,
+                actor: actor,
+                data: ColumnPlacement.movedData(moved, from: current)
+            )
+            return ChangeResult(entity: moved, event: event, precedingEvents: respaced)
         }
     }
 

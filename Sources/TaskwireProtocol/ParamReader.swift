@@ -48,6 +48,14 @@ public struct ParamReader {
         return text
     }
 
+    /// An id that may be left out or `null`.
+    public func optionalIdentifier(_ field: String) throws(ResponseError) -> String? {
+        switch params[field] {
+        case nil, .null?: return nil
+        default: return try identifier(field)
+        }
+    }
+
     /// Refuses U+0000: storage and C libraries treat it as the end of a string, so it could silently cut text or
     /// make a different id match.
     func checked(_ text: String, field: String) throws(ResponseError) -> String {

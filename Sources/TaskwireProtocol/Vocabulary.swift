@@ -48,6 +48,10 @@ public enum EventType: String, Sendable, CaseIterable {
     case taskUpdated = "task.updated"
     case taskStatusChanged = "task.statusChanged"
     case taskDeleted = "task.deleted"
+    /// `task.move`: a new place in a column, or in another one.
+    case taskMoved = "task.moved"
+    /// New ranks for a stretch of a column, made to give a move room; the cards keep their order and versions.
+    case taskReranked = "task.reranked"
     case commentCreated = "comment.created"
     case commentUpdated = "comment.updated"
     case commentDeleted = "comment.deleted"

@@ -771,7 +771,7 @@ public enum OpenRPCDocument {
     {
       "name": "task.list",
       "summary": "List a project's tasks, a page at a time.",
-      "description": "Answers the tasks of `projectId` that match the filters, oldest first (by `createdAt`, ties by `id`), at most `limit` (1 to 500, default 100) per page. `nextCursor` is null on the last page; otherwise pass it as `cursor` with the same other params to get the next page. Paging stays correct while tasks are added and deleted between pages: no task that exists throughout is skipped or repeated. Authorization: any member of the project's organization. The session's user must be a member of the organization the data belongs to; anything in an organization the user is not a member of answers -32004 (not found), exactly as if it did not exist. Before a successful `initialize` it answers -32002 (not initialized). Any other field in params is -32602 with `data: {field, reason: \"unknown field\"}`.",
+      "description": "Answers the tasks of `projectId` that match the filters, oldest first (by `createdAt`, ties by `id`) or, with `order: \"board\"`, as a board: the columns in workflow order (`todo`, `in_progress`, `in_review`, `done`), each by `rank` then `id`, at most `limit` (1 to 500, default 100) per page. `nextCursor` is null on the last page; otherwise pass it as `cursor` with the same other params to get the next page. Paging stays correct while tasks are added and deleted between pages: no task that exists throughout is skipped or repeated. Authorization: any member of the project's organization. The session's user must be a member of the organization the data belongs to; anything in an organization the user is not a member of answers -32004 (not found), exactly as if it did not exist. Before a successful `initialize` it answers -32002 (not initialized). Any other field in params is -32602 with `data: {field, reason: \"unknown field\"}`.",
       "paramStructure": "by-name",
       "params": [
         {
@@ -803,6 +803,19 @@ public enum OpenRPCDocument {
                 "type": "null"
               }
             ]
+          }
+        },
+        {
+          "name": "order",
+          "description": "`created` (default): oldest first. `board`: columns in workflow order, then by rank: the order a client that applies every event in `seq` order shows.",
+          "required": false,
+          "schema": {
+            "type": "string",
+            "enum": [
+              "created",
+              "board"
+            ],
+            "default": "created"
           }
         },
         {
@@ -1010,7 +1023,7 @@ public enum OpenRPCDocument {
     {
       "name": "task.setStatus",
       "summary": "Change a task's status.",
-      "description": "Sets the status of task `id` and increases its `version` by 1. Records a `task.statusChanged` event with `data: {task, from, to}`. `expectedVersion` must equal the stored `version`; otherwise the answer is -32009 (conflict) with `data: {currentVersion, current}` (`current` being the entity as stored now) and nothing is changed. The change and its event are committed in one transaction: the event is appended to the project's event log (see `events.list`) and delivered as a notification to every session that has joined the project, including this session when it has joined (it recognizes its own events by `origin.sessionId`). That notification may arrive before or after the response; `seq` in the result is the event's `seq`. Authorization: any member of the project's organization. The session's user must be a member of the organization the data belongs to; anything in an organization the user is not a member of answers -32004 (not found), exactly as if it did not exist. If storage stays busy past its timeout the answer is -32010 (busy, retryable) and nothing is half-written. Before a successful `initialize` it answers -32002 (not initialized). Any other field in params is -32602 with `data: {field, reason: \"unknown field\"}`.",
+      "description": "Sets the status of task `id` and increases its `version` by 1. A new status puts the task at the bottom of that column (a new `rank`); the same status keeps its place. Records a `task.statusChanged` event with `data: {task, from, to}`. `expectedVersion` must equal the stored `version`; otherwise the answer is -32009 (conflict) with `data: {currentVersion, current}` (`current` being the entity as stored now) and nothing is changed. The change and its event are committed in one transaction: the event is appended to the project's event log (see `events.list`) and delivered as a notification to every session that has joined the project, including this session when it has joined (it recognizes its own events by `origin.sessionId`). That notification may arrive before or after the response; `seq` in the result is the event's `seq`. Authorization: any member of the project's organization. The session's user must be a member of the organization the data belongs to; anything in an organization the user is not a member of answers -32004 (not found), exactly as if it did not exist. If storage stays busy past its timeout the answer is -32010 (busy, retryable) and nothing is half-written. Before a successful `initialize` it answers -32002 (not initialized). Any other field in params is -32602 with `data: {field, reason: \"unknown field\"}`.",
       "paramStructure": "by-name",
       "params": [
         {
@@ -1054,6 +1067,118 @@ public enum OpenRPCDocument {
             },
             "seq": {
               "description": "The `seq` of the event recording the change.",
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Seq"
+                }
+              ]
+            }
+          },
+          "required": [
+            "task",
+            "seq"
+          ],
+          "additionalProperties": false
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/NotInitialized"
+        },
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/NotFound"
+        },
+        {
+          "$ref": "#/components/errors/Conflict"
+        },
+        {
+          "$ref": "#/components/errors/Busy"
+        },
+        {
+          "$ref": "#/components/errors/InternalError"
+        }
+      ]
+    },
+    {
+      "name": "task.move",
+      "summary": "Move a task within its column or to another column.",
+      "description": "Places task `id` in column `status` (default: its own) right after `afterId`, right before `beforeId`, between them (both given: they must be next to each other in that column, not counting the task itself), or at the bottom of the column when neither is given; increases its `version` by 1 and gives it a new `rank` (a move to where it already is keeps its rank). Records a `task.moved` event with `data: {task, from: {status, rank}, to: {status, rank}}`; when the gap has no short rank left, a stretch of the column is respaced first, recorded as a `task.reranked` event with the `seq` just before. A neighbour that is not a task of this project, not in that column, or the task itself is -32602 (field `afterId` or `beforeId`); so are `afterId` and `beforeId` that are not next to each other. A status change through `task.move` is a move (`task.moved`), not `task.statusChanged`. Two clients moving cards at once converge: every client that applies the events in `seq` order shows the same order as `task.list` with `order: \"board\"`. `expectedVersion` must equal the stored `version`; otherwise the answer is -32009 (conflict) with `data: {currentVersion, current}` (`current` being the entity as stored now) and nothing is changed. The change and its event are committed in one transaction: the event is appended to the project's event log (see `events.list`) and delivered as a notification to every session that has joined the project, including this session when it has joined (it recognizes its own events by `origin.sessionId`). That notification may arrive before or after the response; `seq` in the result is the event's `seq`. Authorization: any member of the project's organization. The session's user must be a member of the organization the data belongs to; anything in an organization the user is not a member of answers -32004 (not found), exactly as if it did not exist. If storage stays busy past its timeout the answer is -32010 (busy, retryable) and nothing is half-written. Before a successful `initialize` it answers -32002 (not initialized). Any other field in params is -32602 with `data: {field, reason: \"unknown field\"}`.",
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "id",
+          "description": "The task's id.",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/Id"
+          }
+        },
+        {
+          "name": "expectedVersion",
+          "description": "The `version` the client last saw.",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/Version"
+          }
+        },
+        {
+          "name": "status",
+          "description": "The column to move to; default: the task's own.",
+          "required": false,
+          "schema": {
+            "$ref": "#/components/schemas/TaskStatus"
+          }
+        },
+        {
+          "name": "afterId",
+          "description": "Place the task right after this task of the column. `null` is the same as leaving it out.",
+          "required": false,
+          "schema": {
+            "oneOf": [
+              {
+                "$ref": "#/components/schemas/Id"
+              },
+              {
+                "type": "null"
+              }
+            ]
+          }
+        },
+        {
+          "name": "beforeId",
+          "description": "Place the task right before this task of the column (the first task's id: the top). `null` is the same as leaving it out.",
+          "required": false,
+          "schema": {
+            "oneOf": [
+              {
+                "$ref": "#/components/schemas/Id"
+              },
+              {
+                "type": "null"
+              }
+            ]
+          }
+        }
+      ],
+      "result": {
+        "name": "TaskMoveResult",
+        "description": "The moved task and the seq of its `task.moved` event.",
+        "schema": {
+          "type": "object",
+          "properties": {
+            "task": {
+              "description": "The task as stored after the move.",
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/Task"
+                }
+              ]
+            },
+            "seq": {
+              "description": "The `seq` of the `task.moved` event.",
               "allOf": [
                 {
                   "$ref": "#/components/schemas/Seq"
@@ -1657,6 +1782,14 @@ public enum OpenRPCDocument {
         "type": "integer",
         "minimum": 1
       },
+      "Rank": {
+        "title": "Rank",
+        "description": "A task's place in its column: tasks of one project and status are ordered by `rank`, then `id`, both compared byte by byte (as UTF-8; ASCII order). Opaque: clients order by it and never compute it; the host picks ranks (fractional indexing over the digits `0-9A-Za-z`) so that a rank between any two neighbours exists without renumbering the others. Ranks stay at most 12 characters: when a gap runs out, a move first respaces a stretch of the column (`task.reranked`).",
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 32,
+        "pattern": "^[0-9A-Za-z]+$"
+      },
       "Seq": {
         "title": "Seq",
         "description": "The sequence number of an event in its project's event log: per project, starting at 1, without gaps.",
@@ -1806,6 +1939,14 @@ public enum OpenRPCDocument {
           "labels": {
             "$ref": "#/components/schemas/Labels"
           },
+          "rank": {
+            "description": "The task's place in its column (see Rank). New tasks go to the bottom of their column; `task.setStatus` to a new status puts the task at the bottom of that column; `task.move` places it anywhere.",
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/Rank"
+              }
+            ]
+          },
           "version": {
             "$ref": "#/components/schemas/Version"
           },
@@ -1834,6 +1975,7 @@ public enum OpenRPCDocument {
           "assigneeId",
           "dueDate",
           "labels",
+          "rank",
           "version",
           "createdBy",
           "createdAt",
@@ -1924,6 +2066,8 @@ public enum OpenRPCDocument {
           "task.updated",
           "task.statusChanged",
           "task.deleted",
+          "task.moved",
+          "task.reranked",
           "comment.created",
           "comment.updated",
           "comment.deleted",
@@ -2001,6 +2145,102 @@ public enum OpenRPCDocument {
         ],
         "additionalProperties": false
       },
+      "TaskMovedEventData": {
+        "title": "TaskMovedEventData",
+        "description": "`data` of `task.moved`.",
+        "type": "object",
+        "properties": {
+          "task": {
+            "description": "The task as it is after the move.",
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/Task"
+              }
+            ]
+          },
+          "from": {
+            "description": "Its column and rank before the move.",
+            "type": "object",
+            "properties": {
+              "status": {
+                "$ref": "#/components/schemas/TaskStatus"
+              },
+              "rank": {
+                "$ref": "#/components/schemas/Rank"
+              }
+            },
+            "required": [
+              "status",
+              "rank"
+            ],
+            "additionalProperties": false
+          },
+          "to": {
+            "description": "Its column and rank after the move (equal to `task.status` and `task.rank`).",
+            "type": "object",
+            "properties": {
+              "status": {
+                "$ref": "#/components/schemas/TaskStatus"
+              },
+              "rank": {
+                "$ref": "#/components/schemas/Rank"
+              }
+            },
+            "required": [
+              "status",
+              "rank"
+            ],
+            "additionalProperties": false
+          }
+        },
+        "required": [
+          "task",
+          "from",
+          "to"
+        ],
+        "additionalProperties": false
+      },
+      "TaskRerankedEventData": {
+        "title": "TaskRerankedEventData",
+        "description": "`data` of `task.reranked`: new ranks for a stretch of one column, made in the same transaction as the move that follows it, to give it room. The cards keep their order, their `version` and everything else; a client applies the new ranks to its copies.",
+        "type": "object",
+        "properties": {
+          "status": {
+            "description": "The column.",
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/TaskStatus"
+              }
+            ]
+          },
+          "ranks": {
+            "description": "The tasks whose rank changed, in column order, with their new ranks.",
+            "type": "array",
+            "minItems": 1,
+            "items": {
+              "type": "object",
+              "properties": {
+                "id": {
+                  "$ref": "#/components/schemas/Id"
+                },
+                "rank": {
+                  "$ref": "#/components/schemas/Rank"
+                }
+              },
+              "required": [
+                "id",
+                "rank"
+              ],
+              "additionalProperties": false
+            }
+          }
+        },
+        "required": [
+          "status",
+          "ranks"
+        ],
+        "additionalProperties": false
+      },
       "CommentEventData": {
         "title": "CommentEventData",
         "description": "`data` of `comment.created` and `comment.updated`.",
@@ -2073,7 +2313,7 @@ public enum OpenRPCDocument {
       },
       "Event": {
         "title": "Event",
-        "description": "One entry of a project's event log. Every change (task created, updated, status changed or deleted; comment created, updated or deleted; the project renamed or removed by `taskwire admin`) appends exactly one event in the same transaction as the change. The log is never rewritten. An event is delivered as a notification whose method is `type` and whose params are the event.",
+        "description": "One entry of a project's event log. Every change (task created, updated, status changed, moved or deleted; comment created, updated or deleted; the project renamed or removed by `taskwire admin`) appends exactly one event in the same transaction as the change (a move that first respaces its column appends `task.reranked` just before its `task.moved`). The log is never rewritten. An event is delivered as a notification whose method is `type` and whose params are the event.",
         "type": "object",
         "properties": {
           "projectId": {
@@ -2341,6 +2581,44 @@ public enum OpenRPCDocument {
               },
               "data": {
                 "$ref": "#/components/schemas/TaskDeletedEventData"
+              }
+            }
+          }
+        ]
+      },
+      "TaskMovedEvent": {
+        "title": "TaskMovedEvent",
+        "description": "An event of type `task.moved` (`data`: TaskMovedEventData).",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Event"
+          },
+          {
+            "properties": {
+              "type": {
+                "const": "task.moved"
+              },
+              "data": {
+                "$ref": "#/components/schemas/TaskMovedEventData"
+              }
+            }
+          }
+        ]
+      },
+      "TaskRerankedEvent": {
+        "title": "TaskRerankedEvent",
+        "description": "An event of type `task.reranked` (`data`: TaskRerankedEventData).",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Event"
+          },
+          {
+            "properties": {
+              "type": {
+                "const": "task.reranked"
+              },
+              "data": {
+                "$ref": "#/components/schemas/TaskRerankedEventData"
               }
             }
           }
@@ -2732,6 +3010,22 @@ public enum OpenRPCDocument {
       "description": "`data: {task, from, to}`: the task after the change, and its status before and after. Sent, from its `project.join` until it leaves, to every session that has joined the event's project — including the session whose request caused it (recognizable by `origin.sessionId`) — in `seq` order with no gap and no duplicate, also when the change was committed by another host process and across a Redis outage. Events replayed for `project.join` with `since` are sent after the join response (after the whole batch reply when the join is inside a batch). The params are the event exactly as `events.list` returns it.",
       "params": {
         "$ref": "#/components/schemas/TaskStatusChangedEvent"
+      }
+    },
+    {
+      "name": "task.moved",
+      "summary": "A task was moved within its column or to another one (`task.move`).",
+      "description": "`data: {task, from: {status, rank}, to: {status, rank}}`: the task after the move, and its column and rank before and after. A client that applies `task.moved` and `task.reranked` in `seq` order shows the same order as `task.list` with `order: \"board\"`. Sent, from its `project.join` until it leaves, to every session that has joined the event's project — including the session whose request caused it (recognizable by `origin.sessionId`) — in `seq` order with no gap and no duplicate, also when the change was committed by another host process and across a Redis outage. Events replayed for `project.join` with `since` are sent after the join response (after the whole batch reply when the join is inside a batch). The params are the event exactly as `events.list` returns it.",
+      "params": {
+        "$ref": "#/components/schemas/TaskMovedEvent"
+      }
+    },
+    {
+      "name": "task.reranked",
+      "summary": "A stretch of a column got new ranks, to make room for the move that follows.",
+      "description": "`data: {status, ranks: [{id, rank}]}`: new ranks for cards of one column, in the same order as before; their versions do not change. Always immediately followed (next `seq`) by the `task.moved`, `task.created` or `task.statusChanged` that needed the room. Rare: only after many moves into the same gap. Sent, from its `project.join` until it leaves, to every session that has joined the event's project — including the session whose request caused it (recognizable by `origin.sessionId`) — in `seq` order with no gap and no duplicate, also when the change was committed by another host process and across a Redis outage. Events replayed for `project.join` with `since` are sent after the join response (after the whole batch reply when the join is inside a batch). The params are the event exactly as `events.list` returns it.",
+      "params": {
+        "$ref": "#/components/schemas/TaskRerankedEvent"
       }
     },
     {

@@ -4,6 +4,7 @@ import TaskwireStore
 extension Server {
     private static let statuses = TaskStatus.allCases.map(\.rawValue)
     private static let priorities = TaskPriority.allCases.map(\.rawValue)
+    private static let orders = TaskOrder.allCases.map(\.rawValue)
     private static let versions: ClosedRange<Int64> = 1...Int64.max
 
     static let taskMethods: [Method] = [
@@ -26,10 +27,14 @@ extension Server {
         Method("task.get", params: ["id"], groupable: true) { request in
             ["task": try request.server.store.task(user: request.user!, id: try request.params.identifier("id")).json]
         },
-        Method("task.list", params: ["projectId", "status", "assigneeId", "limit", "cursor"], groupable: true) {
-            request in
+        Method(
+            "task.list",
+            params: ["projectId", "status", "assigneeId", "order", "limit", "cursor"],
+            groupable: true
+        ) { request in
             let params = request.params
             var filter = TaskFilter()
+            filter.order = try params.optionalChoice("order", orders).flatMap(TaskOrder.init(rawValue:)) ?? .created
             filter.status = try params.optionalChoice("status", statuses).flatMap(TaskStatus.init(rawValue:))
             filter.assigneeID = try params.nullableString("assigneeId")
             let page = try request.server.store.listTasks(
@@ -86,6 +91,27 @@ extension Server {
                 )
             )
         },
+        Method("task.move", params: ["id", "expectedVersion", "status", "afterId", "beforeId"], groupable: true) {
+            request in
+            let params = request.params
+            let id = try params.identifier("id")
+            let expectedVersion = try params.integer("expectedVersion", in: versions)
+            var move = TaskMove()
+            move.status = try params.optionalChoice("status", statuses).flatMap(TaskStatus.init(rawValue:))
+            move.afterID = try params.optionalIdentifier("afterId")
+            move.beforeID = try params.optionalIdentifier("beforeId")
+            let server = request.server
+            return changed(
+                server.announce(
+                    try server.store.moveTask(
+                        actor: server.actor(request),
+                        id: id,
+                        expectedVersion: expectedVersion,
+                        move: move
+                    )
+                )
+            )
+        },
         Method("task.delete", params: ["id", "expectedVersion"], groupable: true) { request in
             let id = try request.params.identifier("id")
             let expectedVersion = try request.params.integer("expectedVersion", in: versions)
@@ -107,10 +133,10 @@ extension Server {
     func announce<Entity>(_ change: ChangeResult<Entity>) -> ChangeResult<Entity> {
         let held: Bool = session.withLock { state in
             guard state.grouping else { return false }
-            state.heldEvents.append(change.event)
+            state.heldEvents += change.events
             return true
         }
-        if !held { rooms.committed(change.event) }
+        if !held { for event in change.events { rooms.committed(event) } }
         return change
     }
 }

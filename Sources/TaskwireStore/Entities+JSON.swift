@@ -37,6 +37,7 @@ extension TaskItem {
             "assigneeId": .string(assigneeID),
             "dueDate": .string(dueDate),
             "labels": .array(labels.map(JSON.string)),
+            "rank": .string(rank),
             "version": .int(version),
             "createdBy": .string(createdBy),
             "createdAt": .string(createdAt),

@@ -71,6 +71,8 @@ public struct TaskItem: Sendable, Equatable {
     /// A calendar date written `YYYY-MM-DD`.
     public var dueDate: String?
     public var labels: [String]
+    /// The task's place in its column: tasks of one status are ordered by `(rank, id)`, compared bytewise.
+    public var rank: String
     public var version: Int64
     public var createdBy: String
     public var createdAt: String
@@ -86,6 +88,7 @@ public struct TaskItem: Sendable, Equatable {
         assigneeID: String?,
         dueDate: String?,
         labels: [String],
+        rank: String,
         version: Int64,
         createdBy: String,
         createdAt: String,
@@ -100,6 +103,7 @@ public struct TaskItem: Sendable, Equatable {
         self.assigneeID = assigneeID
         self.dueDate = dueDate
         self.labels = labels
+        self.rank = rank
         self.version = version
         self.createdBy = createdBy
         self.createdAt = createdAt

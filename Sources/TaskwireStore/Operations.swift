@@ -45,9 +45,31 @@ public struct TaskPatch: Sendable {
     }
 }
 
+/// Where `task.move` puts a task: a column (nil: its own) and a neighbour or two (none: the bottom).
+public struct TaskMove: Sendable {
+    public var status: TaskStatus?
+    public var afterID: String?
+    public var beforeID: String?
+
+    public init(status: TaskStatus? = nil, afterID: String? = nil, beforeID: String? = nil) {
+        self.status = status
+        self.afterID = afterID
+        self.beforeID = beforeID
+    }
+}
+
+/// The order of a task listing.
+public enum TaskOrder: String, Sendable, CaseIterable {
+    /// Oldest first, ties by id.
+    case created
+    /// Columns in workflow order, each in rank order: the board.
+    case board
+}
+
 /// Which tasks of a project a listing returns.
 public struct TaskFilter: Sendable {
     public var status: TaskStatus?
+    public var order: TaskOrder = .created
     public var assigneeID: FieldUpdate<String> = .absent
 
     public init() {}
@@ -81,11 +103,17 @@ public struct EventPage: Sendable {
 public struct ChangeResult<Entity: Sendable>: Sendable {
     public var entity: Entity
     public var event: CommittedEvent
+    /// Events the change made before `event`, in `seq` order: the respacing of a column that made room for it.
+    public var precedingEvents: [CommittedEvent]
 
-    public init(entity: Entity, event: CommittedEvent) {
+    public init(entity: Entity, event: CommittedEvent, precedingEvents: [CommittedEvent] = []) {
         self.entity = entity
         self.event = event
+        self.precedingEvents = precedingEvents
     }
+
+    /// Every event of the change, in `seq` order.
+    public var events: [CommittedEvent] { precedingEvents + [event] }
 
     /// The project's `seq` of the change.
     public var seq: Int64 { event.seq }

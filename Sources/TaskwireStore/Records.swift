@@ -4,7 +4,7 @@ import TaskwireProtocol
 /// Rows of `tasks`, read by position: every query selects `columns` (or `t.*`, the same order) first.
 enum TaskRecord {
     static let columns =
-        "id, project_id, title, description, status, priority, assignee_id, due_date, labels, version, created_by, created_at, updated_at"
+        "id, project_id, title, description, status, priority, assignee_id, due_date, labels, version, created_by, created_at, updated_at, rank"
 
     static func task(_ row: Row) throws(StoreError) -> TaskItem {
         let id: String = row[0]
@@ -23,6 +23,7 @@ enum TaskRecord {
             assigneeID: row[6],
             dueDate: row[7],
             labels: labels,
+            rank: row[13],
             version: row[9],
             createdBy: row[10],
             createdAt: row[11],

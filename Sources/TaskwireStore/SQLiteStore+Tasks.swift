@@ -7,19 +7,23 @@ extension SQLiteStore {
         return try write { db in
             let (organizationID, _) = try Self.projectAccess(db, projectID: task.projectID, userID: actor.user.id)
             if let assignee = task.assigneeID { try Self.checkAssignee(db, organizationID, assignee) }
+            let status = task.status ?? .todo
+            let column = SQLiteColumn(db: db, projectID: task.projectID, status: status, movingID: nil)
+            let placement = try ColumnPlacement.bottom(in: column)
+            let respaced = try Self.respace(db, placement, projectID: task.projectID, status: status, actor: actor)
             let now = Timestamp.now()
             let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
                         INSERT INTO tasks (\(TaskRecord.columns))
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING \(TaskRecord.columns)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING \(TaskRecord.columns)
                         """
                 ),
                 arguments: [
                     Identifiers.make("tsk"), task.projectID, task.title, task.description ?? "",
-                    (task.status ?? .todo).rawValue, (task.priority ?? .medium).rawValue, task.assigneeID, task.dueDate,
+                    status.rawValue, (task.priority ?? .medium).rawValue, task.assigneeID, task.dueDate,
                     TaskRecord.labelsText(task.labels ?? []),
-                    actor.user.id, now, now,
+                    actor.user.id, now, now, placement.rank,
                 ]
             )!
             let created = try TaskRecord.task(row)
@@ -30,7 +34,7 @@ extension SQLiteStore {
                 actor: actor,
                 data: ["task": created.json]
             )
-            return ChangeResult(entity: created, event: event)
+            return ChangeResult(entity: created, event: event, precedingEvents: respaced.map { [$0] } ?? [])
         }
     }
 
@@ -96,13 +100,13 @@ extension SQLiteStore {
             // The event's `from` is the status read here; it is the status at `expectedVersion` only when the read
             // found that version, and the update below then proves nothing changed in between.
             guard current.version == expectedVersion else { throw StoreError.conflict(current: .task(current)) }
-            let updated = try Self.bumpTask(
-                db,
-                id: id,
-                expectedVersion,
-                assignments: ["status = ?"],
-                arguments: [status.rawValue]
-            )
+            // A new column puts the task at its bottom; the same status keeps its place.
+            var placement = Placement(rank: current.rank, respaced: [])
+            if status != current.status {
+                let column = SQLiteColumn(db: db, projectID: current.projectID, status: status, movingID: id)
+                placement = try ColumnPlacement.bottom(in: column)
+            }
+            let (updated, respaced) = try Self.relocate(db, current, expectedVersion, status, placement, actor: actor)
             let event = try Self.appendEvent(
                 db,
                 projectID: current.projectID,
@@ -110,7 +114,39 @@ extension SQLiteStore {
                 actor: actor,
                 data: ["task": updated.json, "from": .string(current.status.rawValue), "to": .string(status.rawValue)]
             )
-            return ChangeResult(entity: updated, event: event)
+            return ChangeResult(entity: updated, event: event, precedingEvents: respaced)
+        }
+    }
+
+    public func moveTask(
+        actor: ActingSession,
+        id: String,
+        expectedVersion: Int64,
+        move: TaskMove
+    ) throws(StoreError) -> ChangeResult<TaskItem> {
+        try write { db in
+            let (current, _) = try Self.visibleTask(db, id: id, userID: actor.user.id)
+            guard current.version == expectedVersion else { throw StoreError.conflict(current: .task(current)) }
+            let status = move.status ?? current.status
+            let column = SQLiteColumn(db: db, projectID: current.projectID, status: status, movingID: id)
+            let placement = try ColumnPlacement.move(
+                status == current.status ? RankedCard(id: id, rank: current.rank) : nil,
+                projectID: current.projectID,
+                status: status,
+                afterID: move.afterID,
+                beforeID: move.beforeID,
+                movingID: id,
+                in: column
+            )
+            let (moved, respaced) = try Self.relocate(db, current, expectedVersion, status, placement, actor: actor)
+            let event = try Self.appendEvent(
+                db,
+                projectID: current.projectID,
+                type: .taskMoved,
+                actor: actor,
+                data: ColumnPlacement.movedData(moved, from: current)
+            )
+            return ChangeResult(entity: moved, event: event, precedingEvents: respaced)
         }
     }
 
@@ -159,7 +195,7 @@ extension SQLiteStore {
             arguments: [userID, id]
         )
         guard let row else { throw StoreError.notFound("Task") }
-        return (try TaskRecord.task(row), row[13])
+        return (try TaskRecord.task(row), row["organization_id"])
     }
 
     static func checkAssignee(_ db: Database, _ organizationID: String, _ assigneeID: String) throws {

@@ -150,6 +150,28 @@ enum Schema {
             guard try !db.columns(in: "projects").contains(where: { $0.name == "deleted_at" }) else { return }
             try db.execute(sql: "ALTER TABLE projects ADD COLUMN deleted_at TEXT")
         }
+        // Cards get their order within a column: existing tasks are ranked by creation, column by column.
+        migrator.registerMigration("v5-ranks") { db in
+            try db.execute(sql: "ALTER TABLE tasks ADD COLUMN rank TEXT NOT NULL DEFAULT ''")
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT id, project_id, status FROM tasks ORDER BY project_id, status, created_at, id"
+            )
+            var start = 0
+            while start < rows.count {
+                var end = start
+                while end < rows.count && rows[end][1] as String == rows[start][1] as String
+                    && rows[end][2] as String == rows[start][2] as String
+                {
+                    end += 1
+                }
+                for (row, rank) in zip(rows[start..<end], Rank.respace(count: end - start, after: nil, before: nil)) {
+                    try db.execute(sql: "UPDATE tasks SET rank = ? WHERE id = ?", arguments: [rank, row[0] as String])
+                }
+                start = end
+            }
+            try db.execute(sql: "CREATE INDEX tasks_rank ON tasks(project_id, status, rank, id)")
+        }
         return migrator
     }
 }

@@ -68,7 +68,7 @@ public protocol TaskwireStorage: AnyObject, Sendable {
     func createTask(actor: ActingSession, _ task: NewTask) throws(StoreError) -> ChangeResult<TaskItem>
     /// A task the user can see.
     func task(user: UserRef, id: String) throws(StoreError) -> TaskItem
-    /// A project's tasks, oldest first, ties by id; the cursor keeps pages right while tasks come and go.
+    /// A project's tasks in the filter's order; the cursor keeps pages right while tasks come and go.
     func listTasks(
         user: UserRef,
         projectID: String,
@@ -89,6 +89,14 @@ public protocol TaskwireStorage: AnyObject, Sendable {
         id: String,
         expectedVersion: Int64,
         status: TaskStatus
+    ) throws(StoreError) -> ChangeResult<TaskItem>
+    /// Moves a task within its column or to another one if it is still at `expectedVersion`; a column's ranks may
+    /// be respaced first, with their own event.
+    func moveTask(
+        actor: ActingSession,
+        id: String,
+        expectedVersion: Int64,
+        move: TaskMove
     ) throws(StoreError) -> ChangeResult<TaskItem>
     /// Deletes a task and its comments; the result holds the task as it was.
     func deleteTask(

@@ -163,6 +163,8 @@ import Testing
             "bob    ⇐ task.created \"Write the launch post\" by alice (seq 1)",
             "alice  ⇐ comment.created by bob",
             "error -32009 (conflict); current version 2",
+            "bob    ⇐ task.moved \"Fix the signup form\" todo → in_progress, top of the column",
+            "task.list order board → in_progress: Fix the signup form | in_progress: Write the launch blog post",
             "alice  ⇐ presence.left: bob (closed)",
         ] {
             #expect(demo.stdout.contains(line), "missing: \(line)")

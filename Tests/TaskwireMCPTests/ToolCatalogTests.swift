@@ -36,7 +36,7 @@ import Testing
     @Test(arguments: [
         ("list_projects", "project.list"), ("list_tasks", "task.list"), ("create_task", "task.create"),
         ("update_task", "task.update"), ("set_task_status", "task.setStatus"), ("delete_task", "task.delete"),
-        ("add_comment", "comment.create"),
+        ("add_comment", "comment.create"), ("move_task", "task.move"),
     ])
     func directToolsTakeTheirMethodsParams(_ name: String, _ method: String) throws {
         let tool = try #require(ToolCatalog.byName[name])

@@ -33,6 +33,36 @@ import Testing
         #expect(other.relayKey != store.relayKey)
     }
 
+    /// A database from before ranks (schema version 3): its tasks get ranks column by column, oldest at the top,
+    /// as SQLite's migration gives them.
+    @Test func tasksOfAnOlderSchemaAreRankedByCreation() throws {
+        let url = try TestCluster.createDatabase()
+        _ = try PostgresStore(url: url, logger: quietLogger)
+        let admin = try AdminConnection(url: url)
+        for statement in [
+            "DROP INDEX tasks_rank", "ALTER TABLE tasks DROP COLUMN rank",
+            "DELETE FROM schema_migrations WHERE version >= 4",
+            "INSERT INTO users (id, name, created_at) VALUES ('u1', 'old', '2026-01-01')",
+            "INSERT INTO organizations (id, name, created_at) VALUES ('o1', 'acme', '2026-01-01')",
+            "INSERT INTO projects (id, organization_id, name, created_at) VALUES ('p1', 'o1', 'web', '2026-01-01')",
+        ] {
+            _ = try admin.query(statement)
+        }
+        for (id, status, time) in [("c", "todo", "01"), ("a", "todo", "02"), ("d", "done", "03"), ("b", "todo", "04")] {
+            _ = try admin.query(
+                """
+                INSERT INTO tasks (id, project_id, title, description, status, priority, labels, version, created_by,
+                    created_at, updated_at)
+                VALUES ($1, 'p1', $1, '', $2, 'medium', '[]', 1, 'u1', $3, $3)
+                """,
+                [id, status, "2026-01-\(time)"]
+            )
+        }
+        _ = try PostgresStore(url: url, logger: quietLogger)
+        let ranks = try admin.query("SELECT id || '=' || rank FROM tasks ORDER BY status, rank").compactMap { $0[0] }
+        #expect(ranks == ["d=a0", "c=a0", "a=a1", "b=a2"])
+    }
+
     @Test func tokensAreStoredOnlyAsSHA256Hex() throws {
         let url = try TestCluster.createDatabase()
         let store = try PostgresStore(url: url, logger: quietLogger)

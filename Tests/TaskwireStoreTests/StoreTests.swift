@@ -38,6 +38,43 @@ private func expectRefused(
         #expect(temporary.store.path == temporary.path)
     }
 
+    /// A database from before ranks: its tasks get ranks column by column, oldest at the top.
+    @Test func tasksOfAnOlderSchemaAreRankedByCreation() throws {
+        let temporary = try TemporaryStore()
+        try temporary.store.pool.write { db in
+            try db.execute(
+                sql: """
+                    DROP INDEX tasks_rank;
+                    ALTER TABLE tasks DROP COLUMN rank;
+                    DELETE FROM grdb_migrations WHERE identifier = 'v5-ranks';
+                    INSERT INTO users (id, name, created_at) VALUES ('u1', 'old', '2026-01-01');
+                    INSERT INTO organizations (id, name, created_at) VALUES ('o1', 'acme', '2026-01-01');
+                    INSERT INTO projects (id, organization_id, name, created_at) VALUES ('p1', 'o1', 'web', '2026-01-01');
+                    """
+            )
+            // Created in this order: c, a (todo), d (done), b (todo); ids do not follow creation.
+            for (id, status, time) in [
+                ("c", "todo", "01"), ("a", "todo", "02"), ("d", "done", "03"), ("b", "todo", "04"),
+            ] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO tasks (id, project_id, title, description, status, priority, labels, version,
+                            created_by, created_at, updated_at)
+                        VALUES (?, 'p1', ?, '', ?, 'medium', '[]', 1, 'u1', ?, ?)
+                        """,
+                    arguments: [id, id, status, "2026-01-\(time)", "2026-01-\(time)"]
+                )
+            }
+        }
+        let reopened = try SQLiteStore(path: temporary.path)
+        let ranks = try reopened.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, rank FROM tasks ORDER BY status, rank").map {
+                "\($0[0] as String)=\($0[1] as String)"
+            }
+        }
+        #expect(ranks == ["d=a0", "c=a0", "a=a1", "b=a2"])
+    }
+
     @Test func reopeningKeepsTheDataAndTheDatabaseID() throws {
         let temporary = try TemporaryStore()
         let user = try temporary.store.addUser(name: "alice", email: nil)

@@ -191,10 +191,7 @@ public struct RoomClientError: Error, CustomStringConvertible, Sendable {
 /// The notifications of project events, and checks of their delivery.
 public enum RoomEvent {
     /// The event types of Protocol/openrpc.json (events, rooms and delivery), which are the methods of their notifications.
-    public static let types: Set<String> = [
-        "task.created", "task.updated", "task.statusChanged", "task.deleted",
-        "comment.created", "comment.updated", "comment.deleted",
-    ]
+    public static let types = Set(EventType.allCases.map(\.rawValue))
 
     /// What is wrong with a run of delivered `seq`s that must be exactly `first`, `first + 1`, … `last` (none when
     /// `last < first`): the first few gaps, duplicates and reorderings, and the counts.

@@ -61,7 +61,7 @@ async def session(world: World) -> None:
 
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         expected = {"list_projects", "list_tasks", "get_task", "create_task", "update_task", "set_task_status",
-                    "assign_task", "delete_task", "add_comment", "list_events"}
+                    "move_task", "assign_task", "delete_task", "add_comment", "list_events"}
         check(set(tools) == expected, f"tools {sorted(tools)}")
         for tool in tools.values():
             check(tool.output_schema is not None and tool.annotations is not None, f"{tool.name} lacks a schema")
