@@ -190,6 +190,14 @@ import Testing
         }
         #expect(lines.contains("#1 task.created by alice: \"Seen live\" [todo] v1"), "watch printed: \(lines)")
     }
+
+    @Test func boardWithoutATerminalSaysSoWithExitCode1() throws {
+        let database = try TemporaryDatabase()
+        let board = try Self.run(["board", "--project", "prj_x", "--token", "tw_x", "--db", database.path])
+        #expect(board.status == 1)
+        #expect(board.stderr.contains("the board needs a terminal"))
+        #expect(board.stdout.isEmpty)
+    }
 }
 
 /// Every command's `--help` shows an example, and the shell completion scripts are generated.
