@@ -19,8 +19,9 @@ struct BoardTerminalTests {
             stty -g > '\(folder)/stty-before'
             echo 'shell before the board'
             TASKWIRE_TOKEN='\(alice.token)' '\(world.binary)' board --project '\(world.projectID)' --db '\(world.location)' 2> '\(folder)/board-stderr'
-            echo "board exited with $?"
+            status=$?
             stty -g > '\(folder)/stty-after'
+            echo "board exited with $status"
             exec sleep 600
             """
         try script.write(toFile: "\(folder)/board.sh", atomically: true, encoding: .utf8)
@@ -146,8 +147,9 @@ struct BoardTerminalTests {
             TASKWIRE_TOKEN='\(world.users[0].token)' '\(world.binary)' board --project '\(world.projectID)' --db '\(world.location)' < /dev/tty &
             echo $! > '\(folder)/board-pid'
             wait $!
-            echo "board exited with $?"
+            status=$?
             stty -g > '\(folder)/stty-after'
+            echo "board exited with $status"
             exec sleep 600
             """
         try script.write(toFile: "\(folder)/board.sh", atomically: true, encoding: .utf8)
