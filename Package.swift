@@ -89,6 +89,7 @@ let package = Package(
             dependencies: ["TaskwireProtocol", "TaskwireSync", "TaskwireTransport"],
             swiftSettings: swiftSettings
         ),
+        .target(name: "TaskwireBoard", dependencies: ["TaskwireProtocol"], swiftSettings: swiftSettings),
         .target(
             name: "TaskwireTranscripts",
             dependencies: ["TaskwireClient", "TaskwireProtocol", "TaskwireSync", "TaskwireTransport"],
@@ -98,7 +99,7 @@ let package = Package(
             name: "taskwire",
             dependencies: [
                 "TaskwireServer", "TaskwireMCP", "TaskwireStore", "TaskwirePostgres", "TaskwireProtocol",
-                "TaskwireClient", "TaskwireTranscripts", "TaskwireSync",
+                "TaskwireClient", "TaskwireTranscripts", "TaskwireSync", "TaskwireBoard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -134,6 +135,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "TaskwireProtocolTests", dependencies: ["TaskwireProtocol"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TaskwireBoardTests",
+            dependencies: ["TaskwireBoard", "TaskwireProtocol"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "TaskwireCryptoTests", dependencies: ["TaskwireCrypto"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TaskwireTransportTests",

@@ -126,6 +126,23 @@ extension TaskwireConnection {
         return try change(call("task.setStatus", params), entity: "task")
     }
 
+    /// `task.move`: the task right after `afterID`, right before `beforeID`, or at the bottom of the column
+    /// `status` (nil: its own).
+    @discardableResult
+    public func moveTask(
+        id: String,
+        expectedVersion: Int64,
+        status: String? = nil,
+        afterID: String? = nil,
+        beforeID: String? = nil
+    ) throws -> CommittedChange {
+        var params: JSONObject = ["id": .string(id), "expectedVersion": .int(expectedVersion)]
+        if let status { params["status"] = .string(status) }
+        if let afterID { params["afterId"] = .string(afterID) }
+        if let beforeID { params["beforeId"] = .string(beforeID) }
+        return try change(call("task.move", params), entity: "task")
+    }
+
     public func createComment(taskID: String, body: String) throws -> CommittedChange {
         try change(call("comment.create", ["taskId": .string(taskID), "body": .string(body)]), entity: "comment")
     }

@@ -50,12 +50,15 @@ extension SQLiteStore {
     ) throws(StoreError) -> ChangeResult<TaskItem> {
         let patch = try Validation.patch(patch)
         return try write { db in
-            let (current, organizationID) = try Self.visibleTask(db, id: id, userID: actor.user.id)
+            // The update itself checks that the user can see the task, unless it was read here already.
+            var visibleTo: String? = actor.user.id
             if case .value(let assignee) = patch.assigneeID {
                 // Before the update, whose foreign key would refuse an unknown user as a storage failure. A stale
                 // write reports its conflict first; the update below still checks the version itself.
+                let (current, organizationID) = try Self.visibleTask(db, id: id, userID: actor.user.id)
                 guard current.version == expectedVersion else { throw StoreError.conflict(current: .task(current)) }
                 try Self.checkAssignee(db, organizationID, assignee)
+                visibleTo = nil
             }
             var assignments: [String] = []
             var arguments: StatementArguments = []
@@ -77,10 +80,17 @@ extension SQLiteStore {
             case .value(let value): set("due_date", value)
             }
             if let labels = patch.labels { set("labels", TaskRecord.labelsText(labels)) }
-            let updated = try Self.bumpTask(db, id: id, expectedVersion, assignments: assignments, arguments: arguments)
+            let updated = try Self.bumpTask(
+                db,
+                id: id,
+                expectedVersion,
+                assignments: assignments,
+                arguments: arguments,
+                visibleTo: visibleTo
+            )
             let event = try Self.appendEvent(
                 db,
-                projectID: current.projectID,
+                projectID: updated.projectID,
                 type: .taskUpdated,
                 actor: actor,
                 data: ["task": updated.json]
@@ -183,7 +193,7 @@ extension SQLiteStore {
         id: String,
         userID: String
     ) throws -> (task: TaskItem, organizationID: String) {
-        let row = try Row.fetchOne(
+        let found = try firstRow(
             db.cachedStatement(
                 sql: """
                     SELECT t.*, p.organization_id AS organization_id FROM tasks t
@@ -193,9 +203,9 @@ extension SQLiteStore {
                     """
             ),
             arguments: [userID, id]
-        )
-        guard let row else { throw StoreError.notFound("Task") }
-        return (try TaskRecord.task(row), row["organization_id"])
+        ) { row in (try TaskRecord.task(row), row["organization_id"] as String) }
+        guard let found else { throw StoreError.notFound("Task") }
+        return found
     }
 
     static func checkAssignee(_ db: Database, _ organizationID: String, _ assigneeID: String) throws {
@@ -214,20 +224,29 @@ extension SQLiteStore {
         id: String,
         _ expectedVersion: Int64,
         assignments: [String],
-        arguments: StatementArguments
+        arguments: StatementArguments,
+        visibleTo userID: String? = nil
     ) throws -> TaskItem {
-        let sql = """
+        var sql = """
             UPDATE tasks SET \((assignments + ["version = version + 1", "updated_at = ?"]).joined(separator: ", "))
-            WHERE id = ? AND version = ? RETURNING \(TaskRecord.columns)
+            WHERE id = ? AND version = ?
             """
+        var arguments = arguments + [Timestamp.now(), id, expectedVersion]
+        if let userID {
+            sql += """
+                 AND EXISTS (SELECT 1 FROM projects p JOIN memberships m ON m.organization_id = p.organization_id
+                WHERE p.id = tasks.project_id AND m.user_id = ?)
+                """
+            arguments += [userID]
+        }
+        sql += " RETURNING \(TaskRecord.columns)"
         // RETURNING yields no row exactly when the update changed none.
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: sql),
-                arguments: arguments + [Timestamp.now(), id, expectedVersion]
-            )
-        else { throw try taskConflict(db, id: id) }
-        return try TaskRecord.task(row)
+        guard let task = try firstRow(db.cachedStatement(sql: sql), arguments: arguments, TaskRecord.task) else {
+            // Not found when the user cannot see it (checked here when the update checked it), else a conflict.
+            if let userID { _ = try visibleTask(db, id: id, userID: userID) }
+            throw try taskConflict(db, id: id)
+        }
+        return task
     }
 
     /// Why a versioned write of a task changed nothing: it is at another version now, or it is gone.
@@ -239,5 +258,15 @@ extension SQLiteStore {
             )
         else { return .notFound("Task") }
         return .conflict(current: .task(try TaskRecord.task(row)))
+    }
+
+    /// The first row of a statement, decoded where it lies: `Row.fetchOne` copies every column of the row first.
+    static func firstRow<T>(
+        _ statement: Statement,
+        arguments: StatementArguments,
+        _ decode: (Row) throws -> T
+    ) throws -> T? {
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        return try rows.next().map(decode)
     }
 }

@@ -97,6 +97,26 @@ struct DemoCommand: ParsableCommand {
             say("bob    ⇐ task.updated \"\(updated["data"]?["task"]?["title"]?.stringValue ?? "")\"")
         }
 
+        let second = try hostB.createTask(projectID: project, title: "Fix the signup form")
+        let secondID = second.entity["id"]?.stringValue ?? ""
+        say("\nbob    → task.create \"Fix the signup form\" → rank \(second.entity["rank"]?.stringValue ?? "") in todo")
+        _ = try hostA.nextNotification("task.created")
+        let placed = try hostA.moveTask(id: secondID, expectedVersion: 1, status: "in_progress", beforeID: taskID)
+        say(
+            "alice  → task.move it to in_progress, before \"Write the launch blog post\" → rank \(placed.entity["rank"]?.stringValue ?? "")"
+        )
+        let seenMove = try hostB.nextNotification("task.moved")
+        let from = seenMove["data"]?["from"]?["status"]?.stringValue ?? ""
+        let to = seenMove["data"]?["to"]?["status"]?.stringValue ?? ""
+        say(
+            "bob    ⇐ task.moved \"\(seenMove["data"]?["task"]?["title"]?.stringValue ?? "")\" \(from) → \(to), top of the column"
+        )
+        let board = try hostB.call("task.list", ["projectId": .string(project), "order": "board"])
+        let cards = (board["tasks"]?.arrayValue ?? []).map {
+            "\($0["status"]?.stringValue ?? ""): \($0["title"]?.stringValue ?? "")"
+        }
+        say("bob    → task.list order board → \(cards.joined(separator: " | "))")
+
         hostB.close()
         say("\nbob's editor closes (end of input)")
         let left = try hostA.nextNotification("presence.left")

@@ -15,6 +15,7 @@ struct Taskwire: ParsableCommand {
             ServeCommand.self, MCPCommand.self, AdminCommands.self, DoctorCommand.self, CallCommand.self,
             ReplayCommand.self,
             WatchCommand.self,
+            BoardCommand.self,
             DemoCommand.self,
         ],
         defaultSubcommand: ServeCommand.self

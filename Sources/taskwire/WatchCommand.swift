@@ -66,6 +66,14 @@ struct WatchCommand: ParsableCommand {
             let title = data["task"]?["title"]?.stringValue ?? ""
             return
                 "\(seq)\(method) by \(actor): \"\(title)\" \(data["from"]?.stringValue ?? "") → \(data["to"]?.stringValue ?? "")"
+        case "task.moved":
+            let title = data["task"]?["title"]?.stringValue ?? ""
+            let from = "\(data["from"]?["status"]?.stringValue ?? "")/\(data["from"]?["rank"]?.stringValue ?? "")"
+            let to = "\(data["to"]?["status"]?.stringValue ?? "")/\(data["to"]?["rank"]?.stringValue ?? "")"
+            return "\(seq)\(method) by \(actor): \"\(title)\" \(from) → \(to)"
+        case "task.reranked":
+            let count = data["ranks"]?.arrayValue?.count ?? 0
+            return "\(seq)\(method) by \(actor): \(count) cards of \(data["status"]?.stringValue ?? "") respaced"
         case "task.deleted":
             return "\(seq)\(method) by \(actor): \(data["taskId"]?.stringValue ?? "")"
         case "comment.created", "comment.updated":

@@ -163,6 +163,8 @@ import Testing
             "bob    ⇐ task.created \"Write the launch post\" by alice (seq 1)",
             "alice  ⇐ comment.created by bob",
             "error -32009 (conflict); current version 2",
+            "bob    ⇐ task.moved \"Fix the signup form\" todo → in_progress, top of the column",
+            "task.list order board → in_progress: Fix the signup form | in_progress: Write the launch blog post",
             "alice  ⇐ presence.left: bob (closed)",
         ] {
             #expect(demo.stdout.contains(line), "missing: \(line)")
@@ -188,13 +190,21 @@ import Testing
         }
         #expect(lines.contains("#1 task.created by alice: \"Seen live\" [todo] v1"), "watch printed: \(lines)")
     }
+
+    @Test func boardWithoutATerminalSaysSoWithExitCode1() throws {
+        let database = try TemporaryDatabase()
+        let board = try Self.run(["board", "--project", "prj_x", "--token", "tw_x", "--db", database.path])
+        #expect(board.status == 1)
+        #expect(board.stderr.contains("the board needs a terminal"))
+        #expect(board.stdout.isEmpty)
+    }
 }
 
 /// Every command's `--help` shows an example, and the shell completion scripts are generated.
 @Suite struct CommandHelpTests {
     static let commands: [[String]] =
         [
-            ["serve"], ["mcp"], ["doctor"], ["call"], ["watch"], ["demo"], ["replay"], ["admin"],
+            ["serve"], ["mcp"], ["doctor"], ["call"], ["watch"], ["board"], ["demo"], ["replay"], ["admin"],
             ["admin", "backup"], ["admin", "restore"],
         ]
         + ["user", "org", "project", "token"].flatMap { noun in
