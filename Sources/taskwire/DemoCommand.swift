@@ -117,6 +117,12 @@ struct DemoCommand: ParsableCommand {
         }
         say("bob    → task.list order board → \(cards.joined(separator: " | "))")
 
+        let found = try hostB.call("task.search", ["projectId": .string(project), "query": "launch blog*"])
+        let hits = found["results"]?.arrayValue ?? []
+        say(
+            "bob    → task.search \"launch blog*\" → \(hits.count) result: \(hits.first?["snippet"]?.stringValue ?? "nothing")"
+        )
+
         hostB.close()
         say("\nbob's editor closes (end of input)")
         let left = try hostA.nextNotification("presence.left")

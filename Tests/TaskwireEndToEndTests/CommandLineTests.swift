@@ -165,6 +165,7 @@ import Testing
             "error -32009 (conflict); current version 2",
             "bob    ⇐ task.moved \"Fix the signup form\" todo → in_progress, top of the column",
             "task.list order board → in_progress: Fix the signup form | in_progress: Write the launch blog post",
+            "bob    → task.search \"launch blog*\" → 1 result: Write the **launch** **blog** post",
             "alice  ⇐ presence.left: bob (closed)",
         ] {
             #expect(demo.stdout.contains(line), "missing: \(line)")
