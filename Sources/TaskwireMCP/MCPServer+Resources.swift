@@ -123,7 +123,7 @@ extension MCPServer {
         ]
     }
 
-    /// A project's board: its tasks in one column per status, in workflow order.
+    /// A project's board: its tasks in one column per status, in workflow order, each in rank order.
     private func board(of projectID: String, context: CallContext) throws(ResponseError) -> JSON {
         let projects = try perform("project.list", [:], context: context)["projects"]?.arrayValue ?? []
         guard let project = projects.first(where: { $0["id"]?.stringValue == projectID }) else {
@@ -132,7 +132,7 @@ extension MCPServer {
         var columns: [String: [JSON]] = [:]
         var cursor: JSON = .null
         repeat {
-            var params: JSONObject = ["projectId": .string(projectID), "limit": 500]
+            var params: JSONObject = ["projectId": .string(projectID), "order": "board", "limit": 500]
             if !cursor.isNull { params["cursor"] = cursor }
             let page = try perform("task.list", params, context: context)
             for task in page["tasks"]?.arrayValue ?? [] {
