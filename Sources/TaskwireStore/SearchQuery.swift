@@ -18,6 +18,11 @@ public struct SearchQuery: Sendable, Equatable {
 
     /// The longest query, in Unicode scalars.
     public static let maxLength = 500
+    /// The most terms (words, prefixes and phrases) a query may have: each is looked up in every column to score
+    /// the matches, so their number bounds the work of one search.
+    public static let maxTerms = 8
+    /// The shortest prefix: a one-letter prefix matches most of the index.
+    public static let minPrefixLength = 2
 
     public let terms: [Term]
 
@@ -58,6 +63,16 @@ public struct SearchQuery: Sendable, Equatable {
             }
         }
         guard !terms.isEmpty else { throw .invalid("query", "has no word to search for") }
+        // A term said twice asks for nothing more.
+        var distinct: [Term] = []
+        for term in terms where !distinct.contains(term) { distinct.append(term) }
+        terms = distinct
+        guard terms.count <= Self.maxTerms else {
+            throw .invalid("query", "has more than \(Self.maxTerms) words, prefixes or phrases")
+        }
+        for case .prefix(let word) in terms where word.unicodeScalars.count < Self.minPrefixLength {
+            throw .invalid("query", "a prefix needs at least \(Self.minPrefixLength) letters before *")
+        }
         self.terms = terms
     }
 
