@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CHiredis",
             providers: [.apt(["libhiredis-dev"])]
@@ -99,7 +100,7 @@ let package = Package(
             name: "taskwire",
             dependencies: [
                 "TaskwireServer", "TaskwireMCP", "TaskwireStore", "TaskwirePostgres", "TaskwireProtocol",
-                "TaskwireClient", "TaskwireTranscripts", "TaskwireSync", "TaskwireBoard",
+                "TaskwireClient", "TaskwireTranscripts", "TaskwireSync", "TaskwireBoard", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -113,7 +114,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "taskwire-bench",
-            dependencies: ["TaskwireClient", "TaskwireProtocol", "TaskwireSync", "TaskwireTranscripts"],
+            dependencies: [
+                "TaskwireClient", "TaskwireProtocol", "TaskwireRelay", "TaskwireSync", "TaskwireTranscripts",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/Sources",
             swiftSettings: swiftSettings
         ),

@@ -42,6 +42,9 @@ final class FanOutRun: @unchecked Sendable {
         var truncated = false
         /// Request written → notification read, for every delivery.
         var latencies: [UInt64] = []
+        /// Request written → the writer's response read, for every measured update answered without an error: the
+        /// part of each delivery that happens before the event can leave the writing host.
+        var replies: [UInt64] = []
         /// Request written → read by the last receiver, for every fully delivered update.
         var completions: [UInt64] = []
         /// First measured request written → last measured update fully delivered.
@@ -73,6 +76,7 @@ final class FanOutRun: @unchecked Sendable {
     // Per request (index = request id). `sendTimes` belongs to the driving thread.
     private var sendTimes: [UInt64]
     private var seqs: [Int64]
+    private var replyArrivals: [UInt64]
     private var tasks: [Int]
     // Per event (index = seq - baseSeq - 1), and per receiver and event.
     private var deliveryCounts: [Int32]
@@ -101,6 +105,7 @@ final class FanOutRun: @unchecked Sendable {
         self.total = total
         sendTimes = Array(repeating: 0, count: total)
         seqs = Array(repeating: 0, count: total)
+        replyArrivals = Array(repeating: 0, count: total)
         tasks = Array(repeating: 0, count: total)
         deliveryCounts = Array(repeating: 0, count: total)
         completedAt = Array(repeating: 0, count: total)
@@ -214,6 +219,7 @@ final class FanOutRun: @unchecked Sendable {
         guard request < sent, seqs[request] == 0 else { return }
         answered += 1
         lastProgress = arrival
+        replyArrivals[request] = arrival
         if isError {
             seqs[request] = -1
             failed += 1
@@ -266,6 +272,7 @@ final class FanOutRun: @unchecked Sendable {
             default:
                 break
             }
+            outcome.replies.append(replyArrivals[request] &- sendTimes[request])
             let event = Int(seqs[request] - baseSeq - 1)
             outcome.expected += receivers.count
             guard event >= 0, event < total else {

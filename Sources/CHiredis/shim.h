@@ -30,4 +30,14 @@ static inline int CHiredis_readReply(redisContext *c, redisReply **reply) {
     return CHIREDIS_READ_FAILED;
 }
 
+/// Takes a reply that is already complete in the reader's buffer, without touching the socket: REDIS_OK with
+/// `*reply` NULL when none is, REDIS_ERR when the buffer holds a protocol error (`c->errstr` says why).
+static inline int CHiredis_takeBufferedReply(redisContext *c, redisReply **reply) {
+    void *aux = NULL;
+    *reply = NULL;
+    if (redisGetReplyFromReader(c, &aux) != REDIS_OK) return REDIS_ERR;
+    *reply = (redisReply *)aux;
+    return REDIS_OK;
+}
+
 #endif

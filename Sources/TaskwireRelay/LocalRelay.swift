@@ -13,11 +13,12 @@ public final class LocalRelay: Relay {
     /// Always `.connected`: the database is always there.
     public var state: RelayState { .connected }
 
-    /// Never calls either callback.
+    /// Never calls any callback.
     public func start(
         onMessage: @escaping @Sendable ([UInt8]) -> Void,
         onStateChange: @escaping @Sendable (RelayState) -> Void,
-        onSubscribed: @escaping @Sendable (String) -> Void
+        onSubscribed: @escaping @Sendable (String) -> Void,
+        onQuiet: @escaping @Sendable () -> Void
     ) {}
 
     public func publish(_ payload: [UInt8]) {}

@@ -132,6 +132,17 @@ struct RedisConnection: ~Copyable {
         }
     }
 
+    /// A reply already complete in the buffer, taken without touching the socket; `.timedOut` when there is none.
+    func bufferedReply() -> RedisReadResult {
+        var reply: UnsafeMutablePointer<redisReply>?
+        guard CHiredis_takeBufferedReply(context, &reply) == REDIS_OK else {
+            return .failed(RedisConnectionError(description: Self.errorText(context)))
+        }
+        guard let reply else { return .timedOut }
+        defer { freeReplyObject(reply) }
+        return .reply(RedisReply(reply))
+    }
+
     /// Sends one command and waits for its reply until `deadline`.
     func command(_ arguments: [[UInt8]], deadline: ContinuousClock.Instant) throws(RedisConnectionError) -> RedisReply {
         try append(arguments)

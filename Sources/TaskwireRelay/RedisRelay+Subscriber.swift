@@ -5,7 +5,8 @@ extension RedisRelay.Core {
     func runSubscriber(
         onMessage: @escaping @Sendable ([UInt8]) -> Void,
         onStateChange: @escaping @Sendable (RelayState) -> Void,
-        onSubscribed: @escaping @Sendable (String) -> Void
+        onSubscribed: @escaping @Sendable (String) -> Void,
+        onQuiet: @escaping @Sendable () -> Void
     ) {
         var backoff = Backoff()
         var failures = FailureLog()
@@ -32,7 +33,8 @@ extension RedisRelay.Core {
                 generation: generation,
                 subscribed: subscribed,
                 onMessage: onMessage,
-                onSubscribed: onSubscribed
+                onSubscribed: onSubscribed,
+                onQuiet: onQuiet
             ) {
             case .stopped:
                 return
@@ -95,8 +97,10 @@ extension RedisRelay.Core {
         generation: Int,
         subscribed: Set<String>,
         onMessage: @Sendable ([UInt8]) -> Void,
-        onSubscribed: @Sendable (String) -> Void
+        onSubscribed: @Sendable (String) -> Void,
+        onQuiet: @Sendable () -> Void
     ) -> RedisRelay.SessionEnd {
+        defer { onQuiet() }
         var lastTraffic = ContinuousClock.now
         var pingSentAt: ContinuousClock.Instant?
         var subscribed = subscribed
@@ -106,7 +110,13 @@ extension RedisRelay.Core {
             } catch {
                 return .failed(error)
             }
-            let result = connection.read()
+            // Replies already in the buffer first (one read of the socket often brings many); the receiver hears that a
+            // burst ended before the thread may wait on the socket.
+            var result = connection.bufferedReply()
+            if case .timedOut = result {
+                onQuiet()
+                result = connection.read()
+            }
             switch standing(of: generation) {
             case .current: break
             case .invalidated: return .invalidated

@@ -32,9 +32,10 @@ public final class RedisRelay: Relay {
     public func start(
         onMessage: @escaping @Sendable ([UInt8]) -> Void,
         onStateChange: @escaping @Sendable (RelayState) -> Void,
-        onSubscribed: @escaping @Sendable (String) -> Void
+        onSubscribed: @escaping @Sendable (String) -> Void,
+        onQuiet: @escaping @Sendable () -> Void
     ) {
-        core.start(onMessage: onMessage, onStateChange: onStateChange, onSubscribed: onSubscribed)
+        core.start(onMessage: onMessage, onStateChange: onStateChange, onSubscribed: onSubscribed, onQuiet: onQuiet)
     }
 
     public func publish(_ payload: [UInt8]) {
@@ -204,7 +205,8 @@ extension RedisRelay {
         func start(
             onMessage: @escaping @Sendable ([UInt8]) -> Void,
             onStateChange: @escaping @Sendable (RelayState) -> Void,
-            onSubscribed: @escaping @Sendable (String) -> Void
+            onSubscribed: @escaping @Sendable (String) -> Void,
+            onQuiet: @escaping @Sendable () -> Void
         ) {
             let shouldStart = shared.withLock { state in
                 guard !state.started, !state.stopped else { return false }
@@ -219,7 +221,12 @@ extension RedisRelay {
                 runPublisher(onStateChange: onStateChange)
             }
             let subscriber = WorkerThread.start(name: "tw.relay.sub") { [self] in
-                runSubscriber(onMessage: onMessage, onStateChange: onStateChange, onSubscribed: onSubscribed)
+                runSubscriber(
+                    onMessage: onMessage,
+                    onStateChange: onStateChange,
+                    onSubscribed: onSubscribed,
+                    onQuiet: onQuiet
+                )
             }
             shared.withLock { $0.workers = [publisher, subscriber] }
 

@@ -17,11 +17,14 @@ public protocol Relay: AnyObject, Sendable {
     /// `onMessage` is called (on a relay-owned thread, in the order Redis delivers) with every payload published by
     /// ANY process on this namespace, including this process's own publishes. `onStateChange` is called on every
     /// transition (not for the initial state). start() makes a first connection attempt synchronously (bounded by
-    /// ~300 ms) so that `state` is accurate when it returns.
+    /// ~300 ms) so that `state` is accurate when it returns. `onQuiet` is called on the same thread as `onMessage`
+    /// whenever no further message is already at hand, before the relay waits for more (or stops listening): a
+    /// receiver can hold what it makes of a burst of messages and act on it once, there.
     func start(
         onMessage: @escaping @Sendable ([UInt8]) -> Void,
         onStateChange: @escaping @Sendable (RelayState) -> Void,
-        onSubscribed: @escaping @Sendable (String) -> Void
+        onSubscribed: @escaping @Sendable (String) -> Void,
+        onQuiet: @escaping @Sendable () -> Void
     )
     /// Queues a payload for the subscribers of `topic` (a project); never blocks on the network.
     func publish(_ payload: [UInt8], topic: String)
@@ -42,11 +45,20 @@ public protocol Relay: AnyObject, Sendable {
 }
 
 extension Relay {
+    /// Starts the relay without acting on the ends of bursts.
+    public func start(
+        onMessage: @escaping @Sendable ([UInt8]) -> Void,
+        onStateChange: @escaping @Sendable (RelayState) -> Void,
+        onSubscribed: @escaping @Sendable (String) -> Void
+    ) {
+        start(onMessage: onMessage, onStateChange: onStateChange, onSubscribed: onSubscribed, onQuiet: {})
+    }
+
     /// Starts the relay without caring when subscriptions take effect.
     public func start(
         onMessage: @escaping @Sendable ([UInt8]) -> Void,
         onStateChange: @escaping @Sendable (RelayState) -> Void
     ) {
-        start(onMessage: onMessage, onStateChange: onStateChange, onSubscribed: { _ in })
+        start(onMessage: onMessage, onStateChange: onStateChange, onSubscribed: { _ in }, onQuiet: {})
     }
 }

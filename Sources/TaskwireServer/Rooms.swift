@@ -62,6 +62,9 @@ final class Rooms: @unchecked Sendable {
         var tokenCheckedAt: UInt64 = 0
         var sessionRevoked = false
         var stopping = false
+        /// True while the relay's thread holds a cork on the writer for the events it wrote itself (see
+        /// ``received(_:)``); it uncorks when the relay has no further message at hand.
+        var relayCorked = false
     }
 
     let store: any TaskwireStorage
@@ -129,7 +132,8 @@ final class Rooms: @unchecked Sendable {
             onMessage: { [weak self] message in self?.received(message) },
             onStateChange: { [weak self] state in self?.enqueue(.relayState(state)) },
             // Events published before the subscription took effect are read from the log.
-            onSubscribed: { [weak self] _ in self?.enqueue(.poll) }
+            onSubscribed: { [weak self] _ in self?.enqueue(.poll) },
+            onQuiet: { [weak self] in self?.relayQuiet() }
         )
         let delivery = WorkerThread.start(name: "tw.delivery") { [self] in deliveryLoop() }
         let maintenance = WorkerThread.start(name: "tw.maintenance") { [self] in maintenanceLoop() }
@@ -168,13 +172,52 @@ final class Rooms: @unchecked Sendable {
         }
         switch codec.open(message) {
         case .success(.event(let event)):
-            enqueue(.event(event))
+            if !writeRelayed(event) { enqueue(.event(event)) }
         case .success(.presence(let json)):
             guard let change = PresenceChange(json: json) else { return rejections.record(.badPresence) }
             enqueue(.presence(change))
         case .failure(let rejection):
             rejections.record(rejection)
         }
+    }
+
+    /// Writes a verified relayed event from the relay's thread when nothing stands before it: the delivery thread is
+    /// idle with an empty inbox (so nothing that arrived earlier is overtaken), the event is its room's next `seq`,
+    /// the session's membership was confirmed within ``membershipTrustNanoseconds``, and the client's queue has room.
+    /// That spares the hand-off to the delivery thread, a wake-up per burst; anything else goes through the inbox,
+    /// where the delivery thread reads the database and waits for a slow client as it always does.
+    ///
+    /// The writer stays corked until ``relayQuiet()``, so a burst of messages from one read of the relay's socket
+    /// leaves in one write.
+    private func writeRelayed(_ event: CommittedEvent) -> Bool {
+        let now = MonotonicClock.now()
+        return lock.withLock {
+            guard state.inbox.isEmpty, !state.delivering, !state.stopping,
+                let room = state.rooms[event.projectID], room.active, event.seq == room.cursor + 1,
+                let checked = state.membershipChecked[event.projectID],
+                now &- checked < Self.membershipTrustNanoseconds
+            else { return false }
+            let messages = notifications.messages(for: event)
+            guard messages.count <= 1 else { return false }
+            if !state.relayCorked {
+                writer.cork()
+                state.relayCorked = true
+            }
+            if let bytes = messages.first, !output.send(bytes, room: event.projectID, seq: event.seq) {
+                return false
+            }
+            state.rooms[event.projectID]?.cursor = event.seq
+            return true
+        }
+    }
+
+    /// The relay has no further message at hand: what its thread wrote goes out now.
+    private func relayQuiet() {
+        let corked = lock.withLock {
+            defer { state.relayCorked = false }
+            return state.relayCorked
+        }
+        if corked { writer.uncork(mayBlock: false) }
     }
 
     /// Tells the other hosts of a committed event.

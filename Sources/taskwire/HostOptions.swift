@@ -1,4 +1,5 @@
 import ArgumentParser
+import CMalloc
 import Foundation
 import Logging
 import TaskwireProtocol
@@ -49,6 +50,7 @@ struct HostOptions: ParsableArguments {
         let signals = Signals.blockTermination()
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)
+        keepFreedHeapMemory()
         let protocolFD = ProtocolStream.claimStdout()
         guard protocolFD >= 0 else { throw ExitCode.failure }
 
@@ -113,6 +115,17 @@ struct HostOptions: ParsableArguments {
 }
 
 /// Ends the process: leaves the rooms, flushes the output and exits, all within the two seconds that Protocol/openrpc.json gives an ending.
+/// Keeps up to 2 MiB of freed memory at the top of the heap instead of giving it back to the kernel at once, and
+/// grows the heap by 512 KiB at a time. With glibc's defaults (128 KiB each), every write transaction shrank the
+/// heap when it freed SQLite's statement and savepoint buffers and grew it again for the next one: four `brk` calls
+/// and the page faults of memory touched anew on each `task.update` one at a time, about a fifth of its CPU time.
+private func keepFreedHeapMemory() {
+    #if canImport(Glibc)
+    _ = mallopt(M_TRIM_THRESHOLD, 2 << 20)
+    _ = mallopt(M_TOP_PAD, 512 << 10)
+    #endif
+}
+
 private func finish(
     host: Server,
     store: any TaskwireStorage,

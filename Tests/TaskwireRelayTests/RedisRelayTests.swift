@@ -60,6 +60,36 @@ import Testing
         #expect(b.probe.stateChanges.isEmpty)
     }
 
+    /// `onQuiet` follows every burst, once the messages at hand are delivered: a receiver that holds what it wrote
+    /// until then never holds the last message of a burst.
+    @Test func reportsTheEndOfEachBurst() async throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        let namespace = uniqueNamespace()
+        let a = try startPeer(url: server.url, namespace: namespace)
+        let b = try startPeer(url: server.url, namespace: namespace)
+        defer {
+            a.relay.stop()
+            b.relay.stop()
+        }
+        #expect(await eventually { a.relay.state == .connected && b.relay.state == .connected })
+        let single = Array("single".utf8)
+        a.relay.publish(single)
+        #expect(await eventually { b.probe.quietMarks.last == 1 })
+
+        // Redis, paused, takes the burst in when it resumes and sends it on at once: many messages per read.
+        server.pause()
+        let burst = (0..<300).map { Array("burst-\($0)".utf8) }
+        for payload in burst { a.relay.publish(payload) }
+        try await Task.sleep(for: .milliseconds(50))
+        server.resume()
+        #expect(await eventually { b.probe.quietMarks.last == 1 + burst.count })
+        #expect(b.probe.messages == [single] + burst)
+        let marks = b.probe.quietMarks
+        #expect(marks == marks.sorted())
+        #expect(marks.count < burst.count / 10)
+    }
+
     @Test func namespacesAreIsolated() async throws {
         let server = try RedisServer()
         defer { server.stop() }

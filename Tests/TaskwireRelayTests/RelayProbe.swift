@@ -7,14 +7,22 @@ import Testing
 final class RelayProbe: Sendable {
     private let received = Locked<[[UInt8]]>([])
     private let changes = Locked<[RelayState]>([])
+    private let quiet = Locked<[Int]>([])
 
     var messages: [[UInt8]] { received.withLock { $0 } }
     var stateChanges: [RelayState] { changes.withLock { $0 } }
+    /// How many messages had arrived at each `onQuiet`, in order.
+    var quietMarks: [Int] { quiet.withLock { $0 } }
 
     func start(_ relay: any Relay) {
         relay.start(
             onMessage: { payload in self.received.withLock { $0.append(payload) } },
-            onStateChange: { state in self.changes.withLock { $0.append(state) } }
+            onStateChange: { state in self.changes.withLock { $0.append(state) } },
+            onSubscribed: { _ in },
+            onQuiet: {
+                let count = self.received.withLock { $0.count }
+                self.quiet.withLock { $0.append(count) }
+            }
         )
     }
 
