@@ -43,6 +43,10 @@ public final class OutputWriter: @unchecked Sendable {
     private var bytesWritten = 0
     private var broken = false
     private var stopping = false
+    /// Threads waiting for the stream to make progress (``waitForSpace()``, ``drain(timeoutMilliseconds:)``,
+    /// ``waitForDroppableSpace(_:untilNanoseconds:)``): a finished write wakes them; when there are none and nothing
+    /// is left for the writer thread, it wakes nobody.
+    private var progressWaiters = 0
     private var thread: WorkerThread?
 
     /// Queued droppable messages past this many bytes make ``send(droppable:tag:)`` refuse.
@@ -148,6 +152,8 @@ public final class OutputWriter: @unchecked Sendable {
             var fits: Bool {
                 queuedDroppableBytes == 0 || queuedDroppableBytes + count <= droppableLimit || broken
             }
+            progressWaiters += 1
+            defer { progressWaiters -= 1 }
             while !fits, lock.wait(untilNanoseconds: deadline) || MonotonicClock.now() < deadline {}
             return SpaceWait(fits: fits, bytesWritten: bytesWritten)
         }
@@ -187,6 +193,8 @@ public final class OutputWriter: @unchecked Sendable {
     /// Blocks the caller while more than ``backpressureLimit`` bytes wait to be written.
     public func waitForSpace() {
         lock.withLock {
+            progressWaiters += 1
+            defer { progressWaiters -= 1 }
             while queue.count > backpressureLimit && !broken && !stopping { lock.wait() }
         }
     }
@@ -198,6 +206,8 @@ public final class OutputWriter: @unchecked Sendable {
         return lock.withLock {
             flushRequested = true
             lock.broadcast()
+            progressWaiters += 1
+            defer { progressWaiters -= 1 }
             while !(queue.isEmpty && !writing) && !broken {
                 if !lock.wait(untilNanoseconds: deadline), MonotonicClock.now() >= deadline { return false }
             }
@@ -273,7 +283,11 @@ public final class OutputWriter: @unchecked Sendable {
                 queuedDroppableBytes = 0
             }
             if spare.isEmpty { spare = chunk }
-            lock.broadcast()
+            // The writer thread sleeps until there is something for it; waking it for nothing costs two context
+            // switches per reply.
+            let writerHasWork =
+                !queue.isEmpty && (corks == 0 || flushRequested || queue.count > Self.corkLimit)
+            if writerHasWork || progressWaiters > 0 || stopping { lock.broadcast() }
         }
     }
 
