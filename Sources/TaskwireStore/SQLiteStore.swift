@@ -23,6 +23,11 @@ public final class SQLiteStore: TaskwireStorage {
     /// The key that authenticates relay messages between the hosts of this database.
     public let relayKey: SecretKey
     static let busyTimeout: TimeInterval = 2
+    /// Frames in the write-ahead log past which the commit that passes them copies the log into the database file
+    /// (SQLite's default is 1,000). A checkpoint costs mostly its two syncs, whatever it copies: with 4,000, one
+    /// `task.update` in about 470 one at a time waits for one instead of one in about 120, which takes them out of the
+    /// slowest percent (p99 of 4,000 updates one at a time 656–1,037 µs → 419–490 µs), for a log of up to 16 MB.
+    static let checkpointFrames = 4000
     /// The transaction of a group of calls, open on the thread that runs them.
     let group = GroupSlot<Database>()
 
@@ -38,6 +43,7 @@ public final class SQLiteStore: TaskwireStorage {
         configuration.maximumReaderCount = 4
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointFrames)")
         }
         let pool = try Self.mapErrors { try DatabasePool(path: path, configuration: configuration) }
         try Self.mapErrors { try Schema.migrator.migrate(pool) }

@@ -23,6 +23,29 @@ private func expectRefused(
 }
 
 @Suite struct StoreTests {
+    /// The log is copied into the database every ``SQLiteStore/checkpointFrames`` frames, not SQLite's 1,000: it
+    /// grows past 1,000 frames, and starts over (so the file stops growing) once past the larger bound.
+    @Test func theLogIsCheckpointedEveryFourThousandFrames() throws {
+        let temporary = try TemporaryStore()
+        let pool = temporary.store.pool
+        try pool.write { db in try db.execute(sql: "CREATE TABLE scratch(x INTEGER)") }
+        func framesInLogFile() throws -> Int {
+            let size = try FileManager.default.attributesOfItem(atPath: temporary.path + "-wal")[.size] as? Int ?? 0
+            let pageSize = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } ?? 4096
+            return max(0, size - 32) / (pageSize + 24)
+        }
+        // One frame per commit: each appends a row to the same last page.
+        for value in 0..<2500 {
+            try pool.write { db in try db.execute(sql: "INSERT INTO scratch VALUES (?)", arguments: [value]) }
+        }
+        #expect(try framesInLogFile() >= 2000)
+        for value in 0..<3500 {
+            try pool.write { db in try db.execute(sql: "INSERT INTO scratch VALUES (?)", arguments: [value]) }
+        }
+        let frames = try framesInLogFile()
+        #expect(frames > 3000 && frames <= SQLiteStore.checkpointFrames + 100, "\(frames) frames")
+    }
+
     @Test func schemaIsCreatedFromAnEmptyFile() throws {
         let temporary = try TemporaryStore(createEmptyFile: true)
         let tables = try temporary.store.pool.read { db in
