@@ -117,6 +117,49 @@ struct RedisConnection: ~Copyable {
         guard appended else { throw RedisConnectionError(description: Self.errorText(context)) }
     }
 
+    /// Queues bytes that are already a command in the protocol's format (or the end of one); written by the next
+    /// `read()`.
+    func append(formatted bytes: [UInt8]) throws(RedisConnectionError) {
+        let appended = bytes.withUnsafeBytes { buffer in
+            redisAppendFormattedCommand(context, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), buffer.count)
+        }
+        guard appended == REDIS_OK else { throw RedisConnectionError(description: Self.errorText(context)) }
+    }
+
+    /// The connection's socket, for a write another thread makes while this connection's owner leaves it alone.
+    var socket: Int32 { context.pointee.fd }
+
+    /// One command in the protocol's format (binary-safe arguments), as `append` would queue it.
+    static func format(_ arguments: [[UInt8]]) -> [UInt8]? {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(arguments.reduce(1) { $0 + $1.count })
+        for argument in arguments { buffer.append(contentsOf: argument) }
+        buffer.append(0)
+        let lengths = arguments.map(\.count)
+        var command: UnsafeMutablePointer<CChar>?
+        let length = buffer.withUnsafeBufferPointer { buffer in
+            let base = UnsafeRawPointer(buffer.baseAddress!)
+            var offset = 0
+            let pointers: [UnsafePointer<CChar>?] = lengths.map { length in
+                defer { offset += length }
+                return (base + offset).assumingMemoryBound(to: CChar.self)
+            }
+            return pointers.withUnsafeBufferPointer { argv in
+                lengths.withUnsafeBufferPointer { argvlen in
+                    redisFormatCommandArgv(
+                        &command,
+                        Int32(arguments.count),
+                        UnsafeMutablePointer(mutating: argv.baseAddress),
+                        argvlen.baseAddress
+                    )
+                }
+            }
+        }
+        guard length > 0, let command else { return nil }
+        defer { redisFreeCommand(command) }
+        return [UInt8](UnsafeRawBufferPointer(start: command, count: Int(length)))
+    }
+
     /// Writes what `append` queued, then waits up to the I/O timeout for one reply.
     func read() -> RedisReadResult {
         var reply: UnsafeMutablePointer<redisReply>?

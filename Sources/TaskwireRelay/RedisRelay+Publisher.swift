@@ -4,6 +4,8 @@ import Logging
 extension RedisRelay.Core {
     private enum Take {
         case payloads
+        /// Replies to PUBLISH commands other threads wrote are due; nothing new to send.
+        case replies
         case idle
         case end(RedisRelay.SessionEnd)
     }
@@ -60,10 +62,18 @@ extension RedisRelay.Core {
     private func pump(_ connection: borrowing RedisConnection, generation: Int) -> RedisRelay.SessionEnd {
         var batch: [Queued] = []
         var lastReply = ContinuousClock.now
+        shared.withLock { $0.publisherSocket = connection.socket }
+        // Before the connection is freed: no other thread may write to its socket afterwards.
+        defer { shared.withLock { $0.publisherSocket = nil } }
         while true {
             var pending = 0
             do {
-                switch take(into: &batch, generation: generation) {
+                var direct = (replies: 0, remainder: [UInt8]())
+                let take = take(into: &batch, direct: &direct, generation: generation)
+                // The end of a PUBLISH another thread began goes out before anything else.
+                if !direct.remainder.isEmpty { try connection.append(formatted: direct.remainder) }
+                pending = direct.replies
+                switch take {
                 case .end(let end):
                     return end
                 case .idle:
@@ -74,11 +84,13 @@ extension RedisRelay.Core {
                     guard ContinuousClock.now - lastReply >= RedisRelay.Timing.pingAfter else { continue }
                     try connection.append([RedisRelay.Command.ping])
                     pending = 1
+                case .replies:
+                    break
                 case .payloads:
                     for queued in batch {
                         try connection.append([RedisRelay.Command.publish, queued.channel, queued.payload])
                     }
-                    pending = batch.count
+                    pending += batch.count
                     batch.removeAll(keepingCapacity: true)
                 }
             } catch {
@@ -109,7 +121,11 @@ extension RedisRelay.Core {
     }
 
     /// Moves the queued payloads into `batch`, waiting a little when there are none.
-    private func take(into batch: inout [Queued], generation: Int) -> Take {
+    private func take(
+        into batch: inout [Queued],
+        direct: inout (replies: Int, remainder: [UInt8]),
+        generation: Int
+    ) -> Take {
         var hasWaited = false
         while true {
             let take = shared.withLock { state -> Take? in
@@ -120,12 +136,20 @@ extension RedisRelay.Core {
                 if state.generation != generation {
                     return .end(.invalidated)
                 }
+                // Direct writes stop while this thread uses the socket; their replies are read with the batch's.
+                if !state.queue.isEmpty || state.directReplies > 0 {
+                    state.publisherWaiting = false
+                    direct = (state.directReplies, state.directRemainder)
+                    state.directReplies = 0
+                    state.directRemainder = []
+                    state.sending = true
+                }
                 if !state.queue.isEmpty {
                     state.queuedBytes = 0
                     swap(&state.queue, &batch)
-                    state.sending = true
                     return .payloads
                 }
+                if direct.replies > 0 { return .replies }
                 state.publisherWaiting = !hasWaited
                 return hasWaited ? .idle : nil
             }
@@ -145,6 +169,8 @@ extension RedisRelay.Core {
             defer {
                 state.queue = []
                 state.queuedBytes = 0
+                state.directReplies = 0
+                state.directRemainder = []
             }
             return state.queue.count
         }

@@ -70,7 +70,10 @@ public final class RedisRelay: Relay {
         // The publisher broadcasts `idle` (holding it) each time it has sent what it took, so checking the queue
         // with `idle` held cannot miss that wake-up.
         core.idle.withLock {
-            while core.shared.withLock({ $0.isLive && !$0.stopped && (!$0.queue.isEmpty || $0.sending) }) {
+            while core.shared.withLock({ state in
+                state.isLive && !state.stopped
+                    && (!state.queue.isEmpty || state.sending || state.directReplies > 0)
+            }) {
                 guard core.idle.wait(untilNanoseconds: deadline) || MonotonicClock.now() < deadline else { return }
             }
         }
@@ -148,6 +151,14 @@ extension RedisRelay {
             var publisherWaiting = false
             /// The publisher thread has taken payloads and not yet read all their replies.
             var sending = false
+            /// The publisher connection's socket while the publisher thread serves it: while that thread waits,
+            /// another thread may write a PUBLISH to it itself (see ``writeDirectly(_:channel:state:)``).
+            var publisherSocket: Int32?
+            /// PUBLISH commands written by other threads whose replies the publisher thread has yet to read.
+            var directReplies = 0
+            /// The unwritten end of a PUBLISH that another thread could write only in part; the publisher thread
+            /// writes it before anything else.
+            var directRemainder: [UInt8] = []
             /// The publisher and subscriber threads, once started.
             var workers: [WorkerThread] = []
 
@@ -245,6 +256,7 @@ extension RedisRelay {
             let (wake, dropReason) = shared.withLock { state -> (Bool, String?) in
                 guard !state.stopped else { return (false, "stopped") }
                 guard state.isLive else { return (false, "degraded") }
+                if let wake = writeDirectly(payload, channel: channel, state: &state) { return (wake, nil) }
                 guard state.queuedBytes + payload.count <= maximumQueuedBytes else { return (false, "queue full") }
                 state.queue.append(Queued(channel: channel, payload: payload))
                 state.queuedBytes += payload.count
@@ -257,6 +269,36 @@ extension RedisRelay {
             if let dropReason {
                 logger.debug("payload dropped", metadata: ["reason": "\(dropReason)", "bytes": "\(payload.count)"])
             }
+        }
+
+        /// Replies to direct writes the publisher thread is woken to read, at the latest.
+        static let directRepliesPerWake = 64
+
+        /// Writes a PUBLISH to the publisher's socket from the calling thread, when the publisher thread waits with
+        /// nothing queued and nothing half-written: a publish then costs no thread hand-off, which is a wake-up on
+        /// the path of every event to the other hosts. The write never blocks (`MSG_DONTWAIT`); what does not fit
+        /// in the socket is left to the publisher thread, and a socket that takes nothing sends the payload down the
+        /// queue as before. The publisher thread reads the replies later, all at once (at least every
+        /// ``directRepliesPerWake`` of them), and so still notices a Redis that stopped answering.
+        ///
+        /// Returns nil when the payload was not written (the caller queues it), else whether to wake the publisher.
+        /// Runs with `shared` held, which keeps the publisher thread off the socket meanwhile.
+        private func writeDirectly(_ payload: [UInt8], channel: [UInt8], state: inout State) -> Bool? {
+            guard state.publisherWaiting, state.queue.isEmpty, !state.sending, state.directRemainder.isEmpty,
+                let socket = state.publisherSocket,
+                let command = RedisConnection.format([RedisRelay.Command.publish, channel, payload])
+            else { return nil }
+            let written = command.withUnsafeBytes { bytes in
+                send(socket, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
+            }
+            guard written > 0 else { return nil }
+            state.directReplies += 1
+            if written < command.count { state.directRemainder = Array(command[written...]) }
+            guard state.directReplies >= Self.directRepliesPerWake || !state.directRemainder.isEmpty else {
+                return false
+            }
+            state.publisherWaiting = false
+            return true
         }
 
         func stop() {
