@@ -1,0 +1,116 @@
+/*
+ * The floor under pipelined task.update on SQLite: the statements one update runs in the host, and nothing else,
+ * through SQLite's C API with prepared statements, on a database the host created (its schema, indexes, full-text
+ * index and triggers). Groups of 64 updates share one IMMEDIATE transaction, each in a savepoint, as the host's
+ * group commit does; the event row carries a payload of the size the host writes.
+ *
+ * Usage: update_floor DATABASE TASK_ID PROJECT_ID USER_ID SESSION_ID COUNT
+ * Prints the updates per second of the whole run, from the first BEGIN to the last COMMIT.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static sqlite3 *db;
+
+static void check(int rc, const char *what) {
+    if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        fprintf(stderr, "%s: %s\n", what, sqlite3_errmsg(db));
+        exit(1);
+    }
+}
+
+static sqlite3_stmt *prepare(const char *sql) {
+    sqlite3_stmt *statement = NULL;
+    check(sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, NULL), sql);
+    return statement;
+}
+
+static void run(sqlite3_stmt *statement, const char *what) {
+    int rc;
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {}
+    check(rc, what);
+    sqlite3_reset(statement);
+}
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 7) {
+        fprintf(stderr, "usage: %s DATABASE TASK_ID PROJECT_ID USER_ID SESSION_ID COUNT\n", argv[0]);
+        return 2;
+    }
+    const char *task = argv[2], *project = argv[3], *user = argv[4], *session = argv[5];
+    int count = atoi(argv[6]);
+    check(sqlite3_open(argv[1], &db), "open");
+    sqlite3_busy_timeout(db, 2000);
+    check(sqlite3_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 4000",
+                       NULL, NULL, NULL), "pragmas");
+    sqlite3_stmt *begin = prepare("BEGIN IMMEDIATE"), *commit = prepare("COMMIT");
+    sqlite3_stmt *savepoint = prepare("SAVEPOINT call"), *release = prepare("RELEASE SAVEPOINT call");
+    sqlite3_stmt *version = prepare("SELECT version FROM tasks WHERE id = ?");
+    sqlite3_stmt *update = prepare(
+        "UPDATE tasks SET title = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? "
+        "AND EXISTS (SELECT 1 FROM projects p JOIN memberships m ON m.organization_id = p.organization_id "
+        "WHERE p.id = tasks.project_id AND m.user_id = ?) RETURNING id, project_id, title, description, status, "
+        "priority, assignee_id, due_date, labels, version, created_by, created_at, updated_at, rank");
+    sqlite3_stmt *seq = prepare("UPDATE projects SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq");
+    sqlite3_stmt *event = prepare(
+        "INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)");
+
+    sqlite3_bind_text(version, 1, task, -1, SQLITE_STATIC);
+    check(sqlite3_step(version), "version");
+    long long current = sqlite3_column_int64(version, 0);
+    sqlite3_reset(version);
+
+    char title[64], payload[1024];
+    const char *at = "2026-12-03T00:00:00.000Z";
+    double start = now();
+    for (int done = 0; done < count;) {
+        run(begin, "begin");
+        for (int i = 0; i < 64 && done < count; i++, done++) {
+            run(savepoint, "savepoint");
+            snprintf(title, sizeof title, "title %d", done);
+            sqlite3_bind_text(update, 1, title, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(update, 2, at, -1, SQLITE_STATIC);
+            sqlite3_bind_text(update, 3, task, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(update, 4, current);
+            sqlite3_bind_text(update, 5, user, -1, SQLITE_STATIC);
+            if (sqlite3_step(update) != SQLITE_ROW) { fprintf(stderr, "update changed nothing\n"); return 1; }
+            for (int column = 0; column < 14; column++) (void)sqlite3_column_text(update, column);
+            run(update, "update");
+            current++;
+            sqlite3_bind_text(seq, 1, project, -1, SQLITE_STATIC);
+            check(sqlite3_step(seq), "seq");
+            long long next = sqlite3_column_int64(seq, 0);
+            run(seq, "seq");
+            int length = snprintf(payload, sizeof payload,
+                "{\"projectId\":\"%s\",\"seq\":%lld,\"type\":\"task.updated\",\"at\":\"%s\",\"actor\":{\"id\":\"%s\","
+                "\"name\":\"alice\"},\"origin\":{\"sessionId\":\"%s\"},\"data\":{\"task\":{\"id\":\"%s\",\"projectId\":"
+                "\"%s\",\"title\":\"%s\",\"description\":\"\",\"status\":\"todo\",\"priority\":\"medium\",\"assigneeId\":"
+                "null,\"dueDate\":null,\"labels\":[],\"version\":%lld,\"createdBy\":\"%s\",\"createdAt\":\"%s\","
+                "\"updatedAt\":\"%s\",\"rank\":\"V\"}}}",
+                project, next, at, user, session, task, project, title, current, user, at, at);
+            sqlite3_bind_text(event, 1, project, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(event, 2, next);
+            sqlite3_bind_text(event, 3, "task.updated", -1, SQLITE_STATIC);
+            sqlite3_bind_text(event, 4, user, -1, SQLITE_STATIC);
+            sqlite3_bind_text(event, 5, session, -1, SQLITE_STATIC);
+            sqlite3_bind_text(event, 6, at, -1, SQLITE_STATIC);
+            sqlite3_bind_text(event, 7, payload, length, SQLITE_TRANSIENT);
+            run(event, "event");
+            run(release, "release");
+        }
+        run(commit, "commit");
+    }
+    double elapsed = now() - start;
+    printf("%d updates in %.3f s: %.0f/s\n", count, elapsed, count / elapsed);
+    sqlite3_close(db);
+    return 0;
+}
