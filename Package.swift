@@ -167,7 +167,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TaskwireServerTests",
-            dependencies: ["TaskwireServer", "TaskwireProtocol"],
+            dependencies: ["TaskwireServer", "TaskwireProtocol", "TaskwireTransport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -25,7 +25,9 @@ final class RoomOutput: Sendable {
             tags.withLock { state in
                 for tag in taken {
                     guard let mark = state.queued.removeValue(forKey: tag) else { continue }
-                    state.written[mark.room] = mark.seq
+                    // Only forward: a presence notice is tagged with its room's cursor before it is queued, and an
+                    // event of the room may be queued by another thread in between, ahead of it.
+                    state.written[mark.room] = max(state.written[mark.room] ?? mark.seq, mark.seq)
                 }
             }
         }

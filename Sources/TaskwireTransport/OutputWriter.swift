@@ -239,7 +239,12 @@ public final class OutputWriter: @unchecked Sendable {
         var chunk: [UInt8] = []
         let proceed: Bool = lock.withLock {
             corks -= 1
-            guard !writing, !queue.isEmpty, !broken else { return false }
+            guard !queue.isEmpty, !broken else { return false }
+            guard !writing else {
+                // Another thread is writing: once it is done, the writer thread takes this, whoever holds a cork.
+                flushRequested = true
+                return false
+            }
             if !mayBlock && (queue.count > Int(PIPE_BUF) || !isWritable()) {
                 flushRequested = true
                 lock.broadcast()

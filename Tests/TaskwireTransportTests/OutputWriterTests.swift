@@ -39,6 +39,34 @@ private func readLines(
 }
 
 @Suite struct OutputWriterTests {
+    /// A message queued while another thread writes goes out once that write is done, even while a third thread
+    /// holds a cork for a long time (a long transaction on the reading thread, a read of the event log).
+    @Test func aMessageQueuedDuringAnotherWriteIsNotHeldBehindACork() {
+        let pipe = TestPipe()
+        let writer = OutputWriter(fd: pipe.writeEnd)
+        writer.start()
+        defer { writer.stop(timeoutMilliseconds: 1000) }
+        // A thread writes a chunk larger than the pipe and stays in that write until the test reads.
+        let blocking = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            writer.cork()
+            writer.send(bytes: blocker)
+            blocking.signal()
+            writer.uncork(mayBlock: true)
+        }
+        blocking.wait()
+        #expect(pipe.readSome(timeoutMilliseconds: 5000))
+        // Another thread holds a cork from now on.
+        writer.cork()
+        // A third queues a message; it cannot write it now, since the first is still writing.
+        writer.cork()
+        writer.send(bytes: Array(#"{"after":1}"#.utf8))
+        writer.uncork(mayBlock: false)
+        let lines = readLines(from: pipe) { $0 == Array(#"{"after":1}"#.utf8) }
+        #expect(lines.count == 1)
+        writer.uncork(mayBlock: false)
+    }
+
     @Test func concurrentSendersNeverInterleaveLines() {
         let pipe = TestPipe()
         let writer = OutputWriter(fd: pipe.writeEnd)
