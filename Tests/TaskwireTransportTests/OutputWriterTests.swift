@@ -115,6 +115,9 @@ private func readLines(
         let writer = OutputWriter(fd: pipe.writeEnd, droppableLimit: 4096)
         writer.start()
         writer.send(bytes: blocker)
+        // The writer thread has taken the blocker and stays in its write: what is queued from now on stays queued.
+        // (Without this, a writer thread that starts late takes the droppable messages below along with it.)
+        #expect(pipe.readSome(timeoutMilliseconds: 5000))
         var refused = false
         for seq in 1...10_000 where !writer.send(droppable: event("r", Int64(seq)), tag: UInt64(seq)) {
             refused = true
