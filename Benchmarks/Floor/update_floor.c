@@ -2,7 +2,8 @@
  * The floor under pipelined task.update on SQLite: the statements one update runs in the host, and nothing else,
  * through SQLite's C API with prepared statements, on a database the host created (its schema, indexes, full-text
  * index and triggers). Groups of 64 updates share one IMMEDIATE transaction, each in a savepoint, as the host's
- * group commit does; the event row carries a payload of the size the host writes.
+ * group commit does; the event row carries a payload of the size the host writes. Before each COMMIT, the full-text
+ * index is brought up to date for the tasks the group noted as pending, as the host does.
  *
  * Usage: update_floor DATABASE TASK_ID PROJECT_ID USER_ID SESSION_ID COUNT
  * Prints the updates per second of the whole run, from the first BEGIN to the last COMMIT.
@@ -64,6 +65,23 @@ int main(int argc, char **argv) {
     sqlite3_stmt *event = prepare(
         "INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)");
 
+    /* The host's search update before each commit (Schema.searchUpdate in Sources/TaskwireStore/Schema+Search.swift). */
+    sqlite3_stmt *pending = prepare("SELECT EXISTS (SELECT 1 FROM search_pending)");
+    sqlite3_stmt *index_update[] = {
+        prepare("INSERT OR IGNORE INTO search_rows (task_id) "
+                "SELECT p.task_id FROM search_pending p JOIN tasks t ON t.id = p.task_id"),
+        prepare("DELETE FROM search_index WHERE rowid IN ("
+                "SELECT r.rowid FROM search_pending p JOIN search_rows r ON r.task_id = p.task_id)"),
+        prepare("INSERT INTO search_index (rowid, title, labels, description, comments) "
+                "SELECT r.rowid, t.title, (SELECT coalesce(group_concat(value, ' '), '') FROM json_each(t.labels)), "
+                "t.description, (SELECT substr(coalesce(group_concat(body, ' '), ''), 1, 131072) FROM ("
+                "SELECT body FROM comments WHERE task_id = t.id ORDER BY created_at, id)) "
+                "FROM search_pending p JOIN tasks t ON t.id = p.task_id JOIN search_rows r ON r.task_id = t.id"),
+        prepare("DELETE FROM search_rows WHERE task_id IN (SELECT p.task_id FROM search_pending p "
+                "WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = p.task_id))"),
+        prepare("DELETE FROM search_pending"),
+    };
+
     sqlite3_bind_text(version, 1, task, -1, SQLITE_STATIC);
     check(sqlite3_step(version), "version");
     long long current = sqlite3_column_int64(version, 0);
@@ -107,6 +125,10 @@ int main(int argc, char **argv) {
             run(event, "event");
             run(release, "release");
         }
+        check(sqlite3_step(pending), "pending");
+        int any = sqlite3_column_int(pending, 0);
+        sqlite3_reset(pending);
+        for (int i = 0; any && i < 5; i++) run(index_update[i], "search index");
         run(commit, "commit");
     }
     double elapsed = now() - start;

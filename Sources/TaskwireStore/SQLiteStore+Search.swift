@@ -10,6 +10,8 @@ extension SQLiteStore {
         cursor: String?
     ) throws(StoreError) -> Page<SearchHit> {
         let offset = try cursor.map { (text) throws(StoreError) in try SearchCursor.decode(text) } ?? 0
+        // Within a group the index is brought up to date before its commit: a client finds what it just wrote.
+        if group.current() != nil { try write { db in try Self.updateSearchIndex(db) } }
         return try read { db in
             if let projectID = scope.projectID { _ = try Self.projectAccess(db, projectID: projectID, userID: user.id) }
             let (score, scoreArguments) = Self.searchScore(query)
@@ -48,6 +50,14 @@ extension SQLiteStore {
                 nextCursor: SearchCursor.next(offset: offset, count: hits.count, more: rows.count > limit)
             )
         }
+    }
+
+    /// Rewrites the index rows of the tasks noted in `search_pending` (see `Schema+Search.swift`). Every write
+    /// transaction runs it just before it commits, so a committed database has nothing pending.
+    static func updateSearchIndex(_ db: Database) throws {
+        let pending = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM search_pending)")
+        guard try Bool.fetchOne(pending) == true else { return }
+        for sql in Schema.searchUpdate { try db.cachedStatement(sql: sql).execute() }
     }
 
     /// How well a row matches, from that row alone: for each term, the weight of each column that has it (the

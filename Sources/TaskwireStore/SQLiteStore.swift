@@ -99,6 +99,7 @@ public final class SQLiteStore: TaskwireStorage {
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
+                    try Self.updateSearchIndex(db)
                     return .commit
                 }
                 return result!
@@ -124,6 +125,7 @@ public final class SQLiteStore: TaskwireStorage {
             body()
             group.close()
             do {
+                try Self.updateSearchIndex(db)
                 try db.commit()
                 result = .committed
             } catch {

@@ -1,9 +1,16 @@
 import GRDB
 
-/// The full-text index of tasks (migration "v6-search"): an FTS5 table with one row per task, kept current by
-/// triggers, so that it changes in the transaction that changes the task or its comments.
+/// The full-text index of tasks: an FTS5 table with one row per task, brought up to date in the transaction that
+/// changes the task or its comments.
 ///
 /// Tasks have text ids and no rowid, so `search_rows` gives each task the integer key of its FTS5 row.
+///
+/// Migration "v6-search" created the index and kept it current with triggers that rewrote a task's index row at
+/// each change. Migration "v7-search-pending" replaces them: the triggers only note the task in `search_pending`,
+/// and ``SQLiteStore/updateSearchIndex(_:)`` rewrites the index rows of the noted tasks once, just before the
+/// transaction commits. FTS5 writes its in-memory changes to disk as a new segment at the end of every savepoint and
+/// of every statement that touched it, and a group of pipelined writes has one savepoint per request: a segment per
+/// `task.update` before, one per transaction now, and a task changed many times in one transaction is indexed once.
 extension Schema {
     static func registerSearch(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v6-search") { db in
@@ -51,7 +58,70 @@ extension Schema {
                     """
             )
         }
+        migrator.registerMigration("v7-search-pending") { db in
+            for trigger in ["task_inserted", "task_updated", "task_deleted"]
+                + ["comment_inserted", "comment_updated", "comment_deleted"]
+            {
+                try db.execute(sql: "DROP TRIGGER search_\(trigger)")
+            }
+            try db.execute(
+                sql: """
+                    CREATE TABLE search_pending (task_id TEXT PRIMARY KEY) WITHOUT ROWID;
+                    CREATE TRIGGER search_task_inserted AFTER INSERT ON tasks BEGIN
+                        \(pending("new.id"))
+                    END;
+                    CREATE TRIGGER search_task_updated AFTER UPDATE OF title, description, labels ON tasks
+                    WHEN new.title IS NOT old.title OR new.description IS NOT old.description
+                        OR new.labels IS NOT old.labels BEGIN
+                        \(pending("new.id"))
+                    END;
+                    CREATE TRIGGER search_task_deleted AFTER DELETE ON tasks BEGIN
+                        \(pending("old.id"))
+                    END;
+                    CREATE TRIGGER search_comment_inserted AFTER INSERT ON comments BEGIN
+                        \(pending("new.task_id"))
+                    END;
+                    CREATE TRIGGER search_comment_updated AFTER UPDATE OF body ON comments
+                    WHEN new.body IS NOT old.body BEGIN
+                        \(pending("new.task_id"))
+                    END;
+                    CREATE TRIGGER search_comment_deleted AFTER DELETE ON comments BEGIN
+                        \(pending("old.task_id"))
+                    END;
+                    """
+            )
+        }
     }
+
+    /// Notes a task whose index row must be rewritten before the transaction commits.
+    private static func pending(_ taskID: String) -> String {
+        "INSERT OR IGNORE INTO search_pending (task_id) VALUES (\(taskID));"
+    }
+
+    /// What ``SQLiteStore/updateSearchIndex(_:)`` runs, in order, when tasks are pending: rows for new tasks, the
+    /// pending tasks' old index rows out, the current text of those that still exist in, deleted tasks' rows out.
+    static let searchUpdate = [
+        """
+        INSERT OR IGNORE INTO search_rows (task_id)
+        SELECT p.task_id FROM search_pending p JOIN tasks t ON t.id = p.task_id
+        """,
+        """
+        DELETE FROM search_index WHERE rowid IN (
+            SELECT r.rowid FROM search_pending p JOIN search_rows r ON r.task_id = p.task_id
+        )
+        """,
+        """
+        INSERT INTO search_index (rowid, title, labels, description, comments)
+        SELECT r.rowid, t.title, \(labels("t.labels")), t.description, \(comments("t.id"))
+        FROM search_pending p JOIN tasks t ON t.id = p.task_id JOIN search_rows r ON r.task_id = t.id
+        """,
+        """
+        DELETE FROM search_rows WHERE task_id IN (
+            SELECT p.task_id FROM search_pending p WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = p.task_id)
+        )
+        """,
+        "DELETE FROM search_pending",
+    ]
 
     /// The FTS5 row of a task.
     private static func rowid(_ taskID: String) -> String {

@@ -1,0 +1,163 @@
+import GRDB
+import TaskwireProtocol
+import Testing
+
+@testable import TaskwireStore
+
+/// The index is brought up to date once per transaction, just before it commits ("v7-search-pending"): what a
+/// group of calls wrote is searchable by the client that wrote it, what a failed call wrote never reaches the
+/// index, and a committed database has nothing pending.
+@Suite struct SearchPendingTests {
+    private struct World {
+        let temporary: TemporaryStore
+        let alice: UserRef
+        let actor: ActingSession
+        let projectID: String
+        var store: SQLiteStore { temporary.store }
+
+        init(_ temporary: TemporaryStore? = nil) throws {
+            self.temporary = try temporary ?? TemporaryStore()
+            let store = self.temporary.store
+            alice = try store.addUser(name: "alice", email: nil).user
+            actor = ActingSession(user: alice, sessionID: "ses_alice")
+            _ = try store.addOrganization(name: "Acme", owner: "alice")
+            projectID = try store.addProject(organization: "Acme", name: "Web").id
+        }
+
+        func search(_ text: String) throws -> [String] {
+            try store.searchTasks(
+                user: alice,
+                query: try SearchQuery(parsing: text),
+                scope: SearchScope(),
+                limit: 100,
+                cursor: nil
+            ).items.map(\.task.id)
+        }
+
+        func retitle(_ id: String, _ version: Int64, _ title: String) throws(StoreError) {
+            var patch = TaskPatch()
+            patch.title = title
+            _ = try store.updateTask(actor: actor, id: id, expectedVersion: version, patch: patch)
+        }
+
+        /// What the index holds: its title column by task id, and how many tasks are still pending.
+        func indexed() throws -> (titles: [String: String], pending: Int) {
+            try store.pool.read { db in
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT r.task_id, i.title FROM search_index i JOIN search_rows r ON r.rowid = i.rowid
+                        """
+                )
+                let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM search_pending") ?? -1
+                let orphans = try Int.fetchOne(
+                    db,
+                    sql: "SELECT count(*) FROM search_rows WHERE task_id NOT IN (SELECT id FROM tasks)"
+                )
+                #expect(orphans == 0)
+                return (Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as String) }), pending)
+            }
+        }
+    }
+
+    @Test func aGroupIndexesWhatItWroteBeforeItCommits() throws {
+        let world = try World()
+        let kept = try world.store.createTask(actor: world.actor, NewTask(projectID: world.projectID, title: "x"))
+        let other = try world.store.createTask(actor: world.actor, NewTask(projectID: world.projectID, title: "y"))
+        var seenInGroup: [[String]] = []
+        var failures: [any Error] = []
+        let result = world.store.runGrouped {
+            do {
+                for version in 1...40 { try world.retitle(kept.entity.id, Int64(version), "draft \(version)") }
+                seenInGroup.append(try world.search("draft"))
+                seenInGroup.append(try world.search("x"))
+                let created = try world.store.createTask(
+                    actor: world.actor,
+                    NewTask(projectID: world.projectID, title: "fresh")
+                )
+                seenInGroup.append(try world.search("fresh"))
+                _ = try world.store.deleteTask(actor: world.actor, id: created.entity.id, expectedVersion: 1)
+                seenInGroup.append(try world.search("fresh"))
+            } catch {
+                failures.append(error)
+            }
+            // A call that fails after it wrote: its savepoint is rolled back, its text never indexed.
+            do {
+                _ = try world.store.write { db in
+                    try db.execute(sql: "UPDATE tasks SET title = 'ghost' WHERE id = ?", arguments: [other.entity.id])
+                    throw StoreError.failure("rolled back")
+                }
+            } catch {
+                failures.append(error)
+            }
+        }
+        guard case .committed = result else {
+            Issue.record("the group did not commit: \(result)")
+            return
+        }
+        #expect(failures.count == 1, "only the call that throws fails")
+        #expect(seenInGroup == [[kept.entity.id], [], [seenInGroup[2].first ?? "?"], []])
+        #expect(seenInGroup[2].count == 1)
+        let (titles, pending) = try world.indexed()
+        #expect(titles == [kept.entity.id: "draft 40", other.entity.id: "y"])
+        #expect(pending == 0)
+        #expect(try world.search("draft 40") == [kept.entity.id])
+        #expect(try world.search("ghost").isEmpty)
+        #expect(try world.search("y") == [other.entity.id])
+    }
+
+    @Test func everyCommittedChangeLeavesNothingPending() throws {
+        let world = try World()
+        let task = try world.store.createTask(actor: world.actor, NewTask(projectID: world.projectID, title: "plan"))
+        #expect(try world.indexed().pending == 0)
+        let comment = try world.store.createComment(actor: world.actor, taskID: task.entity.id, body: "auditors")
+        #expect(try world.indexed().pending == 0)
+        #expect(try world.search("auditors") == [task.entity.id])
+        _ = try world.store.updateComment(actor: world.actor, id: comment.entity.id, expectedVersion: 1, body: "legal")
+        #expect(try world.search("auditors").isEmpty)
+        #expect(try world.search("legal plan") == [task.entity.id])
+        // A status change does not touch the index's text; a title set to the same text is not noted either.
+        _ = try world.store.setTaskStatus(actor: world.actor, id: task.entity.id, expectedVersion: 1, status: .done)
+        try world.retitle(task.entity.id, 2, "plan")
+        #expect(try world.indexed().titles == [task.entity.id: "plan"])
+        _ = try world.store.deleteTask(actor: world.actor, id: task.entity.id, expectedVersion: 3)
+        let (titles, pending) = try world.indexed()
+        #expect(titles.isEmpty)
+        #expect(pending == 0)
+        #expect(try world.search("legal").isEmpty)
+    }
+
+    /// A database whose index was kept by the triggers of "v6-search" keeps its rows and its search results
+    /// across the migration, and changes after it are indexed by the new triggers.
+    @Test func theMigrationKeepsTheIndexAndReplacesTheTriggers() throws {
+        let temporary = try TemporaryStore()
+        let world = try World(temporary)
+        let task = try world.store.createTask(actor: world.actor, NewTask(projectID: world.projectID, title: "budget"))
+        // Back to the schema of "v6-search", its index built from the data and kept by its own triggers.
+        try world.store.pool.write { db in
+            for trigger in ["task_inserted", "task_updated", "task_deleted"]
+                + ["comment_inserted", "comment_updated", "comment_deleted"]
+            {
+                try db.execute(sql: "DROP TRIGGER search_\(trigger)")
+            }
+            try db.execute(sql: "DROP TABLE search_pending; DROP TABLE search_index; DROP TABLE search_rows")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v6-search', 'v7-search-pending')")
+        }
+        try Schema.migrator.migrate(world.store.pool, upTo: "v6-search")
+        try world.store.pool.write { db in
+            try db.execute(sql: "UPDATE tasks SET title = 'budget review' WHERE id = ?", arguments: [task.entity.id])
+        }
+
+        let migrated = try SQLiteStore(path: temporary.path)
+        let triggers = try migrated.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search%'")
+        }
+        #expect(triggers.count == 6)
+        #expect(triggers.allSatisfy { $0.contains("search_pending") && !$0.contains("search_index") })
+        #expect(try world.search("review") == [task.entity.id], "what the old triggers indexed is kept")
+        try world.retitle(task.entity.id, 1, "forecast")
+        #expect(try world.search("budget").isEmpty)
+        #expect(try world.search("forecast") == [task.entity.id])
+        #expect(try world.indexed().pending == 0)
+    }
+}
