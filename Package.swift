@@ -21,6 +21,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CSQLiteConfig"),
         .systemLibrary(
             name: "CHiredis",
             providers: [.apt(["libhiredis-dev"])]
@@ -100,7 +101,7 @@ let package = Package(
             name: "taskwire",
             dependencies: [
                 "TaskwireServer", "TaskwireMCP", "TaskwireStore", "TaskwirePostgres", "TaskwireProtocol",
-                "TaskwireClient", "TaskwireTranscripts", "TaskwireSync", "TaskwireBoard", "CMalloc",
+                "TaskwireClient", "TaskwireTranscripts", "TaskwireSync", "TaskwireBoard", "CMalloc", "CSQLiteConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

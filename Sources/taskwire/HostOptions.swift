@@ -1,5 +1,6 @@
 import ArgumentParser
 import CMalloc
+import CSQLiteConfig
 import Foundation
 import Logging
 import TaskwireProtocol
@@ -51,6 +52,8 @@ struct HostOptions: ParsableArguments {
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)
         keepFreedHeapMemory()
+        // Before any connection opens, while this is the only thread.
+        _ = taskwire_sqlite_disable_memory_status()
         let protocolFD = ProtocolStream.claimStdout()
         guard protocolFD >= 0 else { throw ExitCode.failure }
 

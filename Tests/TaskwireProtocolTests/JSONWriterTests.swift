@@ -68,6 +68,32 @@ private func written(_ scalar: Unicode.Scalar) -> String {
         }
     }
 
+    /// Strings are scanned eight bytes at a time: a byte to escape is found at every position of a word, next to
+    /// bytes that are close to it in value, and in text of every length around a word's size.
+    @Test func escapesAreFoundAtEveryPositionOfLongText() throws {
+        let specials: [Character] = ["\"", "\\", "\n", "\u{0}", "\u{1F}", "\t"]
+        let neighbours: [Character] = ["!", "#", "[", "]", " ", "\u{7F}", "é", "😀", "a"]
+        for filler in neighbours {
+            for length in 0..<26 {
+                let plain = String(repeating: filler, count: length)
+                #expect(JSON.string(plain).bytes == Array("\"\(plain)\"".utf8))
+                for position in 0..<length {
+                    for special in specials {
+                        var characters = Array(plain)
+                        characters[position] = special
+                        let text = String(characters)
+                        let out = JSON.string(text).bytes
+                        #expect(!out.contains { $0 < 0x20 })
+                        #expect(try JSONParser.parse(out) == .string(text), "\(text.debugDescription)")
+                        var appended: [UInt8] = [0x41]
+                        JSON.writeString(text, into: &appended)
+                        #expect(appended == [0x41] + out)
+                    }
+                }
+            }
+        }
+    }
+
     @Test func allControlCharactersTogether() throws {
         let text = String(String.UnicodeScalarView((0..<0x20).compactMap { Unicode.Scalar(UInt32($0)) }))
         let out = JSON.string(text).bytes
