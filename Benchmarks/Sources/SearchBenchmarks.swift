@@ -40,8 +40,9 @@ struct SearchBenchmarks {
         for (query, count) in zip(Self.queries, counts) { try measure(host, query, matching: count) }
     }
 
-    /// Writes the tasks in one transaction through the sqlite3 command; the database's own triggers index them,
-    /// as they index the host's writes. (No events: searching does not read the log.) Returns how many tasks each
+    /// Writes the tasks in one transaction through the sqlite3 command; the database's own triggers note them for the
+    /// index, which the host's first write (its session, at `initialize`) brings up to date, as for any write made
+    /// outside a host. (No events: searching does not read the log.) Returns how many tasks each
     /// query matches.
     private func seed(projectIDs: [String]) throws(BenchError) -> [Int] {
         var random = SplitMix64(seed: 15)
