@@ -21,7 +21,7 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CMalloc"),
-        .systemLibrary(name: "CSQLiteConfig"),
+        .systemLibrary(name: "CSQLite"),
         .systemLibrary(
             name: "CHiredis",
             providers: [.apt(["libhiredis-dev"])]
@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "TaskwireStore",
             dependencies: [
-                "TaskwireProtocol", "TaskwireCrypto", "TaskwireSync",
+                "TaskwireProtocol", "TaskwireCrypto", "TaskwireSync", "CSQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -101,7 +101,7 @@ let package = Package(
             name: "taskwire",
             dependencies: [
                 "TaskwireServer", "TaskwireMCP", "TaskwireStore", "TaskwirePostgres", "TaskwireProtocol",
-                "TaskwireClient", "TaskwireTranscripts", "TaskwireSync", "TaskwireBoard", "CMalloc", "CSQLiteConfig",
+                "TaskwireClient", "TaskwireTranscripts", "TaskwireSync", "TaskwireBoard", "CMalloc", "CSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
     }
     const char *task = argv[2], *project = argv[3], *user = argv[4], *session = argv[5];
     int count = atoi(argv[6]);
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* as the host does (Sources/CSQLiteConfig) */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* as the host does (Sources/CSQLite) */
     check(sqlite3_open(argv[1], &db), "open");
     sqlite3_busy_timeout(db, 2000);
     check(sqlite3_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 4000",

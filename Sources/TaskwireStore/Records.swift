@@ -11,8 +11,6 @@ enum TaskRecord {
         guard let status = TaskStatus(rawValue: row[4]), let priority = TaskPriority(rawValue: row[5]) else {
             throw .failure("task \(id) has an unknown status or priority")
         }
-        let labelsText: String = row[8]
-        let labels = (try? JSONParser.parse(labelsText))?.arrayValue?.compactMap(\.stringValue) ?? []
         return TaskItem(
             id: id,
             projectID: row[1],
@@ -22,13 +20,42 @@ enum TaskRecord {
             priority: priority,
             assigneeID: row[6],
             dueDate: row[7],
-            labels: labels,
+            labels: labels(row[8]),
             rank: row[13],
             version: row[9],
             createdBy: row[10],
             createdAt: row[11],
             updatedAt: row[12]
         )
+    }
+
+    /// The same from the current row of a statement that selects `columns` (see ``HotStatement``).
+    static func task(_ statement: HotStatement) throws(StoreError) -> TaskItem {
+        let id = statement.text(0)
+        guard let status = TaskStatus(rawValue: statement.text(4)),
+            let priority = TaskPriority(rawValue: statement.text(5))
+        else { throw .failure("task \(id) has an unknown status or priority") }
+        return TaskItem(
+            id: id,
+            projectID: statement.text(1),
+            title: statement.text(2),
+            description: statement.text(3),
+            status: status,
+            priority: priority,
+            assigneeID: statement.optionalText(6),
+            dueDate: statement.optionalText(7),
+            labels: labels(statement.text(8)),
+            rank: statement.text(13),
+            version: statement.int64(9),
+            createdBy: statement.text(10),
+            createdAt: statement.text(11),
+            updatedAt: statement.text(12)
+        )
+    }
+
+    /// Labels as stored: a JSON array of strings.
+    private static func labels(_ text: String) -> [String] {
+        (try? JSONParser.parse(text))?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
     static func labelsText(_ labels: [String]) -> String {

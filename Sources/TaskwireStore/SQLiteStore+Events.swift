@@ -10,12 +10,13 @@ extension SQLiteStore {
         actor: ActingSession,
         data: JSON
     ) throws -> CommittedEvent {
-        guard
-            let seq = try Int64.fetchOne(
-                db.cachedStatement(sql: "UPDATE projects SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq"),
-                arguments: [projectID]
-            )
-        else { throw StoreError.notFound("Project") }
+        let next = try HotStatement(db, "UPDATE projects SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq")
+        let seq: Int64? = try {
+            defer { next.finish() }
+            next.bind(1, projectID)
+            return try next.step() ? next.int64(0) : nil
+        }()
+        guard let seq else { throw StoreError.notFound("Project") }
         let at = Timestamp.now()
         let event: JSON = [
             "projectId": .string(projectID),
@@ -27,14 +28,21 @@ extension SQLiteStore {
             "data": data,
         ]
         let payload = event.bytes
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            projectID, seq, type.rawValue, actor.user.id, actor.sessionID, at, String(decoding: payload, as: UTF8.self),
-        ])
+        let insert = try HotStatement(
+            db,
+            """
+            INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """
+        )
+        insert.bind(1, projectID)
+        insert.bind(2, seq)
+        insert.bind(3, type.rawValue)
+        insert.bind(4, actor.user.id)
+        insert.bind(5, actor.sessionID)
+        insert.bind(6, at)
+        insert.bind(7, payload)  // valid UTF-8: written by the JSON writer from Swift strings
+        try insert.run()
         return CommittedEvent(projectID: projectID, seq: seq, type: type.rawValue, payload: payload)
     }
 

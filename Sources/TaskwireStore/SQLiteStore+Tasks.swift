@@ -241,7 +241,13 @@ extension SQLiteStore {
         }
         sql += " RETURNING \(TaskRecord.columns)"
         // RETURNING yields no row exactly when the update changed none.
-        guard let task = try firstRow(db.cachedStatement(sql: sql), arguments: arguments, TaskRecord.task) else {
+        let statement = try HotStatement(db, sql)
+        let returned: TaskItem? = try {
+            defer { statement.finish() }
+            try statement.bind(arguments)
+            return try statement.step() ? try TaskRecord.task(statement) : nil
+        }()
+        guard let task = returned else {
             // Not found when the user cannot see it (checked here when the update checked it), else a conflict.
             if let userID { _ = try visibleTask(db, id: id, userID: userID) }
             throw try taskConflict(db, id: id)

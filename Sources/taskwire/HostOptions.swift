@@ -1,6 +1,6 @@
 import ArgumentParser
 import CMalloc
-import CSQLiteConfig
+import CSQLite
 import Foundation
 import Logging
 import TaskwireProtocol
