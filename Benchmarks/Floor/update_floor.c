@@ -66,22 +66,18 @@ int main(int argc, char **argv) {
     sqlite3_stmt *event = prepare(
         "INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)");
 
-    /* The host's search update before each commit (Schema.searchUpdate in Sources/TaskwireStore/Schema+Search.swift). */
-    sqlite3_stmt *pending = prepare("SELECT EXISTS (SELECT 1 FROM search_pending)");
-    sqlite3_stmt *index_update[] = {
-        prepare("INSERT OR IGNORE INTO search_rows (task_id) "
-                "SELECT p.task_id FROM search_pending p JOIN tasks t ON t.id = p.task_id"),
-        prepare("DELETE FROM search_index WHERE rowid IN ("
-                "SELECT r.rowid FROM search_pending p JOIN search_rows r ON r.task_id = p.task_id)"),
-        prepare("INSERT INTO search_index (rowid, title, labels, description, comments) "
-                "SELECT r.rowid, t.title, (SELECT coalesce(group_concat(value, ' '), '') FROM json_each(t.labels)), "
-                "t.description, (SELECT substr(coalesce(group_concat(body, ' '), ''), 1, 131072) FROM ("
-                "SELECT body FROM comments WHERE task_id = t.id ORDER BY created_at, id)) "
-                "FROM search_pending p JOIN tasks t ON t.id = p.task_id JOIN search_rows r ON r.task_id = t.id"),
-        prepare("DELETE FROM search_rows WHERE task_id IN (SELECT p.task_id FROM search_pending p "
-                "WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = p.task_id))"),
-        prepare("DELETE FROM search_pending"),
-    };
+    /* The host's search update before each commit (SQLiteStore.updateSearchIndex and Schema.SearchUpdate): the
+     * pending tasks, then for the one task of this run, which exists and has an index row, its text and an UPDATE
+     * of its index row by rowid, then the pending list emptied. */
+    sqlite3_stmt *pending = prepare(
+        "SELECT p.task_id, r.rowid FROM search_pending p LEFT JOIN search_rows r ON r.task_id = p.task_id");
+    sqlite3_stmt *text = prepare(
+        "SELECT t.title, (SELECT coalesce(group_concat(value, ' '), '') FROM json_each(t.labels)), t.description, "
+        "(SELECT substr(coalesce(group_concat(body, ' '), ''), 1, 131072) FROM ("
+        "SELECT body FROM comments WHERE task_id = t.id ORDER BY created_at, id)) FROM tasks t WHERE t.id = ?");
+    sqlite3_stmt *index_update = prepare(
+        "UPDATE search_index SET title = ?, labels = ?, description = ?, comments = ? WHERE rowid = ?");
+    sqlite3_stmt *pending_done = prepare("DELETE FROM search_pending");
 
     sqlite3_bind_text(version, 1, task, -1, SQLITE_STATIC);
     check(sqlite3_step(version), "version");
@@ -126,10 +122,19 @@ int main(int argc, char **argv) {
             run(event, "event");
             run(release, "release");
         }
-        check(sqlite3_step(pending), "pending");
-        int any = sqlite3_column_int(pending, 0);
+        while (sqlite3_step(pending) == SQLITE_ROW) {
+            sqlite3_bind_text(text, 1, (const char *)sqlite3_column_text(pending, 0), -1, SQLITE_TRANSIENT);
+            long long rowid = sqlite3_column_int64(pending, 1);
+            check(sqlite3_step(text), "search text");
+            for (int column = 0; column < 4; column++)
+                sqlite3_bind_text(index_update, column + 1, (const char *)sqlite3_column_text(text, column), -1,
+                                  SQLITE_TRANSIENT);
+            sqlite3_bind_int64(index_update, 5, rowid);
+            sqlite3_reset(text);
+            run(index_update, "search index");
+        }
         sqlite3_reset(pending);
-        for (int i = 0; any && i < 5; i++) run(index_update[i], "search index");
+        run(pending_done, "search pending");
         run(commit, "commit");
     }
     double elapsed = now() - start;

@@ -98,30 +98,23 @@ extension Schema {
         "INSERT OR IGNORE INTO search_pending (task_id) VALUES (\(taskID));"
     }
 
-    /// What ``SQLiteStore/updateSearchIndex(_:)`` runs, in order, when tasks are pending: rows for new tasks, the
-    /// pending tasks' old index rows out, the current text of those that still exist in, deleted tasks' rows out.
-    static let searchUpdate = [
-        """
-        INSERT OR IGNORE INTO search_rows (task_id)
-        SELECT p.task_id FROM search_pending p JOIN tasks t ON t.id = p.task_id
-        """,
-        """
-        DELETE FROM search_index WHERE rowid IN (
-            SELECT r.rowid FROM search_pending p JOIN search_rows r ON r.task_id = p.task_id
-        )
-        """,
-        """
-        INSERT INTO search_index (rowid, title, labels, description, comments)
-        SELECT r.rowid, t.title, \(labels("t.labels")), t.description, \(comments("t.id"))
-        FROM search_pending p JOIN tasks t ON t.id = p.task_id JOIN search_rows r ON r.task_id = t.id
-        """,
-        """
-        DELETE FROM search_rows WHERE task_id IN (
-            SELECT p.task_id FROM search_pending p WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = p.task_id)
-        )
-        """,
-        "DELETE FROM search_pending",
-    ]
+    /// The statements of ``SQLiteStore/updateSearchIndex(_:)``, run for each pending task.
+    enum SearchUpdate {
+        static let pending =
+            "SELECT p.task_id, r.rowid FROM search_pending p LEFT JOIN search_rows r ON r.task_id = p.task_id"
+        /// The text to index of a task that still exists.
+        static let text = """
+            SELECT t.title, \(labels("t.labels")), t.description, \(comments("t.id")) FROM tasks t WHERE t.id = ?
+            """
+        static let update =
+            "UPDATE search_index SET title = ?, labels = ?, description = ?, comments = ? WHERE rowid = ?"
+        static let newRow = "INSERT INTO search_rows (task_id) VALUES (?)"
+        static let insert =
+            "INSERT INTO search_index (rowid, title, labels, description, comments) VALUES (?, ?, ?, ?, ?)"
+        static let delete = "DELETE FROM search_index WHERE rowid = ?"
+        static let forget = "DELETE FROM search_rows WHERE rowid = ?"
+        static let done = "DELETE FROM search_pending"
+    }
 
     /// The FTS5 row of a task.
     private static func rowid(_ taskID: String) -> String {
