@@ -59,44 +59,35 @@ extension Schema {
             )
         }
         migrator.registerMigration("v7-search-pending") { db in
-            for trigger in ["task_inserted", "task_updated", "task_deleted"]
-                + ["comment_inserted", "comment_updated", "comment_deleted"]
-            {
-                try db.execute(sql: "DROP TRIGGER search_\(trigger)")
+            for trigger in searchTriggers { try db.execute(sql: "DROP TRIGGER search_\(trigger.name)") }
+            try db.execute(sql: "CREATE TABLE search_pending (task_id TEXT PRIMARY KEY) WITHOUT ROWID")
+            for trigger in searchTriggers {
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER search_\(trigger.name) \(trigger.event)\(trigger.when.map { " WHEN " + $0 } ?? "")
+                        BEGIN
+                            INSERT OR IGNORE INTO search_pending (task_id) VALUES (\(trigger.taskID));
+                        END
+                        """
+                )
             }
-            try db.execute(
-                sql: """
-                    CREATE TABLE search_pending (task_id TEXT PRIMARY KEY) WITHOUT ROWID;
-                    CREATE TRIGGER search_task_inserted AFTER INSERT ON tasks BEGIN
-                        \(pending("new.id"))
-                    END;
-                    CREATE TRIGGER search_task_updated AFTER UPDATE OF title, description, labels ON tasks
-                    WHEN new.title IS NOT old.title OR new.description IS NOT old.description
-                        OR new.labels IS NOT old.labels BEGIN
-                        \(pending("new.id"))
-                    END;
-                    CREATE TRIGGER search_task_deleted AFTER DELETE ON tasks BEGIN
-                        \(pending("old.id"))
-                    END;
-                    CREATE TRIGGER search_comment_inserted AFTER INSERT ON comments BEGIN
-                        \(pending("new.task_id"))
-                    END;
-                    CREATE TRIGGER search_comment_updated AFTER UPDATE OF body ON comments
-                    WHEN new.body IS NOT old.body BEGIN
-                        \(pending("new.task_id"))
-                    END;
-                    CREATE TRIGGER search_comment_deleted AFTER DELETE ON comments BEGIN
-                        \(pending("old.task_id"))
-                    END;
-                    """
-            )
         }
     }
 
-    /// Notes a task whose index row must be rewritten before the transaction commits.
-    private static func pending(_ taskID: String) -> String {
-        "INSERT OR IGNORE INTO search_pending (task_id) VALUES (\(taskID));"
-    }
+    /// The triggers that note a task whose index row must be rewritten before the transaction commits (the names
+    /// of "v6-search"'s triggers, which "v7-search-pending" replaces): when, and which task.
+    static let searchTriggers: [(name: String, event: String, when: String?, taskID: String)] = [
+        ("task_inserted", "AFTER INSERT ON tasks", nil, "new.id"),
+        (
+            "task_updated", "AFTER UPDATE OF title, description, labels ON tasks",
+            "new.title IS NOT old.title OR new.description IS NOT old.description OR new.labels IS NOT old.labels",
+            "new.id"
+        ),
+        ("task_deleted", "AFTER DELETE ON tasks", nil, "old.id"),
+        ("comment_inserted", "AFTER INSERT ON comments", nil, "new.task_id"),
+        ("comment_updated", "AFTER UPDATE OF body ON comments", "new.body IS NOT old.body", "new.task_id"),
+        ("comment_deleted", "AFTER DELETE ON comments", nil, "old.task_id"),
+    ]
 
     /// The statements of ``SQLiteStore/updateSearchIndex(_:)``, run for each pending task.
     enum SearchUpdate {

@@ -20,11 +20,7 @@ import Testing
         _ = try store.createTask(actor: actor, NewTask(projectID: project.id, title: "Other"))
         // Back to the schema before search, with the data of a database that never had it.
         try store.pool.write { db in
-            for trigger in ["task_inserted", "task_updated", "task_deleted"]
-                + ["comment_inserted", "comment_updated", "comment_deleted"]
-            {
-                try db.execute(sql: "DROP TRIGGER search_\(trigger)")
-            }
+            for trigger in Schema.searchTriggers { try db.execute(sql: "DROP TRIGGER search_\(trigger.name)") }
             try db.execute(sql: "DROP TABLE search_pending; DROP TABLE search_index; DROP TABLE search_rows")
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v6-search', 'v7-search-pending')")
         }

@@ -135,11 +135,7 @@ import Testing
         let task = try world.store.createTask(actor: world.actor, NewTask(projectID: world.projectID, title: "budget"))
         // Back to the schema of "v6-search", its index built from the data and kept by its own triggers.
         try world.store.pool.write { db in
-            for trigger in ["task_inserted", "task_updated", "task_deleted"]
-                + ["comment_inserted", "comment_updated", "comment_deleted"]
-            {
-                try db.execute(sql: "DROP TRIGGER search_\(trigger)")
-            }
+            for trigger in Schema.searchTriggers { try db.execute(sql: "DROP TRIGGER search_\(trigger.name)") }
             try db.execute(sql: "DROP TABLE search_pending; DROP TABLE search_index; DROP TABLE search_rows")
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier IN ('v6-search', 'v7-search-pending')")
         }
