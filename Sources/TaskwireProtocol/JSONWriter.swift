@@ -1,7 +1,7 @@
 extension JSON {
     /// Appends the compact JSON text of this value; the output never contains a raw line break.
     public func write(into out: inout [UInt8]) {
-        out.append(contentsOf: bytes)
+        JSON.append(length: encodedLength, to: &out) { encode(into: $0) }
     }
 
     /// The compact JSON text of this value as bytes.
@@ -22,13 +22,22 @@ extension JSON {
 
     /// Appends a JSON string literal, escaping quotes, backslashes and control characters.
     public static func writeString(_ text: String, into out: inout [UInt8]) {
-        let length = JSON.stringLength(text)
-        out.append(
-            contentsOf: [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
-                guard let base = buffer.baseAddress else { return }
-                initialized = JSON.encodeString(text, into: base) - base
-            }
-        )
+        append(length: stringLength(text), to: &out) { encodeString(text, into: $0) }
+    }
+
+    /// Appends `length` bytes written by `encode` (which returns the end of what it wrote) through a temporary
+    /// buffer, on the stack when it is small, so that appending to a message costs no allocation of its own.
+    private static func append(
+        length: Int,
+        to out: inout [UInt8],
+        _ encode: (UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8>
+    ) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(length, 1)) { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let written = encode(base) - base
+            precondition(written == length, "JSON length and bytes disagree")
+            out.append(contentsOf: UnsafeBufferPointer(start: base, count: written))
+        }
     }
 
     /// The length of the compact text.
