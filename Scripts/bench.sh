@@ -4,7 +4,8 @@
 #
 #   Scripts/bench.sh            the full run (under 5 minutes on a 2-core machine)
 #   Scripts/bench.sh --quick    reduced counts: a smoke run of every figure
-#   Scripts/bench.sh --only S   one section of the SQLite figures (requests, fan-out, listing, search)
+#   Scripts/bench.sh --only S   one section: requests, fan-out, listing, search (SQLite), postgres-requests,
+#                               postgres-fan-out, or postgres (both)
 #   Scripts/bench.sh --peers    also runs the reference tools of ../shared/peers side by side and prints ratios
 #                               (PEERS_SOURCE overrides where they are; they are copied to PEERS_DIR, /tmp by default)
 set -euo pipefail

@@ -19,7 +19,8 @@ struct Options {
           --peers DIR      also run the peer tools of DIR (a copy of shared/peers with its .venv) side by side
           --results DIR    where to write <timestamp>.json (default Benchmarks/results)
           --binary PATH    the taskwire executable (default: the one built beside taskwire-bench)
-          --only SECTION   only one section of the SQLite figures: requests, fan-out, listing or search
+          --only SECTION   only one section: requests, fan-out, listing or search (SQLite), postgres-requests or
+                           postgres-fan-out, or postgres for both of PostgreSQL's
         Use Scripts/bench.sh, which installs dependencies and builds in release mode first.
         """
 

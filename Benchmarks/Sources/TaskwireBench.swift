@@ -41,7 +41,9 @@ struct TaskwireBench {
                     results.problem("the \(name) benchmarks stopped: \(error)")
                 }
             }
-            if options.only == nil { runPostgres(binary: binary, scale: scale, results: results) }
+            if options.only == nil || options.only?.hasPrefix("postgres") == true {
+                runPostgres(binary: binary, scale: scale, only: options.only, results: results)
+            }
             if let peers = options.peersDirectory {
                 do {
                     try PeerBenchmarks(world: world, scale: scale, results: results, directory: peers).run()
@@ -66,7 +68,7 @@ struct TaskwireBench {
 
 /// The figures that depend on the store, again on a throwaway PostgreSQL cluster (its own world, started once the
 /// SQLite figures are done): `task.update` against `pgbench -N`, fan-out over Redis and over `LISTEN/NOTIFY`.
-private func runPostgres(binary: String, scale: Scale, results: Results) {
+private func runPostgres(binary: String, scale: Scale, only: String?, results: Results) {
     let world: BenchWorld
     do {
         log("PostgreSQL: starting a throwaway cluster")
@@ -79,7 +81,7 @@ private func runPostgres(binary: String, scale: Scale, results: Results) {
         ("requests", { try RequestBenchmarks(world: world, scale: scale, results: results).run() }),
         ("fan-out", { try FanOutBenchmarks(world: world, scale: scale, results: results).run() }),
     ]
-    for (name, section) in sections {
+    for (name, section) in sections where only == nil || only == "postgres" || only == "postgres-\(name)" {
         do {
             try section()
         } catch {

@@ -116,12 +116,13 @@ public final class Connection {
         case single(Envelope)
         case batch([Envelope])
 
-        /// The calls it carries.
-        var calls: [Call] {
+        /// Whether every call it carries passes `predicate` (true for a message without calls), without building an
+        /// array of them for each message of a pipelined run.
+        func callsAreAll(_ predicate: (Call) -> Bool) -> Bool {
             switch self {
-            case .blank, .unreadable: []
-            case .single(let envelope): envelope.call.map { [$0] } ?? []
-            case .batch(let envelopes): envelopes.compactMap(\.call)
+            case .blank, .unreadable: true
+            case .single(let envelope): envelope.call.map(predicate) ?? true
+            case .batch(let envelopes): envelopes.allSatisfy { envelope in envelope.call.map(predicate) ?? true }
             }
         }
     }
@@ -155,7 +156,7 @@ public final class Connection {
         var index = 0
         while index < messages.count, !stopped {
             var end = index
-            while end < messages.count, messages[end].calls.allSatisfy(handler.isGroupable) { end += 1 }
+            while end < messages.count, messages[end].callsAreAll(handler.isGroupable) { end += 1 }
             if end - index >= 2, handleGrouped(messages[index..<end]) {
                 index = end
             } else {

@@ -94,10 +94,27 @@ final class TestPipe {
 }
 
 /// A handler for connection tests: `echo` returns its params, `ping` returns `{}`, `fail` an error, `after` queues
-/// an after-reply notification, `stop` stops reading.
+/// an after-reply notification, `stop` stops reading. `echo` calls may be grouped while `groupOutcomes` has
+/// outcomes left; each group takes the first.
 private final class TestHandler: CallHandler {
     let writer: OutputWriter
     var handled: [String] = []
+    var groupOutcomes: [GroupOutcome] = []
+    /// How many calls each group that ran had.
+    var groups: [Int] = []
+
+    func isGroupable(_ call: Call) -> Bool { call.method == "echo" && !groupOutcomes.isEmpty }
+
+    func runGrouped(_ body: () -> Void) -> GroupOutcome {
+        // Messages without calls (blank lines, unreadable ones) count as groupable whatever the handler says.
+        guard !groupOutcomes.isEmpty else { return .unavailable }
+        let outcome = groupOutcomes.removeFirst()
+        if case .unavailable = outcome { return outcome }
+        let before = handled.count
+        body()
+        groups.append(handled.count - before)
+        return outcome
+    }
 
     init(writer: OutputWriter) { self.writer = writer }
 
@@ -379,6 +396,49 @@ private func expectError(
         #expect(harness.output.nextJSON()?["id"] == 2)
         harness.expectNothingMore()
         #expect(harness.handler.handled == ["ping", "stop", "ping"])
+    }
+}
+
+/// Consecutive groupable calls of one read share a group; its outcome decides what is sent.
+@Suite struct ConnectionGroupTests {
+    /// Runs the connection over `lines`, written at once (one read), with the handler's groups ending in `outcomes`.
+    private func run(_ lines: [String], outcomes: [GroupOutcome]) -> Harness {
+        let input = TestPipe()
+        let harness = Harness(input: input.readEnd)
+        harness.handler.groupOutcomes = outcomes
+        writeAll(Array((lines.joined(separator: "\n") + "\n").utf8), to: input.writeEnd)
+        close(input.writeEnd)
+        harness.connection.run()
+        return harness
+    }
+
+    private let lines = [
+        request("1", "echo", #"{"n":1}"#), request("2", "echo", #"{"n":2}"#), request("3", "ping"),
+        request("4", "echo", #"{"n":4}"#),
+    ]
+
+    @Test func aCommittedGroupIsAnsweredInOrder() {
+        let harness = run(lines, outcomes: [.committed])
+        #expect(harness.handler.groups == [2], "the ping ends the group; the last echo is alone")
+        for id in 1...4 { #expect(harness.output.nextJSON()?["id"] == .int(Int64(id))) }
+        harness.expectNothingMore()
+    }
+
+    @Test func aFailedGroupAnswersEachOfItsCallsWithTheError() {
+        let harness = run(lines, outcomes: [.failed(ResponseError(code: .busy, message: "Busy"))])
+        expectError(harness.output.nextJSON(), code: -32010, id: 1)
+        expectError(harness.output.nextJSON(), code: -32010, id: 2)
+        #expect(harness.output.nextJSON()?["result"] == [:])
+        #expect(harness.output.nextJSON()?["result"] == ["n": 4])
+        harness.expectNothingMore()
+    }
+
+    @Test func anUnavailableGroupRunsNothingTwice() {
+        let harness = run(lines, outcomes: [.unavailable])
+        #expect(harness.handler.groups.isEmpty)
+        #expect(harness.handler.handled == ["echo", "echo", "ping", "echo"])
+        for id in 1...4 { #expect(harness.output.nextJSON()?["id"] == .int(Int64(id))) }
+        harness.expectNothingMore()
     }
 }
 
