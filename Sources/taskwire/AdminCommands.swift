@@ -27,6 +27,7 @@ struct AdminCommands: ParsableCommand {
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Add a user; prints its id and a token (shown once).",
                 discussion: "Example: taskwire admin user add --name alice --json --db team.sqlite"
             )
@@ -55,6 +56,7 @@ struct AdminCommands: ParsableCommand {
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Create another token for a user (shown once).",
                 discussion: "Example: taskwire admin token add --user alice --db team.sqlite"
             )
@@ -69,6 +71,7 @@ struct AdminCommands: ParsableCommand {
 
         struct Revoke: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "revoke",
                 abstract: "Revoke a token; it fails at the next initialize.",
                 discussion:
                     "Example: taskwire admin token revoke tw_… --db team.sqlite (or remove it by id: token remove)"
@@ -100,6 +103,7 @@ struct AdminCommands: ParsableCommand {
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Add an organization with its first owner.",
                 discussion: "Example: taskwire admin org add Acme --owner alice --db team.sqlite"
             )
@@ -128,6 +132,7 @@ struct AdminCommands: ParsableCommand {
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Add a member to an organization, or change their role.",
                 discussion: "Example: taskwire admin member add --org Acme --user bob --role member --db team.sqlite"
             )
@@ -163,6 +168,7 @@ struct AdminCommands: ParsableCommand {
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Add a project to an organization.",
                 discussion: "Example: taskwire admin project add --org Acme Website --db team.sqlite"
             )

@@ -139,6 +139,7 @@ func confirmRemoval(of what: String, impact: JSONObject, yes: Bool) throws {
 enum AdminUserCommands {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List users (id, name, email, created, tokens, organizations).",
             discussion: "Example: taskwire admin user list --db team.sqlite"
         )
@@ -148,6 +149,7 @@ enum AdminUserCommands {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a user with their memberships.",
             discussion: "Example: taskwire admin user show alice --db team.sqlite"
         )
@@ -158,6 +160,7 @@ enum AdminUserCommands {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a user: tokens stop working, memberships end, live sessions are revoked.",
             discussion: """
                 The user stays in the history (creator, author, assignee, actor of events); the last owner of an \
@@ -172,6 +175,7 @@ enum AdminUserCommands {
 
     struct Rename: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rename",
             abstract: "Rename a user.",
             discussion: "Example: taskwire admin user rename bob robert --db team.sqlite"
         )
@@ -185,6 +189,7 @@ enum AdminUserCommands {
 enum AdminOrgCommands {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List organizations (id, name, created, members, projects).",
             discussion: "Example: taskwire admin org list --json --db team.sqlite"
         )
@@ -194,6 +199,7 @@ enum AdminOrgCommands {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show an organization with its members and projects.",
             discussion: "Example: taskwire admin org show Acme --db team.sqlite"
         )
@@ -204,6 +210,7 @@ enum AdminOrgCommands {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove an organization with its projects, tasks, comments and event logs.",
             discussion: """
                 Asks first (or, without a terminal, refuses unless --yes), saying what goes with it. Sessions in \
@@ -227,6 +234,7 @@ enum AdminOrgCommands {
 
     struct Rename: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rename",
             abstract: "Rename an organization.",
             discussion: "Example: taskwire admin org rename Acme \"Acme Corp\" --db team.sqlite"
         )
@@ -240,6 +248,7 @@ enum AdminOrgCommands {
 enum AdminMemberCommands {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the members of an organization with their roles.",
             discussion: "Example: taskwire admin member list --org Acme --db team.sqlite"
         )
@@ -250,6 +259,7 @@ enum AdminMemberCommands {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one member of an organization.",
             discussion: "Example: taskwire admin member show bob --org Acme --db team.sqlite"
         )
@@ -261,6 +271,7 @@ enum AdminMemberCommands {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a member: their live sessions leave the organization's rooms (revoked).",
             discussion: """
                 The last owner cannot be removed. Example: taskwire admin member remove bob --org Acme --db team.sqlite
@@ -299,6 +310,7 @@ enum AdminMemberCommands {
 enum AdminProjectCommands {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List projects, of one organization or all (id, name, organization, tasks, last seq).",
             discussion: "Example: taskwire admin project list --org Acme --db team.sqlite"
         )
@@ -309,6 +321,7 @@ enum AdminProjectCommands {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a project, by id or by name.",
             discussion: "Example: taskwire admin project show Website --org Acme --json --db team.sqlite"
         )
@@ -320,6 +333,7 @@ enum AdminProjectCommands {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a project with its tasks and comments; its log ends with project.deleted.",
             discussion: """
                 Asks first (or, without a terminal, refuses unless --yes), saying what goes with it. Sessions in \
@@ -341,6 +355,7 @@ enum AdminProjectCommands {
 
     struct Rename: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rename",
             abstract: "Rename a project.",
             discussion: "Example: taskwire admin project rename Website Site --org Acme --db team.sqlite"
         )
@@ -359,6 +374,7 @@ enum AdminProjectCommands {
 enum AdminTokenCommands {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List tokens (id, user, created, last used) — never the tokens themselves.",
             discussion: "Example: taskwire admin token list --user alice --db team.sqlite"
         )
@@ -369,6 +385,7 @@ enum AdminTokenCommands {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a token by its id.",
             discussion: "Example: taskwire admin token show tok_… --db team.sqlite"
         )
@@ -379,6 +396,7 @@ enum AdminTokenCommands {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Remove a token by its id: it no longer authenticates.",
             discussion: "Example: taskwire admin token remove tok_… --db team.sqlite"
         )
@@ -392,6 +410,7 @@ enum AdminTokenCommands {
 enum AdminBackupCommands {
     struct Backup: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "backup",
             abstract: "Copy a SQLite database, consistent at one moment, while hosts keep writing.",
             discussion: """
                 The copy holds every change committed before it began, and is checked (PRAGMA quick_check). \
@@ -416,6 +435,7 @@ enum AdminBackupCommands {
 
     struct Restore: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "restore",
             abstract: "Bring a backup back into a SQLite database (made when missing).",
             discussion: """
                 Stop the hosts first: a database with live sessions is refused unless --force. Example:
