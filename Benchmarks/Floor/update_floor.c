@@ -60,9 +60,12 @@ int main(int argc, char **argv) {
     sqlite3_stmt *update = prepare(
         "UPDATE tasks SET title = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? "
         "AND EXISTS (SELECT 1 FROM projects p JOIN memberships m ON m.organization_id = p.organization_id "
-        "WHERE p.id = tasks.project_id AND m.user_id = ?) RETURNING id, project_id, title, description, status, "
-        "priority, assignee_id, due_date, labels, version, created_by, created_at, updated_at, rank");
-    sqlite3_stmt *seq = prepare("UPDATE projects SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq");
+        "WHERE p.id = tasks.project_id AND m.user_id = ?)");
+    /* Read back rather than RETURNING, as the host does: SQLite runs RETURNING through a temporary table. */
+    sqlite3_stmt *reread = prepare("SELECT id, project_id, title, description, status, priority, assignee_id, "
+        "due_date, labels, version, created_by, created_at, updated_at, rank FROM tasks WHERE id = ?");
+    sqlite3_stmt *seq = prepare("UPDATE projects SET last_seq = last_seq + 1 WHERE id = ?");
+    sqlite3_stmt *seqread = prepare("SELECT last_seq FROM projects WHERE id = ?");
     sqlite3_stmt *event = prepare(
         "INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)");
 
@@ -97,14 +100,19 @@ int main(int argc, char **argv) {
             sqlite3_bind_text(update, 3, task, -1, SQLITE_STATIC);
             sqlite3_bind_int64(update, 4, current);
             sqlite3_bind_text(update, 5, user, -1, SQLITE_STATIC);
-            if (sqlite3_step(update) != SQLITE_ROW) { fprintf(stderr, "update changed nothing\n"); return 1; }
-            for (int column = 0; column < 14; column++) (void)sqlite3_column_text(update, column);
             run(update, "update");
+            if (sqlite3_changes(db) != 1) { fprintf(stderr, "update changed nothing\n"); return 1; }
+            sqlite3_bind_text(reread, 1, task, -1, SQLITE_STATIC);
+            check(sqlite3_step(reread), "reread");
+            for (int column = 0; column < 14; column++) (void)sqlite3_column_text(reread, column);
+            sqlite3_reset(reread);
             current++;
             sqlite3_bind_text(seq, 1, project, -1, SQLITE_STATIC);
-            check(sqlite3_step(seq), "seq");
-            long long next = sqlite3_column_int64(seq, 0);
             run(seq, "seq");
+            sqlite3_bind_text(seqread, 1, project, -1, SQLITE_STATIC);
+            check(sqlite3_step(seqread), "seqread");
+            long long next = sqlite3_column_int64(seqread, 0);
+            sqlite3_reset(seqread);
             int length = snprintf(payload, sizeof payload,
                 "{\"projectId\":\"%s\",\"seq\":%lld,\"type\":\"task.updated\",\"at\":\"%s\",\"actor\":{\"id\":\"%s\","
                 "\"name\":\"alice\"},\"origin\":{\"sessionId\":\"%s\"},\"data\":{\"task\":{\"id\":\"%s\",\"projectId\":"

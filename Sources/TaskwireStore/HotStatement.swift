@@ -2,7 +2,7 @@ import CSQLite
 import GRDB
 
 /// A cached statement stepped through SQLite's C API, for the statements that every write runs (the versioned
-/// `UPDATE … RETURNING` of a task, the project's next `seq`, the event row).
+/// `UPDATE` of a task and the task read back, the project's next `seq`, the event row).
 ///
 /// GRDB's cursors build a `Row` for each statement run, with a dictionary of its lowercased column names, and its
 /// argument lists are arrays of existentials: about a fifth of a pipelined `task.update` (callgrind). Here the

@@ -11,16 +11,14 @@ extension SQLiteStore {
         return try write { db in
             let (task, _) = try Self.visibleTask(db, id: taskID, userID: actor.user.id)
             let now = Timestamp.now()
-            let row = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        INSERT INTO comments (\(CommentRecord.columns)) VALUES (?, ?, ?, ?, ?, 1, ?, ?)
-                        RETURNING \(CommentRecord.columns)
-                        """
-                ),
-                arguments: [Identifiers.make("cmt"), taskID, task.projectID, actor.user.id, body, now, now]
-            )!
-            let created = CommentRecord.comment(row)
+            let id = Identifiers.make("cmt")
+            // Written, then read back: SQLite runs `RETURNING` through a temporary table (see `appendEvent`).
+            try db.cachedStatement(
+                sql: "INSERT INTO comments (\(CommentRecord.columns)) VALUES (?, ?, ?, ?, ?, 1, ?, ?)"
+            ).execute(arguments: [id, taskID, task.projectID, actor.user.id, body, now, now])
+            guard let created = try Self.storedComment(db, id: id) else {
+                throw StoreError.failure("comment not stored")
+            }
             let event = try Self.appendEvent(
                 db,
                 projectID: task.projectID,
@@ -45,19 +43,13 @@ extension SQLiteStore {
                 throw StoreError.forbidden("only the author can edit a comment")
             }
             // The version is checked by the update itself, so that a stale write is never applied whatever the
-            // isolation; RETURNING yields no row exactly when the update changed none.
-            guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            UPDATE comments SET body = ?, version = version + 1, updated_at = ?
-                            WHERE id = ? AND version = ? RETURNING \(CommentRecord.columns)
-                            """
-                    ),
-                    arguments: [body, Timestamp.now(), id, expectedVersion]
-                )
-            else { throw try Self.commentConflict(db, id: id) }
-            let updated = CommentRecord.comment(row)
+            // isolation; it changed one row or none.
+            try db.cachedStatement(
+                sql: "UPDATE comments SET body = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?"
+            ).execute(arguments: [body, Timestamp.now(), id, expectedVersion])
+            guard db.changesCount == 1, let updated = try Self.storedComment(db, id: id) else {
+                throw try Self.commentConflict(db, id: id)
+            }
             let event = try Self.appendEvent(
                 db,
                 projectID: current.projectID,
@@ -75,13 +67,10 @@ extension SQLiteStore {
             guard current.authorID == actor.user.id || role.canManage else {
                 throw StoreError.forbidden("only the author or an owner or admin can delete a comment")
             }
-            guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(sql: "DELETE FROM comments WHERE id = ? RETURNING \(CommentRecord.columns)"),
-                    arguments: [id]
-                )
-            else { throw StoreError.notFound("Comment") }
-            let deleted = CommentRecord.comment(row)
+            // The comment as read here is the one deleted, in the same transaction.
+            try db.cachedStatement(sql: "DELETE FROM comments WHERE id = ?").execute(arguments: [id])
+            guard db.changesCount == 1 else { throw StoreError.notFound("Comment") }
+            let deleted = current
             let event = try Self.appendEvent(
                 db,
                 projectID: deleted.projectID,
@@ -112,12 +101,15 @@ extension SQLiteStore {
 
     /// Why a versioned write of a comment changed nothing: it is at another version now, or it is gone.
     static func commentConflict(_ db: Database, id: String) throws -> StoreError {
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT \(CommentRecord.columns) FROM comments WHERE id = ?"),
-                arguments: [id]
-            )
-        else { return .notFound("Comment") }
-        return .conflict(current: .comment(CommentRecord.comment(row)))
+        guard let comment = try storedComment(db, id: id) else { return .notFound("Comment") }
+        return .conflict(current: .comment(comment))
+    }
+
+    /// A comment as stored now, without an access check: the row a write just made or changed, read back.
+    static func storedComment(_ db: Database, id: String) throws -> Comment? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(CommentRecord.columns) FROM comments WHERE id = ?"),
+            arguments: [id]
+        ).map(CommentRecord.comment)
     }
 }

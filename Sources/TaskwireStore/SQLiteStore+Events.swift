@@ -10,13 +10,20 @@ extension SQLiteStore {
         actor: ActingSession,
         data: JSON
     ) throws -> CommittedEvent {
-        let next = try HotStatement(db, "UPDATE projects SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq")
-        let seq: Int64? = try {
-            defer { next.finish() }
-            next.bind(1, projectID)
-            return try next.step() ? next.int64(0) : nil
+        // An UPDATE and a SELECT rather than `UPDATE … RETURNING`, which SQLite runs through a temporary table of
+        // its own, opened, filled and closed each time: a third of SQLite's work per pipelined `task.update`
+        // (`Benchmarks/Floor`: 112k → 73k instructions without it in either statement).
+        let next = try HotStatement(db, "UPDATE projects SET last_seq = last_seq + 1 WHERE id = ?")
+        next.bind(1, projectID)
+        try next.run()
+        guard db.changesCount == 1 else { throw StoreError.notFound("Project") }
+        let read = try HotStatement(db, "SELECT last_seq FROM projects WHERE id = ?")
+        let seq: Int64 = try {
+            defer { read.finish() }
+            read.bind(1, projectID)
+            guard try read.step() else { throw StoreError.notFound("Project") }
+            return read.int64(0)
         }()
-        guard let seq else { throw StoreError.notFound("Project") }
         let at = Timestamp.now()
         let event: JSON = [
             "projectId": .string(projectID),

@@ -12,21 +12,19 @@ extension SQLiteStore {
             let placement = try ColumnPlacement.bottom(in: column)
             let respaced = try Self.respace(db, placement, projectID: task.projectID, status: status, actor: actor)
             let now = Timestamp.now()
-            let row = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        INSERT INTO tasks (\(TaskRecord.columns))
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING \(TaskRecord.columns)
-                        """
-                ),
-                arguments: [
-                    Identifiers.make("tsk"), task.projectID, task.title, task.description ?? "",
-                    status.rawValue, (task.priority ?? .medium).rawValue, task.assigneeID, task.dueDate,
-                    TaskRecord.labelsText(task.labels ?? []),
-                    actor.user.id, now, now, placement.rank,
-                ]
-            )!
-            let created = try TaskRecord.task(row)
+            let id = Identifiers.make("tsk")
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO tasks (\(TaskRecord.columns))
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                id, task.projectID, task.title, task.description ?? "",
+                status.rawValue, (task.priority ?? .medium).rawValue, task.assigneeID, task.dueDate,
+                TaskRecord.labelsText(task.labels ?? []),
+                actor.user.id, now, now, placement.rank,
+            ])
+            guard let created = try Self.storedTask(db, id: id) else { throw StoreError.failure("task not stored") }
             let event = try Self.appendEvent(
                 db,
                 projectID: task.projectID,
@@ -166,16 +164,11 @@ extension SQLiteStore {
         expectedVersion: Int64
     ) throws(StoreError) -> ChangeResult<TaskItem> {
         try write { db in
-            _ = try Self.visibleTask(db, id: id, userID: actor.user.id)
-            guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(
-                        sql: "DELETE FROM tasks WHERE id = ? AND version = ? RETURNING \(TaskRecord.columns)"
-                    ),
-                    arguments: [id, expectedVersion]
-                )
-            else { throw try Self.taskConflict(db, id: id) }
-            let deleted = try TaskRecord.task(row)
+            // The task as read here is the one deleted: the delete matched its version in the same transaction.
+            let (deleted, _) = try Self.visibleTask(db, id: id, userID: actor.user.id)
+            try db.cachedStatement(sql: "DELETE FROM tasks WHERE id = ? AND version = ?")
+                .execute(arguments: [id, expectedVersion])
+            guard db.changesCount == 1 else { throw try Self.taskConflict(db, id: id) }
             let event = try Self.appendEvent(
                 db,
                 projectID: deleted.projectID,
@@ -239,31 +232,32 @@ extension SQLiteStore {
                 """
             arguments += [userID]
         }
-        sql += " RETURNING \(TaskRecord.columns)"
-        // RETURNING yields no row exactly when the update changed none.
-        let statement = try HotStatement(db, sql)
-        let returned: TaskItem? = try {
-            defer { statement.finish() }
-            try statement.bind(arguments)
-            return try statement.step() ? try TaskRecord.task(statement) : nil
-        }()
-        guard let task = returned else {
+        // The row is read back by a SELECT, not `RETURNING` (see `appendEvent`). The update changed one row or none:
+        // `changesCount` counts the statement's own rows, not those of its triggers.
+        let update = try HotStatement(db, sql)
+        try update.bind(arguments)
+        try update.run()
+        guard db.changesCount == 1 else {
             // Not found when the user cannot see it (checked here when the update checked it), else a conflict.
             if let userID { _ = try visibleTask(db, id: id, userID: userID) }
             throw try taskConflict(db, id: id)
         }
+        guard let task = try storedTask(db, id: id) else { throw StoreError.notFound("Task") }
         return task
+    }
+
+    /// A task as stored now, without an access check: the row a write just made or changed, read back.
+    static func storedTask(_ db: Database, id: String) throws -> TaskItem? {
+        let read = try HotStatement(db, "SELECT \(TaskRecord.columns) FROM tasks WHERE id = ?")
+        defer { read.finish() }
+        read.bind(1, id)
+        return try read.step() ? try TaskRecord.task(read) : nil
     }
 
     /// Why a versioned write of a task changed nothing: it is at another version now, or it is gone.
     static func taskConflict(_ db: Database, id: String) throws -> StoreError {
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT \(TaskRecord.columns) FROM tasks WHERE id = ?"),
-                arguments: [id]
-            )
-        else { return .notFound("Task") }
-        return .conflict(current: .task(try TaskRecord.task(row)))
+        guard let task = try storedTask(db, id: id) else { return .notFound("Task") }
+        return .conflict(current: .task(task))
     }
 
     /// The first row of a statement, decoded where it lies: `Row.fetchOne` copies every column of the row first.
