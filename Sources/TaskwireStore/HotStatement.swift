@@ -1,8 +1,8 @@
 import CSQLite
 import GRDB
 
-/// A cached statement stepped through SQLite's C API, for the statements that every write runs (the versioned
-/// `UPDATE` of a task and the task read back, the project's next `seq`, the event row).
+/// A cached statement stepped through SQLite's C API, for the statements of the hot writes: the versioned `UPDATE`
+/// of a task, a task read back by id, the project's next `seq` and the event row that every change appends.
 ///
 /// GRDB's cursors build a `Row` for each statement run, with a dictionary of its lowercased column names, and its
 /// argument lists are arrays of existentials: about a fifth of a pipelined `task.update` (callgrind). Here the
@@ -68,8 +68,8 @@ struct HotStatement {
         while try step() {}
     }
 
-    /// Resets the statement, ending its effects on the transaction (a `RETURNING` statement writes its changes
-    /// when it is reset or done), and drops its bindings.
+    /// Resets the statement, ending its run (a `SELECT` left on a row keeps a read cursor open until then), and
+    /// drops its bindings.
     func finish() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
