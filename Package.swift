@@ -37,7 +37,7 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "TaskwireProtocol", swiftSettings: swiftSettings),
-        .target(name: "TaskwireCrypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "TaskwireCrypto", dependencies: ["COpenSSL", "TaskwireSync"], swiftSettings: swiftSettings),
         .target(name: "TaskwireSync", swiftSettings: swiftSettings),
         .target(
             name: "TaskwireTransport",

@@ -1,29 +1,36 @@
 import COpenSSL
+import TaskwireSync
 
 /// HMAC-SHA-256 (RFC 2104) under one key, from OpenSSL's libcrypto.
 public struct HMACSHA256: Sendable {
     /// The length of an authentication code in bytes.
     public static let codeByteCount = 32
 
-    private let key: SecretKey
+    private let keyed: KeyedContext
 
     public init(key: SecretKey) {
         CryptoLibrary.ensureInitialized()
-        self.key = key
+        keyed = KeyedContext(key: key)
     }
 
     /// The 32-byte authentication code of `message`.
     public func authenticationCode(for message: ArraySlice<UInt8>) -> [UInt8] {
+        authenticationCode(for: [], followedBy: message)
+    }
+
+    /// The 32-byte authentication code of `prefix` followed by `message`, without joining them first.
+    public func authenticationCode(for prefix: [UInt8], followedBy message: ArraySlice<UInt8>) -> [UInt8] {
         var code = [UInt8](repeating: 0, count: Self.codeByteCount)
-        let succeeded = key.bytes.withUnsafeBytes { keyBytes in
-            message.withUnsafeBytes { input in
-                code.withUnsafeMutableBufferPointer {
-                    COpenSSL_hmacSHA256(
-                        keyBytes.baseAddress,
-                        keyBytes.count,
-                        input.baseAddress,
-                        input.count,
-                        $0.baseAddress
+        let succeeded = prefix.withUnsafeBytes { first in
+            message.withUnsafeBytes { second in
+                code.withUnsafeMutableBufferPointer { output in
+                    COpenSSL_hmacSHA256Finish(
+                        keyed.copy(),
+                        first.baseAddress,
+                        first.count,
+                        second.baseAddress,
+                        second.count,
+                        output.baseAddress
                     )
                 }
             }
@@ -35,6 +42,33 @@ public struct HMACSHA256: Sendable {
     /// Whether `code` is the authentication code of `message`, compared in constant time.
     public func isValid(code: ArraySlice<UInt8>, for message: ArraySlice<UInt8>) -> Bool {
         ConstantTime.equal(authenticationCode(for: message)[...], code)
+    }
+}
+
+/// An HMAC-SHA-256 context keyed once, copied for every code: `HMAC()` fetched the algorithm, allocated a
+/// context and derived the key's pads for each message, most of the cost of a relay message's code.
+// @unchecked Sendable: the context is written only by `init` and freed by `deinit`; in between, it is only copied,
+// under `lock` (a copy only reads it, but OpenSSL promises nothing about copies made at once from several threads).
+private final class KeyedContext: @unchecked Sendable {
+    private let context: OpaquePointer
+    private let lock = Locked(())
+
+    init(key: SecretKey) {
+        let made = key.bytes.withUnsafeBytes { COpenSSL_hmacSHA256Keyed($0.baseAddress, $0.count) }
+        guard let made else { preconditionFailure("libcrypto could not key HMAC-SHA-256") }
+        context = made
+    }
+
+    deinit {
+        COpenSSL_hmacFree(context)
+    }
+
+    /// A copy of the keyed context, for one code (``COpenSSL_hmacSHA256Finish`` frees it).
+    func copy() -> OpaquePointer {
+        guard let copy = lock.withLock({ _ in COpenSSL_hmacCopy(context) }) else {
+            preconditionFailure("libcrypto could not copy an HMAC-SHA-256 context")
+        }
+        return copy
     }
 }
 

@@ -61,9 +61,7 @@ public struct RelayCodec: Sendable {
     }
 
     private func code(for body: ArraySlice<UInt8>) -> [UInt8] {
-        var authenticated = context
-        authenticated.append(contentsOf: body)
-        return mac.authenticationCode(for: authenticated[...])
+        mac.authenticationCode(for: context, followedBy: body)
     }
 
     // MARK: Opening

@@ -61,6 +61,40 @@ import Testing
         #expect(!HMACSHA256(key: SecretKey.random()).isValid(code: code[...], for: message[...]))
     }
 
+    /// The relay authenticates a context prefix and a message body without joining them first.
+    @Test func aPrefixAndAMessageHaveTheCodeOfTheirJoin() {
+        let mac = HMACSHA256(key: SecretKey.random())
+        let prefix = Array("taskwire relay v1\nnamespace\n".utf8)
+        let message = Array("E 1 prj_1 task.updated\n{}".utf8)
+        let joined = prefix + message
+        let separate = mac.authenticationCode(for: prefix, followedBy: message[...])
+        #expect(separate == mac.authenticationCode(for: joined[...]))
+        #expect(mac.authenticationCode(for: [], followedBy: message[...]) == mac.authenticationCode(for: message[...]))
+        #expect(mac.authenticationCode(for: prefix, followedBy: [][...]) == mac.authenticationCode(for: prefix[...]))
+        #expect(mac.authenticationCode(for: [], followedBy: [][...]).count == 32)
+    }
+
+    /// One keyed context serves every thread: each code is computed on a copy of it, which leaves it unchanged.
+    @Test func threadsSharingOneKeyGetTheSameCodesAsOneThread() async {
+        let mac = HMACSHA256(key: SecretKey.random())
+        let messages = (0..<16).map { Array("message \($0) ".utf8) + Array(repeating: UInt8($0), count: $0 * 50) }
+        let expected = messages.map { mac.authenticationCode(for: $0[...]) }
+        let wrong = await withTaskGroup(of: Int.self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var wrong = 0
+                    for round in 0..<400 {
+                        let index = (worker + round) % messages.count
+                        if mac.authenticationCode(for: messages[index][...]) != expected[index] { wrong += 1 }
+                    }
+                    return wrong
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(wrong == 0)
+    }
+
     @Test func randomKeysDifferAndNeverPrintTheirBytes() throws {
         let first = SecretKey.random()
         let second = SecretKey.random()
