@@ -35,6 +35,26 @@ public struct JSONParser {
     public static func parse(_ text: String) throws(JSONParseError) -> JSON {
         try parse(Array(text.utf8))
     }
+
+    /// Checks that `bytes` hold one JSON object, accepted exactly as ``parse(_:)`` accepts it, without building it,
+    /// and returns its top-level members named in `keys` (of a name given twice, the last, as `parse` keeps it).
+    ///
+    /// For a text that is passed on as it is and of which only a few members are read: a relayed event's check
+    /// built its whole tree before, a string and an allocation for every member.
+    public static func checkObject(
+        _ bytes: UnsafeRawBufferPointer,
+        keeping keys: [String]
+    ) throws(JSONParseError) -> JSONObject {
+        var parser = Cursor(bytes: bytes)
+        parser.skipWhitespace()
+        guard !parser.atEnd, bytes[parser.position] == UInt8(ascii: "{") else {
+            throw parser.error("expected a JSON object")
+        }
+        let kept = try parser.skipObject(depth: 1, keeping: keys)
+        parser.skipWhitespace()
+        guard parser.position == bytes.count else { throw parser.error("unexpected data after the JSON value") }
+        return kept
+    }
 }
 
 private struct Cursor {
@@ -137,6 +157,12 @@ private struct Cursor {
 
     mutating func parseNumber() throws(JSONParseError) -> String {
         let start = position
+        try skipNumber()
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+    }
+
+    /// Moves past a number, checking it as ``parseNumber()`` does.
+    mutating func skipNumber() throws(JSONParseError) {
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         guard !atEnd else { throw error("invalid number") }
         if bytes[position] == UInt8(ascii: "0") {
@@ -157,7 +183,105 @@ private struct Cursor {
             guard !atEnd, isDigit(bytes[position]) else { throw error("invalid number") }
             while !atEnd, isDigit(bytes[position]) { position += 1 }
         }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+    }
+
+    // MARK: Checking without building (``JSONParser/checkObject(_:keeping:)``)
+
+    /// Moves past one value, checking it as ``parseValue(depth:)`` does.
+    mutating func skipValue(depth: Int) throws(JSONParseError) {
+        guard !atEnd else { throw error("unexpected end of input") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): _ = try skipObject(depth: depth + 1, keeping: [])
+        case UInt8(ascii: "["): try skipArray(depth: depth + 1)
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"): _ = try parseValue(depth: depth)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try skipNumber()
+        default: throw error("unexpected character")
+        }
+    }
+
+    /// Moves past an object, checking it as ``parseObject(depth:)`` does; returns its members named in `keys`.
+    mutating func skipObject(depth: Int, keeping keys: [String]) throws(JSONParseError) -> JSONObject {
+        guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
+        position += 1
+        var kept = JSONObject()
+        skipWhitespace()
+        if !atEnd, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            return kept
+        }
+        while true {
+            skipWhitespace()
+            guard !atEnd, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            var key: String?
+            if keys.isEmpty {
+                try skipString()
+            } else {
+                let name = try parseString()
+                if keys.contains(name) { key = name }
+            }
+            skipWhitespace()
+            guard !atEnd, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            position += 1
+            skipWhitespace()
+            if let key {
+                kept[key] = try parseValue(depth: depth)
+            } else {
+                try skipValue(depth: depth)
+            }
+            skipWhitespace()
+            guard !atEnd else { throw error("unexpected end of input") }
+            switch bytes[position] {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"):
+                position += 1
+                return kept
+            default: throw error("expected ',' or '}'")
+            }
+        }
+    }
+
+    /// Moves past an array, checking it as ``parseArray(depth:)`` does.
+    mutating func skipArray(depth: Int) throws(JSONParseError) {
+        guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
+        position += 1
+        skipWhitespace()
+        if !atEnd, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            try skipValue(depth: depth)
+            skipWhitespace()
+            guard !atEnd else { throw error("unexpected end of input") }
+            switch bytes[position] {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"):
+                position += 1
+                return
+            default: throw error("expected ',' or ']'")
+            }
+        }
+    }
+
+    /// Moves past a string, checking it as ``parseString()`` does: a string of ASCII without escapes is only scanned,
+    /// any other is checked by `parseString` itself.
+    mutating func skipString() throws(JSONParseError) {
+        let start = position
+        position += 1
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                position += 1
+                return
+            }
+            if byte == UInt8(ascii: "\\") || byte >= 0x80 { break }
+            if byte < 0x20 { throw error("control character in a string") }
+            position += 1
+        }
+        position = start
+        _ = try parseString()
     }
 
     func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

@@ -120,16 +120,18 @@ public struct RelayCodec: Sendable {
         else { return .failure(.badHeader) }
         let projectID = String(decoding: fields[1], as: UTF8.self)
         let payload = bytes[(newline + 1)...]
-        let event: JSON
-        switch object(payload, rejection: .badEvent) {
-        case .success(let value): event = value
-        case .failure(let rejection): return .failure(rejection)
-        }
+        // The payload goes on to clients as it is: checked in full, but only the three members the header repeats
+        // are built.
+        guard !payload.contains(0x0A), !payload.contains(0x0D),
+            let event = payload.withUnsafeBytes({ try? JSONParser.checkObject($0, keeping: eventHeaderKeys) })
+        else { return .failure(.badEvent) }
         guard event["projectId"] == .string(projectID), event["seq"]?.int64Value == seq,
             event["type"] == .string(type.rawValue)
         else { return .failure(.headerMismatch) }
         return .success(CommittedEvent(projectID: projectID, seq: seq, type: type.rawValue, payload: Array(payload)))
     }
+
+    static let eventHeaderKeys = ["projectId", "seq", "type"]
 
     /// Exactly one JSON object, without a raw line break anywhere (so that it can be written as part of one line).
     private static func object(_ bytes: ArraySlice<UInt8>, rejection: RelayRejection) -> Result<JSON, RelayRejection> {

@@ -272,3 +272,81 @@ extension String {
         return String(self[...colon]) + "null" + String(self[index(after: colon)...])
     }
 }
+
+/// `checkObject` accepts exactly the objects `parse` accepts, and keeps the members `parse` would have kept.
+@Suite struct JSONCheckObjectTests {
+    private static let keys = ["projectId", "seq", "type"]
+
+    private static let event = #"""
+        {"projectId":"prj_1","seq":12,"type":"task.updated","at":"2026-12-03T00:00:00.000Z",\#
+        "actor":{"id":"usr_1","name":"Zoë \"Z\" \\ /"},"origin":{"sessionId":"ses_1"},\#
+        "data":{"task":{"id":"tsk_1","labels":["a","b\u00e9\ud83d\ude00"],"version":3,"score":-1.5e+3,\#
+        "ok":true,"off":false,"none":null,"nested":[[],{},[{}],0.25,-0,1E9]}},"seq":13}
+        """#
+
+    private func expectAgreement(_ input: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) {
+        let parsed = (try? JSONParser.parse(input))?.objectValue
+        let checked = input.withUnsafeBytes { try? JSONParser.checkObject($0, keeping: Self.keys) }
+        #expect(
+            (parsed != nil) == (checked != nil),
+            "\(String(decoding: input, as: UTF8.self).debugDescription)",
+            sourceLocation: sourceLocation
+        )
+        if let parsed, let checked {
+            for key in Self.keys { #expect(parsed[key] == checked[key], sourceLocation: sourceLocation) }
+            #expect(checked.count == Self.keys.filter { parsed[$0] != nil }.count, sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func anEventKeepsTheLastOfARepeatedMember() throws {
+        let checked = try Array(Self.event.utf8).withUnsafeBytes { buffer throws(JSONParseError) in
+            try JSONParser.checkObject(buffer, keeping: Self.keys)
+        }
+        #expect(checked["seq"] == 13)
+        #expect(checked["projectId"] == "prj_1")
+        #expect(checked["type"] == "task.updated")
+        expectAgreement(Array(Self.event.utf8))
+    }
+
+    @Test(arguments: [
+        "{}", " {} ", "[]", "\"x\"", "1", "null", "{\"a\":1,}", "{\"a\" 1}", "{\"a\":tru}", "{\"a\":\"\u{1}\"}",
+        "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00x\"}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":-}",
+        "{\"a\":1e}", "{\"a\":[1,]}", "{\"a\":[1 2]}", "{\"a\":{}}x", "{\"a\":\"unterminated}", "{\"seq\":1}{}",
+        "{\"a\":" + String(repeating: "[", count: 255) + String(repeating: "]", count: 255) + "}",
+        "{\"a\":" + String(repeating: "[", count: 256) + String(repeating: "]", count: 256) + "}",
+        "{\"a\":" + String(repeating: "{\"b\":", count: 256) + "1" + String(repeating: "}", count: 256) + "}",
+    ])
+    func fixedInputsAgree(_ text: String) {
+        expectAgreement(Array(text.utf8))
+    }
+
+    @Test func invalidUTF8Agrees() {
+        for bytes: [UInt8] in [[0x80], [0xC3], [0xC3, 0xA9], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xFF]] {
+            expectAgreement(Array("{\"a\":\"".utf8) + bytes + Array("\"}".utf8))
+            expectAgreement(Array("{\"".utf8) + bytes + Array("\":1}".utf8))
+        }
+    }
+
+    /// Thousands of small corruptions of a real event: each is accepted by both or refused by both.
+    @Test func corruptedEventsAgree() {
+        let base = Array(Self.event.utf8)
+        let interesting = Array("\"\\{}[],:0-e.u tnf".utf8) + [0x0A, 0x00, 0x1F, 0x80, 0xC3, 0xFF]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        for _ in 0..<4000 {
+            var input = base
+            for _ in 0...(next() % 3) {
+                let at = next() % input.count
+                switch next() % 3 {
+                case 0: input[at] = interesting[next() % interesting.count]
+                case 1: input.remove(at: at)
+                default: input.insert(interesting[next() % interesting.count], at: at)
+                }
+            }
+            expectAgreement(input)
+        }
+    }
+}
