@@ -102,56 +102,64 @@ private struct Cursor {
     }
 
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSON {
-        guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
-        position += 1
         var object = JSONObject()
-        skipWhitespace()
-        if !atEnd, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            return .object(object)
-        }
-        while true {
-            skipWhitespace()
-            guard !atEnd, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+        if try open(UInt8(ascii: "}"), depth: depth) { return .object(object) }
+        repeat {
+            try atMemberName()
             let key = try parseString()
-            skipWhitespace()
-            guard !atEnd, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            position += 1
-            skipWhitespace()
+            try pastColon()
             object[key] = try parseValue(depth: depth)
-            skipWhitespace()
-            guard !atEnd else { throw error("unexpected end of input") }
-            switch bytes[position] {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"):
-                position += 1
-                return .object(object)
-            default: throw error("expected ',' or '}'")
-            }
-        }
+        } while try !closes(UInt8(ascii: "}"))
+        return .object(object)
     }
 
     mutating func parseArray(depth: Int) throws(JSONParseError) -> JSON {
-        guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
-        position += 1
         var elements: [JSON] = []
-        skipWhitespace()
-        if !atEnd, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            return .array(elements)
-        }
-        while true {
+        if try open(UInt8(ascii: "]"), depth: depth) { return .array(elements) }
+        repeat {
             skipWhitespace()
             elements.append(try parseValue(depth: depth))
-            skipWhitespace()
-            guard !atEnd else { throw error("unexpected end of input") }
-            switch bytes[position] {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"):
-                position += 1
-                return .array(elements)
-            default: throw error("expected ',' or ']'")
-            }
+        } while try !closes(UInt8(ascii: "]"))
+        return .array(elements)
+    }
+
+    /// Past the opening bracket of an object or array: checks the nesting, and tells whether it closes at once.
+    mutating func open(_ closing: UInt8, depth: Int) throws(JSONParseError) -> Bool {
+        guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
+        position += 1
+        skipWhitespace()
+        guard !atEnd, bytes[position] == closing else { return false }
+        position += 1
+        return true
+    }
+
+    /// Before a member of an object: at the opening quote of its name.
+    mutating func atMemberName() throws(JSONParseError) {
+        skipWhitespace()
+        guard !atEnd, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+    }
+
+    /// After a member's name: past its colon and the white space after it.
+    mutating func pastColon() throws(JSONParseError) {
+        skipWhitespace()
+        guard !atEnd, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+        position += 1
+        skipWhitespace()
+    }
+
+    /// After a member or an element: true past the closing bracket, false past a comma.
+    mutating func closes(_ closing: UInt8) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard !atEnd else { throw error("unexpected end of input") }
+        switch bytes[position] {
+        case UInt8(ascii: ","):
+            position += 1
+            return false
+        case closing:
+            position += 1
+            return true
+        default:
+            throw error(closing == UInt8(ascii: "}") ? "expected ',' or '}'" : "expected ',' or ']'")
         }
     }
 
@@ -202,17 +210,10 @@ private struct Cursor {
 
     /// Moves past an object, checking it as ``parseObject(depth:)`` does; returns its members named in `keys`.
     mutating func skipObject(depth: Int, keeping keys: [String]) throws(JSONParseError) -> JSONObject {
-        guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
-        position += 1
         var kept = JSONObject()
-        skipWhitespace()
-        if !atEnd, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            return kept
-        }
-        while true {
-            skipWhitespace()
-            guard !atEnd, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+        if try open(UInt8(ascii: "}"), depth: depth) { return kept }
+        repeat {
+            try atMemberName()
             var key: String?
             if keys.isEmpty {
                 try skipString()
@@ -220,49 +221,23 @@ private struct Cursor {
                 let name = try parseString()
                 if keys.contains(name) { key = name }
             }
-            skipWhitespace()
-            guard !atEnd, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            position += 1
-            skipWhitespace()
+            try pastColon()
             if let key {
                 kept[key] = try parseValue(depth: depth)
             } else {
                 try skipValue(depth: depth)
             }
-            skipWhitespace()
-            guard !atEnd else { throw error("unexpected end of input") }
-            switch bytes[position] {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"):
-                position += 1
-                return kept
-            default: throw error("expected ',' or '}'")
-            }
-        }
+        } while try !closes(UInt8(ascii: "}"))
+        return kept
     }
 
     /// Moves past an array, checking it as ``parseArray(depth:)`` does.
     mutating func skipArray(depth: Int) throws(JSONParseError) {
-        guard depth <= JSONParser.maximumDepth else { throw error("nesting deeper than \(JSONParser.maximumDepth)") }
-        position += 1
-        skipWhitespace()
-        if !atEnd, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            return
-        }
-        while true {
+        if try open(UInt8(ascii: "]"), depth: depth) { return }
+        repeat {
             skipWhitespace()
             try skipValue(depth: depth)
-            skipWhitespace()
-            guard !atEnd else { throw error("unexpected end of input") }
-            switch bytes[position] {
-            case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"):
-                position += 1
-                return
-            default: throw error("expected ',' or ']'")
-            }
-        }
+        } while try !closes(UInt8(ascii: "]"))
     }
 
     /// Moves past a string, checking it as ``parseString()`` does: a string of ASCII without escapes is only scanned,
