@@ -1,6 +1,10 @@
 public import TaskwireCrypto
 public import TaskwireProtocol
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The messages hosts exchange through a relay: authenticated with a key that only the hosts of one database know,
 /// versioned, and checked in full before anything in them is used.
 ///
@@ -122,8 +126,10 @@ public struct RelayCodec: Sendable {
         let payload = bytes[(newline + 1)...]
         // The payload goes on to clients as it is: checked in full, but only the three members the header repeats
         // are built.
-        guard !payload.contains(0x0A), !payload.contains(0x0D),
-            let event = payload.withUnsafeBytes({ try? JSONParser.checkObject($0, keeping: eventHeaderKeys) })
+        guard
+            let event = payload.withUnsafeBytes({ bytes in
+                hasLineBreak(bytes) ? nil : try? JSONParser.checkObject(bytes, keeping: eventHeaderKeys)
+            })
         else { return .failure(.badEvent) }
         guard event["projectId"] == .string(projectID), event["seq"]?.int64Value == seq,
             event["type"] == .string(type.rawValue)
@@ -135,10 +141,16 @@ public struct RelayCodec: Sendable {
 
     /// Exactly one JSON object, without a raw line break anywhere (so that it can be written as part of one line).
     private static func object(_ bytes: ArraySlice<UInt8>, rejection: RelayRejection) -> Result<JSON, RelayRejection> {
-        guard !bytes.contains(0x0A), !bytes.contains(0x0D),
-            let value = bytes.withUnsafeBytes({ try? JSONParser.parse($0) }), case .object = value
+        guard let value = bytes.withUnsafeBytes({ hasLineBreak($0) ? nil : try? JSONParser.parse($0) }),
+            case .object = value
         else { return .failure(rejection) }
         return .success(value)
+    }
+
+    /// Whether the bytes hold a raw line feed or carriage return (`memchr`, many bytes at a time).
+    private static func hasLineBreak(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        return memchr(base, 0x0A, bytes.count) != nil || memchr(base, 0x0D, bytes.count) != nil
     }
 
     /// A positive decimal `seq` without sign or leading zeros that fits an Int64.
