@@ -245,18 +245,11 @@ private struct Cursor {
     mutating func skipString() throws(JSONParseError) {
         let start = position
         position += 1
-        // Eight bytes at a time while none is a quote, a backslash, below 0x20 or above 0x7F (the classic tests for
-        // a zero byte and for a byte below n, as in the writer's `firstEscaped`); the loop below finds which.
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
+        // Eight bytes at a time while none must be escaped (``JSONWordScan``) or is above 0x7F; the loop below
+        // finds which.
         while position + 8 <= bytes.count {
             let word = bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let below = (word &- ones &* 0x20) & ~word
-            let zeroQuote = (quote &- ones) & ~quote
-            let zeroBackslash = (backslash &- ones) & ~backslash
-            if (below | zeroQuote | zeroBackslash | word) & highs != 0 { break }
+            if JSONWordScan.mustEscape(word) | (word & JSONWordScan.highBits) != 0 { break }
             position += 8
         }
         while position < bytes.count {

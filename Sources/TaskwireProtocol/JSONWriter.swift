@@ -144,21 +144,14 @@ extension JSON {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 
-    /// The position of the first byte at or after `start` that must be escaped, or `count`. Eight bytes at a time:
-    /// a word has a byte below 0x20, or equal to `"` or `\`, exactly when the classic zero-byte tests say so.
+    /// The position of the first byte at or after `start` that must be escaped, or `count`; eight bytes at a time
+    /// (``JSONWordScan``).
     @inline(__always)
     private static func firstEscaped(_ source: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         var index = start
         while index + 8 <= count {
             let word = UnsafeRawPointer(source + index).loadUnaligned(as: UInt64.self)
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let below = (word &- ones &* 0x20) & ~word
-            let zeroQuote = (quote &- ones) & ~quote
-            let zeroBackslash = (backslash &- ones) & ~backslash
-            if (below | zeroQuote | zeroBackslash) & highs != 0 { break }
+            if JSONWordScan.mustEscape(word) != 0 { break }
             index += 8
         }
         while index < count && !mustEscape(source[index]) { index += 1 }
