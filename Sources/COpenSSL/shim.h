@@ -4,7 +4,6 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
@@ -18,14 +17,6 @@ static inline int COpenSSL_initialize(void) {
 static inline int COpenSSL_sha256(const void *bytes, size_t count, unsigned char *digest) {
     unsigned int length = 0;
     return EVP_Digest(bytes, count, digest, &length, EVP_sha256(), NULL) == 1 && length == 32;
-}
-
-/// HMAC-SHA-256 of `count` bytes under `key` into `code` (32 bytes); 1 on success.
-static inline int COpenSSL_hmacSHA256(
-    const void *key, size_t keyCount, const void *bytes, size_t count, unsigned char *code
-) {
-    unsigned int length = 0;
-    return HMAC(EVP_sha256(), key, (int)keyCount, bytes, count, code, &length) != NULL && length == 32;
 }
 
 /// An HMAC-SHA-256 context keyed with `key`, to be copied for each code; NULL on failure. Fetching the
