@@ -26,11 +26,8 @@ let package = Package(
             name: "CHiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
-        .systemLibrary(
-            name: "CLibpq",
-            pkgConfig: "libpq",
-            providers: [.apt(["libpq-dev"])]
-        ),
+        // libpq's header at build time (libpq-dev); the library itself is loaded on first use (Sources/CLibpq).
+        .target(name: "CLibpq", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "libcrypto",

@@ -23,6 +23,7 @@ struct ConnectionSettings: Sendable {
 
     /// Opens a connection; a failure is ``StoreError/unavailable`` with a one-line message naming the server.
     func connect() throws(StoreError) -> OpaquePointer {
+        try Self.loadLibpq()
         // Entries before the URL are defaults that the URL may override; the one after it is imposed.
         let keywords = ["connect_timeout", "fallback_application_name", "dbname", "client_encoding"]
         let values = [String(connectTimeoutSeconds), "taskwire", url, "UTF8"]
@@ -47,6 +48,14 @@ struct ConnectionSettings: Sendable {
         // Notices (such as "relation already exists, skipping") would otherwise go to stderr.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
         return connection
+    }
+
+    /// Loads libpq, once per process: a host that never opens a PostgreSQL URL never maps it.
+    static func loadLibpq() throws(StoreError) {
+        var message = [CChar](repeating: 0, count: 256)
+        guard !CLibpq_load(&message, message.count) else { return }
+        let reason = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        throw .unavailable("cannot use PostgreSQL: \(reason)")
     }
 
     /// `cannot connect to PostgreSQL at HOST:PORT: REASON`, on one line and without any password.

@@ -141,6 +141,35 @@ import Testing
         #expect(!admin.stderr.contains("sup3rsecret"))
     }
 
+    /// libpq is loaded on the first use of a PostgreSQL URL, not when the binary starts. With a `libpq.so.5` that
+    /// is not a library first on the search path, a command on SQLite still works (a binary linked to libpq would
+    /// not even start), and one on a PostgreSQL URL fails with one line and exit code 1.
+    @Test func libpqIsLoadedOnlyForAPostgresURL() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("taskwire-libpq-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data("not a library".utf8).write(to: directory.appendingPathComponent("libpq.so.5"))
+        let environment = ["LD_LIBRARY_PATH": directory.path]
+
+        let database = try TemporaryDatabase()
+        let local = try Self.run(
+            ["admin", "user", "add", "--name", "alice", "--json", "--db", database.path],
+            environment: environment
+        )
+        #expect(local.status == 0, "\(local.stderr)")
+        #expect(local.json?["name"] == "alice")
+
+        let url = "postgresql://alice:sup3rsecret@127.0.0.1:1/team"
+        for arguments in [["serve", "--db", url], ["admin", "user", "add", "--name", "x", "--json", "--db", url]] {
+            let outcome = try Self.run(arguments, environment: environment)
+            #expect(outcome.status == 1)
+            #expect(outcome.stdout.isEmpty)
+            #expect(outcome.stderr.contains("cannot use PostgreSQL: cannot load libpq: "), "\(outcome.stderr)")
+            #expect(outcome.stderr.split(separator: "\n").count == 1)
+            #expect(!outcome.stderr.contains("sup3rsecret"))
+        }
+    }
+
     @Test func callPrintsTheResultOrFailsWithExitCode1() throws {
         let database = try TemporaryDatabase()
         let db = ["--db", database.path]
