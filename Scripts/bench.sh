@@ -21,9 +21,9 @@ done
 Scripts/install-dependencies.sh
 
 # One product per invocation: swift build keeps only the last --product it is given.
-swift build -c release --static-swift-stdlib --product taskwire
-swift build -c release --static-swift-stdlib --product taskwire-bench
-binary_dir="$(swift build -c release --static-swift-stdlib --show-bin-path)"
+Scripts/build-release.sh --product taskwire
+Scripts/build-release.sh --product taskwire-bench
+binary_dir="$(Scripts/build-release.sh --show-bin-path)"
 
 if [ "$peers" -eq 1 ]; then
     source_dir="${PEERS_SOURCE:-$(cd .. && pwd)/shared/peers}"

@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/install-dependencies.sh
-swift build -c release --static-swift-stdlib --product taskwire
+Scripts/build-release.sh --product taskwire
 exec .build/release/taskwire demo "$@"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the system packages Taskwire builds and tests against, when they are missing (Debian/Ubuntu).
+# Installs the system packages Taskwire builds and tests against, when they are missing (Debian/Ubuntu), and any
+# named as arguments (valgrind, for the scripts that profile).
 set -euo pipefail
-packages=(libsqlite3-dev sqlite3 libhiredis-dev redis-server libssl-dev libpq-dev postgresql tmux)
+packages=(libsqlite3-dev sqlite3 libhiredis-dev redis-server libssl-dev libpq-dev postgresql tmux "$@")
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -5,14 +5,7 @@
 #   Scripts/instructions.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Scripts/install-dependencies.sh
-if ! command -v valgrind > /dev/null; then
-    echo "Installing valgrind" >&2
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq valgrind > /dev/null
-fi
-swift build -c release --static-swift-stdlib --product taskwire
-binary_dir="$(swift build -c release --static-swift-stdlib --show-bin-path)"
+Scripts/install-dependencies.sh valgrind
+Scripts/build-release.sh --product taskwire
+binary_dir="$(Scripts/build-release.sh --show-bin-path)"
 exec python3 Benchmarks/Instructions/instructions.py "$binary_dir/taskwire" "${1:-2000}"

@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/install-dependencies.sh
-swift build -c release --static-swift-stdlib --product taskwire
-binary_dir="$(swift build -c release --static-swift-stdlib --show-bin-path)"
+Scripts/build-release.sh --product taskwire
+binary_dir="$(Scripts/build-release.sh --show-bin-path)"
 floor="$(mktemp -d)/update_floor"
 trap 'rm -rf "$(dirname "$floor")"' EXIT
 compiler="$(command -v cc || command -v clang)"
