@@ -1,20 +1,22 @@
 extension JSON {
     /// Appends the compact JSON text of this value; the output never contains a raw line break.
     public func write(into out: inout [UInt8]) {
-        JSON.append(length: encodedLength, to: &out) { encode(into: $0) }
+        JSON.withText(writing: { encode(into: &$0) }, then: { out.append(contentsOf: $0) })
     }
 
     /// The compact JSON text of this value as bytes.
-    ///
-    /// Written in two passes: the exact length first, then the bytes into an array of that size through a pointer,
-    /// so that the array is allocated once instead of growing (and copying) about ten times for an event.
     public var bytes: [UInt8] {
-        let length = encodedLength
-        return [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
-            guard let base = buffer.baseAddress else { return }
-            initialized = encode(into: base) - base
-            precondition(initialized == length, "JSON length and bytes disagree")
-        }
+        JSON.withText(
+            writing: { encode(into: &$0) },
+            then: { text in
+                [UInt8](unsafeUninitializedCapacity: text.count) { buffer, initialized in
+                    if let target = buffer.baseAddress, let source = text.baseAddress {
+                        target.initialize(from: source, count: text.count)
+                    }
+                    initialized = text.count
+                }
+            }
+        )
     }
 
     /// The compact JSON text of this value.
@@ -22,78 +24,51 @@ extension JSON {
 
     /// Appends a JSON string literal, escaping quotes, backslashes and control characters.
     public static func writeString(_ text: String, into out: inout [UInt8]) {
-        append(length: stringLength(text), to: &out) { encodeString(text, into: $0) }
+        withText(writing: { appendString(text, to: &$0) }, then: { out.append(contentsOf: $0) })
     }
 
-    /// Appends `length` bytes written by `encode` (which returns the end of what it wrote) through a temporary
-    /// buffer, on the stack when it is small, so that appending to a message costs no allocation of its own.
-    private static func append(
-        length: Int,
-        to out: inout [UInt8],
-        _ encode: (UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8>
-    ) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(length, 1)) { buffer in
-            guard let base = buffer.baseAddress else { return }
-            let written = encode(base) - base
-            precondition(written == length, "JSON length and bytes disagree")
-            out.append(contentsOf: UnsafeBufferPointer(start: base, count: written))
+    /// Writes a text with `write` in one pass, into a buffer on the stack that moves to the heap only when a text
+    /// outgrows it, and runs `body` on what was written. (Writing twice, the exact length first and then the
+    /// bytes, cost as much again as the writing itself: every value visited and copied twice.)
+    private static func withText<R>(
+        writing write: (inout JSONBuffer) -> Void,
+        then body: (UnsafeBufferPointer<UInt8>) -> R
+    ) -> R {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: JSONBuffer.stackCapacity) { stack in
+            var buffer = JSONBuffer(stack)
+            defer { buffer.release() }
+            write(&buffer)
+            return body(buffer.written)
         }
     }
 
-    /// The length of the compact text.
-    private var encodedLength: Int {
+    /// Appends the compact text of this value.
+    private func encode(into buffer: inout JSONBuffer) {
         switch self {
-        case .null: 4
-        case .bool(let value): value ? 4 : 5
-        case .number(let text): text.utf8.count
-        case .string(let text): JSON.stringLength(text)
+        case .null: buffer.append("null")
+        case .bool(let value): buffer.append(value ? "true" : "false")
+        case .number(let text): JSON.withUTF8(text) { buffer.append($0) }
+        case .string(let text): JSON.appendString(text, to: &buffer)
         case .array(let elements):
-            elements.reduce(max(1, elements.count) + 1) { $0 + $1.encodedLength }
-        case .object(let object):
-            // Braces, and a colon and a comma (or the closing brace) per member.
-            object.members.reduce(2 + max(0, object.count * 2 - 1)) {
-                $0 + JSON.stringLength($1.key) + $1.value.encodedLength
+            buffer.append(UInt8(ascii: "["))
+            var first = true
+            for element in elements {
+                if !first { buffer.append(UInt8(ascii: ",")) }
+                first = false
+                element.encode(into: &buffer)
             }
-        }
-    }
-
-    /// Writes the compact text at `out`, which has room for ``encodedLength`` bytes; returns the end.
-    private func encode(into out: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        switch self {
-        case .null: return JSON.copy("null", to: out)
-        case .bool(let value): return JSON.copy(value ? "true" : "false", to: out)
-        case .number(let text): return JSON.copy(text, to: out)
-        case .string(let text): return JSON.encodeString(text, into: out)
-        case .array(let elements):
-            var at = out
-            at.pointee = UInt8(ascii: "[")
-            at += 1
-            for (offset, element) in elements.enumerated() {
-                if offset > 0 {
-                    at.pointee = UInt8(ascii: ",")
-                    at += 1
-                }
-                at = element.encode(into: at)
-            }
-            at.pointee = UInt8(ascii: "]")
-            return at + 1
+            buffer.append(UInt8(ascii: "]"))
         case .object(let object):
-            var at = out
-            at.pointee = UInt8(ascii: "{")
-            at += 1
+            buffer.append(UInt8(ascii: "{"))
             var first = true
             for member in object.members {
-                if !first {
-                    at.pointee = UInt8(ascii: ",")
-                    at += 1
-                }
+                if !first { buffer.append(UInt8(ascii: ",")) }
                 first = false
-                at = JSON.encodeString(member.key, into: at)
-                at.pointee = UInt8(ascii: ":")
-                at = member.value.encode(into: at + 1)
+                JSON.appendString(member.key, to: &buffer)
+                buffer.append(UInt8(ascii: ":"))
+                member.value.encode(into: &buffer)
             }
-            at.pointee = UInt8(ascii: "}")
-            return at + 1
+            buffer.append(UInt8(ascii: "}"))
         }
     }
 
@@ -103,39 +78,6 @@ extension JSON {
         if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = text
         return copy.withUTF8(body)
-    }
-
-    @inline(__always)
-    private static func copy(_ text: String, to out: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        withUTF8(text) { utf8 in
-            guard let source = utf8.baseAddress else { return out }
-            out.update(from: source, count: utf8.count)
-            return out + utf8.count
-        }
-    }
-
-    /// What a byte of a string becomes: 1 (itself), 2 (a named escape such as `\n`) or 6 (`\u00XX`).
-    @inline(__always)
-    private static func escapedLength(_ byte: UInt8) -> Int {
-        if byte >= 0x20 { return byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") ? 2 : 1 }
-        switch byte {
-        case 0x08, 0x09, 0x0A, 0x0C, 0x0D: return 2
-        default: return 6
-        }
-    }
-
-    /// The length of a string literal, quotes and escapes included.
-    private static func stringLength(_ text: String) -> Int {
-        withUTF8(text) { utf8 in
-            guard let source = utf8.baseAddress else { return 2 }
-            var length = utf8.count + 2
-            var index = firstEscaped(source, from: 0, count: utf8.count)
-            while index < utf8.count {
-                length += escapedLength(source[index]) - 1
-                index = firstEscaped(source, from: index + 1, count: utf8.count)
-            }
-            return length
-        }
     }
 
     /// Whether a byte must be escaped in a string literal.
@@ -160,56 +102,128 @@ extension JSON {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    /// Writes a string literal at `out`, escaping quotes, backslashes and control characters; returns the end.
-    private static func encodeString(
-        _ text: String,
-        into out: UnsafeMutablePointer<UInt8>
-    ) -> UnsafeMutablePointer<UInt8> {
+    /// Appends a string literal, escaping quotes, backslashes and control characters. Room for the whole string is
+    /// taken at once; a string with escapes takes more run by run, so that a long one never reserves six times
+    /// its length.
+    private static func appendString(_ text: String, to buffer: inout JSONBuffer) {
         withUTF8(text) { utf8 in
-            var at = out
-            at.pointee = UInt8(ascii: "\"")
-            at += 1
-            guard let source = utf8.baseAddress else {
+            let count = utf8.count
+            guard let source = utf8.baseAddress, count > 0 else {
+                buffer.append("\"\"")
+                return
+            }
+            var index = firstEscaped(source, from: 0, count: count)
+            if index == count {
+                let at = buffer.room(count + 2)
                 at.pointee = UInt8(ascii: "\"")
-                return at + 1
+                (at + 1).update(from: source, count: count)
+                at[count + 1] = UInt8(ascii: "\"")
+                buffer.count += count + 2
+                return
             }
+            buffer.append(UInt8(ascii: "\""))
             var runStart = 0
-            var index = firstEscaped(source, from: 0, count: utf8.count)
-            while index < utf8.count {
-                let byte = source[index]
-                at.update(from: source + runStart, count: index - runStart)
-                at += index - runStart
+            while index < count {
+                let run = index - runStart
+                let at = buffer.room(run + 6)
+                at.update(from: source + runStart, count: run)
+                buffer.count += run + escape(source[index], at: at + run)
                 runStart = index + 1
-                at.pointee = UInt8(ascii: "\\")
-                let escape: UInt8? =
-                    switch byte {
-                    case UInt8(ascii: "\""): UInt8(ascii: "\"")
-                    case UInt8(ascii: "\\"): UInt8(ascii: "\\")
-                    case 0x0A: UInt8(ascii: "n")
-                    case 0x0D: UInt8(ascii: "r")
-                    case 0x09: UInt8(ascii: "t")
-                    case 0x08: UInt8(ascii: "b")
-                    case 0x0C: UInt8(ascii: "f")
-                    default: nil
-                    }
-                if let escape {
-                    at[1] = escape
-                    at += 2
-                } else {
-                    at[1] = UInt8(ascii: "u")
-                    at[2] = UInt8(ascii: "0")
-                    at[3] = UInt8(ascii: "0")
-                    at[4] = hexDigits[Int(byte >> 4)]
-                    at[5] = hexDigits[Int(byte & 0xF)]
-                    at += 6
-                }
-                index = firstEscaped(source, from: index + 1, count: utf8.count)
+                index = firstEscaped(source, from: runStart, count: count)
             }
-            at.update(from: source + runStart, count: utf8.count - runStart)
-            at += utf8.count - runStart
-            at.pointee = UInt8(ascii: "\"")
-            return at + 1
+            let at = buffer.room(count - runStart + 1)
+            at.update(from: source + runStart, count: count - runStart)
+            at[count - runStart] = UInt8(ascii: "\"")
+            buffer.count += count - runStart + 1
         }
+    }
+
+    /// Writes the escape of `byte` (a quote, a backslash or a control character) at `at`; returns its length, 2
+    /// for a named escape such as `\n`, else 6 (`\u00XX`).
+    @inline(__always)
+    private static func escape(_ byte: UInt8, at: UnsafeMutablePointer<UInt8>) -> Int {
+        at.pointee = UInt8(ascii: "\\")
+        let named: UInt8? =
+            switch byte {
+            case UInt8(ascii: "\""): UInt8(ascii: "\"")
+            case UInt8(ascii: "\\"): UInt8(ascii: "\\")
+            case 0x0A: UInt8(ascii: "n")
+            case 0x0D: UInt8(ascii: "r")
+            case 0x09: UInt8(ascii: "t")
+            case 0x08: UInt8(ascii: "b")
+            case 0x0C: UInt8(ascii: "f")
+            default: nil
+            }
+        if let named {
+            at[1] = named
+            return 2
+        }
+        at[1] = UInt8(ascii: "u")
+        at[2] = UInt8(ascii: "0")
+        at[3] = UInt8(ascii: "0")
+        at[4] = hexDigits[Int(byte >> 4)]
+        at[5] = hexDigits[Int(byte & 0xF)]
+        return 6
+    }
+}
+
+/// The bytes of a text being written, through a pointer into memory that grows: first a buffer the caller lends
+/// (on the stack), then the heap.
+private struct JSONBuffer {
+    /// Most messages fit: a task with its event is about 600 bytes.
+    static let stackCapacity = 2048
+
+    private(set) var start: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var onHeap = false
+    /// Bytes written so far; whoever writes at ``room(_:)`` adds what it wrote.
+    var count = 0
+
+    init(_ initial: UnsafeMutableBufferPointer<UInt8>) {
+        start = initial.baseAddress ?? .allocate(capacity: 1)
+        capacity = initial.baseAddress == nil ? 1 : initial.count
+        onHeap = initial.baseAddress == nil
+    }
+
+    var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: start, count: count) }
+
+    /// Where the next `length` bytes go, with room for them.
+    @inline(__always)
+    mutating func room(_ length: Int) -> UnsafeMutablePointer<UInt8> {
+        if count + length > capacity { grow(to: count + length) }
+        return start + count
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        room(1).pointee = byte
+        count += 1
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        room(bytes.count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func append(_ text: StaticString) {
+        append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    @inline(never)
+    private mutating func grow(to needed: Int) {
+        let larger = max(needed, capacity * 2)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+        moved.initialize(from: start, count: count)
+        if onHeap { start.deallocate() }
+        start = moved
+        capacity = larger
+        onHeap = true
+    }
+
+    /// Frees what the buffer took from the heap.
+    func release() {
+        if onHeap { start.deallocate() }
     }
 }
 

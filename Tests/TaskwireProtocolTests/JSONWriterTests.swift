@@ -6,6 +6,30 @@ private func written(_ scalar: Unicode.Scalar) -> String {
     JSON.string(String(Character(scalar))).text
 }
 
+/// A string literal escaped byte by byte, the plain way: what the writer must produce.
+private func referenceLiteral(_ text: String) -> [UInt8] {
+    var out: [UInt8] = [UInt8(ascii: "\"")]
+    for byte in text.utf8 {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
+        case 0x0A: out += Array("\\n".utf8)
+        case 0x0D: out += Array("\\r".utf8)
+        case 0x09: out += Array("\\t".utf8)
+        case 0x08: out += Array("\\b".utf8)
+        case 0x0C: out += Array("\\f".utf8)
+        case ..<0x20: out += Array("\\u00".utf8) + Array(String(byte, radix: 16).leftPadded(to: 2).utf8)
+        default: out.append(byte)
+        }
+    }
+    return out + [UInt8(ascii: "\"")]
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
+    }
+}
+
 @Suite struct JSONWriterTests {
     @Test func scalarsAndContainers() {
         #expect(JSON.null.text == "null")
@@ -99,6 +123,39 @@ private func written(_ scalar: Unicode.Scalar) -> String {
         let out = JSON.string(text).bytes
         #expect(!out.contains { $0 < 0x20 })
         #expect(try JSONParser.parse(out) == .string(text))
+    }
+
+    /// The writer starts in a 2 KB buffer on the stack and moves to the heap when a text outgrows it, in the middle
+    /// of a string or between values: every length around that size, and a few of several times it, with an escape
+    /// (or none) before, on and after the boundary, writes what the byte-by-byte reference writes.
+    @Test func textsThatOutgrowTheFirstBufferAreWrittenWhole() throws {
+        let lengths = Array(2035...2055) + [4095, 4096, 4097, 10_000, 70_000]
+        for length in lengths {
+            for special in ["", "\"", "\n", "\u{1}", "é", "\u{1}\u{2}\u{3}\u{4}\u{5}"] {
+                for tail in ["b", "\\"] {
+                    let half = length / 2
+                    let text =
+                        String(repeating: "a", count: half) + special
+                        + String(repeating: tail, count: length - half)
+                    #expect(JSON.string(text).bytes == referenceLiteral(text), "\(length), \(special.debugDescription)")
+                    var out = Array("x".utf8)
+                    JSON.writeString(text, into: &out)
+                    #expect(out == Array("x".utf8) + referenceLiteral(text))
+                }
+            }
+        }
+        // Values that cross the boundary between them, nested.
+        let many: JSON = .object(
+            JSONObject(
+                (0..<400).map { ("key \($0)", JSON.array([.string("\($0)\n"), .number("\($0)"), .null, .bool(true)])) }
+            )
+        )
+        let bytes = many.bytes
+        #expect(bytes.count > 3 * 2048)
+        #expect(try JSONParser.parse(bytes) == many)
+        var appended = Array("prefix".utf8)
+        many.write(into: &appended)
+        #expect(appended == Array("prefix".utf8) + bytes)
     }
 
     @Test func writeAppendsToExistingBytes() {
