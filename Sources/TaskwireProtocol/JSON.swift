@@ -97,7 +97,13 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     }
 
     public init(_ pairs: [(String, JSON)]) {
+        members.reserveCapacity(pairs.count)
         for (key, value) in pairs { self[key] = value }
+    }
+
+    /// Room for `count` members before the storage grows.
+    mutating func reserveCapacity(_ count: Int) {
+        members.reserveCapacity(count)
     }
 
     public var count: Int { members.count }

@@ -104,6 +104,8 @@ private struct Cursor {
     mutating func parseObject(depth: Int) throws(JSONParseError) -> JSON {
         var object = JSONObject()
         if try open(UInt8(ascii: "}"), depth: depth) { return .object(object) }
+        // One allocation for the members of a request, its params or a task, instead of one per doubling.
+        object.reserveCapacity(8)
         repeat {
             try atMemberName()
             let key = try parseString()
