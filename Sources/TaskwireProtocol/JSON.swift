@@ -73,6 +73,11 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     public struct Member: Sendable, Equatable {
         public var key: String
         public var value: JSON
+
+        public init(_ key: String, _ value: JSON) {
+            self.key = key
+            self.value = value
+        }
     }
 
     public private(set) var members: [Member] = []
@@ -92,7 +97,16 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// which for the 14 members of a task was 91 string comparisons.
     init(distinct elements: [(String, JSON)]) {
         assert(Set(elements.map(\.0)).count == elements.count, "duplicate keys in a JSON literal")
-        members = elements.map { Member(key: $0.0, value: $0.1) }
+        members = elements.map { Member($0.0, $0.1) }
+        rebuildIndex()
+    }
+
+    /// Members with distinct keys (checked in debug builds), taken as they are. For the objects a host writes for
+    /// every change (a task, an event): a dictionary literal first builds an array of (key, value) tuples, then
+    /// copies it into members and destroys it through the runtime's generic tuple code, about twice the work.
+    public init(members: [Member]) {
+        assert(Set(members.map(\.key)).count == members.count, "duplicate keys in a JSON object")
+        self.members = members
         rebuildIndex()
     }
 
@@ -126,7 +140,7 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
                     rebuildIndex()
                 }
             } else if let newValue {
-                members.append(Member(key: key, value: newValue))
+                members.append(Member(key, newValue))
                 if index != nil {
                     index?[key] = members.count - 1
                 } else if members.count > Self.indexThreshold {

@@ -125,7 +125,7 @@ extension Server {
 
     /// The result of a task change: the task as stored now and the change's `seq`.
     private static func changed(_ change: ChangeResult<TaskItem>) -> JSON {
-        ["task": change.entity.json, "seq": .int(change.seq)]
+        .object(JSONObject(members: [.init("task", change.entity.json), .init("seq", .int(change.seq))]))
     }
 
     /// Hands a committed change's event to the rooms and the relay, and returns the change. In a group, the event

@@ -5,7 +5,7 @@ public import TaskwireProtocol
 // in its results; one encoder keeps the two from drifting apart.
 
 extension UserRef {
-    public var json: JSON { ["id": .string(id), "name": .string(name)] }
+    public var json: JSON { .object(JSONObject(members: [.init("id", .string(id)), .init("name", .string(name))])) }
 }
 
 extension Project {
@@ -27,22 +27,24 @@ extension ProjectWithRole {
 
 extension TaskItem {
     public var json: JSON {
-        [
-            "id": .string(id),
-            "projectId": .string(projectID),
-            "title": .string(title),
-            "description": .string(description),
-            "status": .string(status.rawValue),
-            "priority": .string(priority.rawValue),
-            "assigneeId": .string(assigneeID),
-            "dueDate": .string(dueDate),
-            "labels": .array(labels.map(JSON.string)),
-            "rank": .string(rank),
-            "version": .int(version),
-            "createdBy": .string(createdBy),
-            "createdAt": .string(createdAt),
-            "updatedAt": .string(updatedAt),
-        ]
+        .object(
+            JSONObject(members: [
+                .init("id", .string(id)),
+                .init("projectId", .string(projectID)),
+                .init("title", .string(title)),
+                .init("description", .string(description)),
+                .init("status", .string(status.rawValue)),
+                .init("priority", .string(priority.rawValue)),
+                .init("assigneeId", .string(assigneeID)),
+                .init("dueDate", .string(dueDate)),
+                .init("labels", .array(labels.map(JSON.string))),
+                .init("rank", .string(rank)),
+                .init("version", .int(version)),
+                .init("createdBy", .string(createdBy)),
+                .init("createdAt", .string(createdAt)),
+                .init("updatedAt", .string(updatedAt)),
+            ])
+        )
     }
 }
 

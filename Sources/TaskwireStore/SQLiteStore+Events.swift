@@ -25,15 +25,17 @@ extension SQLiteStore {
             return read.int64(0)
         }()
         let at = Timestamp.now()
-        let event: JSON = [
-            "projectId": .string(projectID),
-            "seq": .int(seq),
-            "type": .string(type.rawValue),
-            "at": .string(at),
-            "actor": actor.user.json,
-            "origin": ["sessionId": .string(actor.sessionID)],
-            "data": data,
-        ]
+        let event = JSON.object(
+            JSONObject(members: [
+                .init("projectId", .string(projectID)),
+                .init("seq", .int(seq)),
+                .init("type", .string(type.rawValue)),
+                .init("at", .string(at)),
+                .init("actor", actor.user.json),
+                .init("origin", .object(JSONObject(members: [.init("sessionId", .string(actor.sessionID))]))),
+                .init("data", data),
+            ])
+        )
         let payload = event.bytes
         let insert = try HotStatement(
             db,

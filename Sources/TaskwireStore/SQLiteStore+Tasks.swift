@@ -91,7 +91,7 @@ extension SQLiteStore {
                 projectID: updated.projectID,
                 type: .taskUpdated,
                 actor: actor,
-                data: ["task": updated.json]
+                data: .object(JSONObject(members: [.init("task", updated.json)]))
             )
             return ChangeResult(entity: updated, event: event)
         }

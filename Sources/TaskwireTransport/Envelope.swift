@@ -81,7 +81,7 @@ public enum Envelope: Sendable {
 /// Builders for the messages the host writes.
 public enum Outgoing {
     public static func response(id: RequestID, result: JSON) -> JSON {
-        .object(["jsonrpc": "2.0", "id": id.json, "result": result])
+        .object(JSONObject(members: [.init("jsonrpc", "2.0"), .init("id", id.json), .init("result", result)]))
     }
 
     public static func response(id: RequestID, error: ResponseError) -> JSON {

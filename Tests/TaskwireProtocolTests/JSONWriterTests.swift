@@ -158,6 +158,16 @@ extension String {
         #expect(appended == Array("prefix".utf8) + bytes)
     }
 
+    @Test func membersGivenAsTheyAreWriteAsTheLiteralDoes() {
+        let literal: JSON = ["b": 1, "a": ["c": "d"], "e": nil]
+        let members = JSON.object(
+            JSONObject(members: [.init("b", 1), .init("a", ["c": "d"]), .init("e", nil)])
+        )
+        #expect(members == literal)
+        #expect(members.text == literal.text)
+        #expect(members.text == #"{"b":1,"a":{"c":"d"},"e":null}"#)
+    }
+
     @Test func writeAppendsToExistingBytes() {
         var out = Array("prefix:".utf8)
         JSON.array([1, "x"]).write(into: &out)
