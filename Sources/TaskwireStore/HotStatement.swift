@@ -48,6 +48,13 @@ struct HotStatement {
 
     func bind(_ index: Int32, _ value: Int64) { _ = sqlite3_bind_int64(handle, index, value) }
 
+    func bind(_ index: Int32, _ value: HotValue) {
+        switch value {
+        case .text(let text): bind(index, text)
+        case .null: _ = sqlite3_bind_null(handle, index)
+        }
+    }
+
     /// Steps once: true with a row to read, false when the statement is done. A failure resets the statement and
     /// throws the `DatabaseError` GRDB would have thrown.
     func step() throws -> Bool {

@@ -72,8 +72,7 @@ extension SQLiteStore {
             db,
             id: current.id,
             expectedVersion,
-            assignments: ["status = ?", "rank = ?"],
-            arguments: [status.rawValue, placement.rank]
+            assignments: [.init(.status, .text(status.rawValue)), .init(.rank, .text(placement.rank))]
         )
         return (task, respaced.map { [$0] } ?? [])
     }

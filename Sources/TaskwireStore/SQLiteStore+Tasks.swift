@@ -58,32 +58,26 @@ extension SQLiteStore {
                 try Self.checkAssignee(db, organizationID, assignee)
                 visibleTo = nil
             }
-            var assignments: [String] = []
-            var arguments: StatementArguments = []
-            func set(_ column: String, _ value: (any DatabaseValueConvertible)?) {
-                assignments.append("\(column) = ?")
-                arguments += [value]
-            }
-            if let title = patch.title { set("title", title) }
-            if let description = patch.description { set("description", description) }
-            if let priority = patch.priority { set("priority", priority.rawValue) }
+            var assignments: [TaskAssignment] = []
+            if let title = patch.title { assignments.append(.init(.title, .text(title))) }
+            if let description = patch.description { assignments.append(.init(.description, .text(description))) }
+            if let priority = patch.priority { assignments.append(.init(.priority, .text(priority.rawValue))) }
             switch patch.assigneeID {
             case .absent: break
-            case .null: set("assignee_id", nil)
-            case .value(let value): set("assignee_id", value)
+            case .null: assignments.append(.init(.assigneeID, .null))
+            case .value(let value): assignments.append(.init(.assigneeID, .text(value)))
             }
             switch patch.dueDate {
             case .absent: break
-            case .null: set("due_date", nil)
-            case .value(let value): set("due_date", value)
+            case .null: assignments.append(.init(.dueDate, .null))
+            case .value(let value): assignments.append(.init(.dueDate, .text(value)))
             }
-            if let labels = patch.labels { set("labels", TaskRecord.labelsText(labels)) }
+            if let labels = patch.labels { assignments.append(.init(.labels, .text(TaskRecord.labelsText(labels)))) }
             let updated = try Self.bumpTask(
                 db,
                 id: id,
                 expectedVersion,
                 assignments: assignments,
-                arguments: arguments,
                 visibleTo: visibleTo
             )
             let event = try Self.appendEvent(
@@ -216,26 +210,24 @@ extension SQLiteStore {
         _ db: Database,
         id: String,
         _ expectedVersion: Int64,
-        assignments: [String],
-        arguments: StatementArguments,
+        assignments: [TaskAssignment],
         visibleTo userID: String? = nil
     ) throws -> TaskItem {
-        var sql = """
-            UPDATE tasks SET \((assignments + ["version = version + 1", "updated_at = ?"]).joined(separator: ", "))
-            WHERE id = ? AND version = ?
-            """
-        var arguments = arguments + [Timestamp.now(), id, expectedVersion]
-        if let userID {
-            sql += """
-                 AND EXISTS (SELECT 1 FROM projects p JOIN memberships m ON m.organization_id = p.organization_id
-                WHERE p.id = tasks.project_id AND m.user_id = ?)
-                """
-            arguments += [userID]
-        }
+        let assignments = assignments.sorted { $0.column.rawValue < $1.column.rawValue }
         // The row is read back by a SELECT, not `RETURNING` (see `appendEvent`). The update changed one row or none:
         // `changesCount` counts the statement's own rows, not those of its triggers.
+        let sql = TaskAssignment.updateSQL(assignments.map(\.column), checksAccess: userID != nil)
         let update = try HotStatement(db, sql)
-        try update.bind(arguments)
+        var index: Int32 = 0
+        func next() -> Int32 {
+            index += 1
+            return index
+        }
+        for assignment in assignments { update.bind(next(), assignment.value) }
+        update.bind(next(), Timestamp.now())
+        update.bind(next(), id)
+        update.bind(next(), expectedVersion)
+        if let userID { update.bind(next(), userID) }
         try update.run()
         guard db.changesCount == 1 else {
             // Not found when the user cannot see it (checked here when the update checked it), else a conflict.

@@ -58,4 +58,46 @@ import Testing
             #expect(try String.fetchAll(db, sql: "SELECT name FROM t ORDER BY id") == ["first", "second"])
         }
     }
+
+    @Test func aNullValueIsBoundAsNull() throws {
+        try withTable { db in
+            let insert = try HotStatement(db, "INSERT INTO t (id, name, note) VALUES (?, ?, ?)")
+            insert.bind(1, 1)
+            insert.bind(2, HotValue.text("a"))
+            insert.bind(3, HotValue.null)
+            try insert.run()
+            #expect(try Row.fetchOne(db, sql: "SELECT name, note FROM t")?["note"] as String? == nil)
+            #expect(try String.fetchOne(db, sql: "SELECT name FROM t") == "a")
+        }
+    }
+}
+
+/// The `UPDATE` of a versioned task write, kept by the set of columns it sets and whether it checks access.
+@Suite struct TaskAssignmentTests {
+    @Test func theSameColumnsWithAndWithoutTheAccessCheckAreTwoStatements() {
+        let columns: [TaskAssignment.Column] = [.title, .assigneeID]
+        // Either order of first use: each combination is its own statement, from the cache as when made.
+        for first in [false, true] {
+            let one = TaskAssignment.updateSQL(columns, checksAccess: first)
+            let other = TaskAssignment.updateSQL(columns, checksAccess: !first)
+            let (checked, unchecked) = first ? (one, other) : (other, one)
+            #expect(checked.contains("AND m.user_id = ?"))
+            #expect(!unchecked.contains("m.user_id"))
+            #expect(TaskAssignment.updateSQL(columns, checksAccess: true) == checked)
+            #expect(TaskAssignment.updateSQL(columns, checksAccess: false) == unchecked)
+        }
+    }
+
+    @Test func everyColumnIsSetInOrderBeforeTheVersionAndTheTime() {
+        let sql = TaskAssignment.updateSQL(TaskAssignment.Column.allCases, checksAccess: false)
+        #expect(
+            sql.contains(
+                "SET title = ?, description = ?, priority = ?, assignee_id = ?, due_date = ?, labels = ?, status = ?, "
+                    + "rank = ?, version = version + 1, updated_at = ?\nWHERE id = ? AND version = ?"
+            ),
+            "\(sql)"
+        )
+        #expect(TaskAssignment.updateSQL([], checksAccess: false).contains("SET version = version + 1, updated_at = ?"))
+        #expect(TaskAssignment.updateSQL([.status, .rank], checksAccess: false).contains("SET status = ?, rank = ?,"))
+    }
 }
