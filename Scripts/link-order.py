@@ -1,10 +1,10 @@
 """Writes the release link's symbol ordering file (Scripts/taskwire.order) from what a host actually runs.
 
-Three valgrind --tool=callgrind runs of the release binary name every function executed:
+Four valgrind --tool=callgrind runs of the release binary name every function executed:
   1. a host started, initialized, joined to a room and left idle for two seconds (the idle RSS);
-  2. a host answering pipelined task.update requests, and hosts receiving those events over Redis and over the
-     local relay (the figures of the benchmark suite).
-The file lists the functions of run 1, then those of run 2 that run 1 did not execute, each group sorted by name so
+  2. a host answering pipelined task.update requests;
+  3. and 4. a host receiving those events over Redis, and over the local relay.
+The file lists the functions of run 1, then those of runs 2 to 4 that run 1 did not execute, each group sorted by name so
 that a change shows as a small diff. The linker places them in that order at the start of the code; everything
 else follows. A name the next build no longer has is skipped by the linker; a new function not yet listed is only
 placed among the rest.

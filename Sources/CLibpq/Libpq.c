@@ -2,8 +2,8 @@
 //
 // The definitions keep libpq's names and are checked by the compiler against libpq-fe.h's declarations, so a
 // forwarder cannot disagree with the library's prototype. They are hidden: nothing outside this binary sees them,
-// and libpq's calls to its own functions never land here. The C library's headers come first, so that only
-// libpq's declarations are inside the hidden region.
+// and libpq's calls to its own functions never land here. The C library's headers come first, so that none of
+// their declarations is inside the hidden region (only libpq's and this target's own are).
 #include <dlfcn.h>
 #include <poll.h>
 #include <pthread.h>

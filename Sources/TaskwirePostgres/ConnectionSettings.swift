@@ -21,7 +21,8 @@ struct ConnectionSettings: Sendable {
         self.connectTimeoutSeconds = max(1, connectTimeoutSeconds)
     }
 
-    /// Opens a connection; a failure is ``StoreError/unavailable`` with a one-line message naming the server.
+    /// Opens a connection; a failure is ``StoreError/unavailable`` with a one-line message naming the server (or,
+    /// when libpq itself cannot be loaded, saying why).
     func connect() throws(StoreError) -> OpaquePointer {
         try Self.loadLibpq()
         // Entries before the URL are defaults that the URL may override; the one after it is imposed.

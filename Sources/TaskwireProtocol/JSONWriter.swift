@@ -176,8 +176,11 @@ private struct JSONBuffer {
     private(set) var start: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var onHeap = false
-    /// Bytes written so far; whoever writes at ``room(_:)`` adds what it wrote.
-    var count = 0
+    /// Bytes written so far; whoever writes at ``room(_:)`` adds what it wrote (never more than the room taken,
+    /// which debug builds check).
+    var count = 0 {
+        didSet { assert(count <= capacity, "JSON written past the room taken") }
+    }
 
     init(_ initial: UnsafeMutableBufferPointer<UInt8>) {
         start = initial.baseAddress ?? .allocate(capacity: 1)

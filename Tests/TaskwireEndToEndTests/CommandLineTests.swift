@@ -149,7 +149,8 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try Data("not a library".utf8).write(to: directory.appendingPathComponent("libpq.so.5"))
-        let environment = ["LD_LIBRARY_PATH": directory.path]
+        let inherited = ProcessInfo.processInfo.environment["LD_LIBRARY_PATH"].map { ":" + $0 } ?? ""
+        let environment = ["LD_LIBRARY_PATH": directory.path + inherited]
 
         let database = try TemporaryDatabase()
         let local = try Self.run(

@@ -144,6 +144,16 @@ extension String {
                 }
             }
         }
+        // Each escape, two bytes and six, at every position around the end of the first buffer (debug builds check
+        // that no write goes past the room it took).
+        for special in ["\"", "\n", "\u{1}", "\u{1F}"] {
+            for offset in 2030...2050 {
+                let text = String(repeating: "a", count: offset) + special + String(repeating: "b", count: 40)
+                #expect(JSON.string(text).bytes == referenceLiteral(text), "\(offset), \(special.debugDescription)")
+                let many = String(repeating: "a", count: offset) + String(repeating: special, count: 30)
+                #expect(JSON.string(many).bytes == referenceLiteral(many), "\(offset), \(special.debugDescription)")
+            }
+        }
         // Values that cross the boundary between them, nested.
         let many: JSON = .object(
             JSONObject(
