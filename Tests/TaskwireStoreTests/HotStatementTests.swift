@@ -72,6 +72,34 @@ import Testing
     }
 }
 
+/// One call of a group, in a savepoint of the group's transaction.
+@Suite struct CallSavepointTests {
+    struct Failure: Error {}
+
+    @Test func aCallThatFailsLeavesNothingBehindAndTheOthersCommit() throws {
+        let queue = try DatabaseQueue()
+        try queue.inDatabase { db in
+            try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY)")
+            try SQLiteStore.begin(db)
+            try SQLiteStore.inCallSavepoint(db) { try db.execute(sql: "INSERT INTO t VALUES (1)") }
+            #expect(throws: Failure.self) {
+                try SQLiteStore.inCallSavepoint(db) {
+                    try db.execute(sql: "INSERT INTO t VALUES (2)")
+                    throw Failure()
+                }
+            }
+            let three = try SQLiteStore.inCallSavepoint(db) {
+                try db.execute(sql: "INSERT INTO t VALUES (3)")
+                return 3
+            }
+            #expect(three == 3)
+            try SQLiteStore.commit(db)
+            #expect(!db.isInsideTransaction)
+            #expect(try Int.fetchAll(db, sql: "SELECT id FROM t ORDER BY id") == [1, 3])
+        }
+    }
+}
+
 /// The `UPDATE` of a versioned task write, kept by the set of columns it sets and whether it checks access.
 @Suite struct TaskAssignmentTests {
     @Test func theSameColumnsWithAndWithoutTheAccessCheckAreTwoStatements() {
