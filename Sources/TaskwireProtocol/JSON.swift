@@ -96,14 +96,12 @@ public struct JSONObject: Sendable, Equatable, Sequence, ExpressibleByDictionary
     /// Members whose keys are distinct (checked in debug builds): no search for an earlier member of each key,
     /// which for the 14 members of a task was 91 string comparisons.
     init(distinct elements: [(String, JSON)]) {
-        assert(Set(elements.map(\.0)).count == elements.count, "duplicate keys in a JSON literal")
-        members = elements.map { Member($0.0, $0.1) }
-        rebuildIndex()
+        self.init(members: elements.map { Member($0.0, $0.1) })
     }
 
     /// Members with distinct keys (checked in debug builds), taken as they are. For the objects a host writes for
-    /// every change (a task, an event): a dictionary literal first builds an array of (key, value) tuples, then
-    /// copies it into members and destroys it through the runtime's generic tuple code, about twice the work.
+    /// every `task.update` (a task, an event): a dictionary literal first builds an array of (key, value) tuples,
+    /// then copies it into members and destroys it through the runtime's generic tuple code, about twice the work.
     public init(members: [Member]) {
         assert(Set(members.map(\.key)).count == members.count, "duplicate keys in a JSON object")
         self.members = members

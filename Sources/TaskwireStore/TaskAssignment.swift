@@ -41,15 +41,16 @@ struct TaskAssignment {
     private static let statements = Locked<[Int: String]>([:])
 
     /// `UPDATE tasks SET <columns> = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`, then
-    /// `AND` the user's membership of the task's organization when `checksAccess`. The columns come in
-    /// ``Column`` order, each at most once.
+    /// `AND` the user's membership of the task's organization when `checksAccess`. The text depends only on which
+    /// columns are set, each at most once, and lists them in ``Column`` order, the order their values are bound in.
     static func updateSQL(_ columns: [Column], checksAccess: Bool) -> String {
         assert(Set(columns).count == columns.count, "a column set twice")
         var key = checksAccess ? 1 << Column.allCases.count : 0
         for column in columns { key |= 1 << column.rawValue }
         if let known = statements.withLock({ $0[key] }) { return known }
+        let set = Column.allCases.filter { key & (1 << $0.rawValue) != 0 }
         var sql = """
-            UPDATE tasks SET \((columns.map { "\($0.name) = ?" } + ["version = version + 1", "updated_at = ?"])
+            UPDATE tasks SET \((set.map { "\($0.name) = ?" } + ["version = version + 1", "updated_at = ?"])
                 .joined(separator: ", "))
             WHERE id = ? AND version = ?
             """
