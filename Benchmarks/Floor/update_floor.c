@@ -1,11 +1,13 @@
 /*
  * The floor under pipelined task.update on SQLite: the statements one update runs in the host, and nothing else,
  * through SQLite's C API with prepared statements, on a database the host created (its schema, indexes, full-text
- * index and triggers). Groups of 64 updates share one IMMEDIATE transaction, each in a savepoint, as the host's
- * group commit does; the event row carries a payload of the size the host writes. Before each COMMIT, the full-text
- * index is brought up to date for the tasks the group noted as pending, as the host does.
+ * index and triggers). Groups of GROUP updates (64 unless given; 1 for updates sent one at a time) share one
+ * IMMEDIATE transaction, each in a savepoint, as the host's group commit does; the event row carries a payload of
+ * the size the host writes. After every 256 updates, and after the last, the full-text index is brought up to date
+ * for the tasks noted as pending, in a transaction of its own, as the host's upkeep does at the latest
+ * (SQLiteStore+Upkeep.swift).
  *
- * Usage: update_floor DATABASE TASK_ID PROJECT_ID USER_ID SESSION_ID COUNT
+ * Usage: update_floor DATABASE TASK_ID PROJECT_ID USER_ID SESSION_ID COUNT [GROUP]
  * Prints the updates per second of the whole run, from the first BEGIN to the last COMMIT.
  */
 #include <sqlite3.h>
@@ -43,12 +45,14 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7) {
-        fprintf(stderr, "usage: %s DATABASE TASK_ID PROJECT_ID USER_ID SESSION_ID COUNT\n", argv[0]);
+    if (argc != 7 && argc != 8) {
+        fprintf(stderr, "usage: %s DATABASE TASK_ID PROJECT_ID USER_ID SESSION_ID COUNT [GROUP]\n", argv[0]);
         return 2;
     }
     const char *task = argv[2], *project = argv[3], *user = argv[4], *session = argv[5];
     int count = atoi(argv[6]);
+    int group = argc == 8 ? atoi(argv[7]) : 64;
+    if (count < 1 || group < 1) { fprintf(stderr, "COUNT and GROUP must be positive\n"); return 2; }
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* as the host does (Sources/CSQLite) */
     check(sqlite3_open(argv[1], &db), "open");
     sqlite3_busy_timeout(db, 2000);
@@ -92,7 +96,7 @@ int main(int argc, char **argv) {
     double start = now();
     for (int done = 0; done < count;) {
         run(begin, "begin");
-        for (int i = 0; i < 64 && done < count; i++, done++) {
+        for (int i = 0; i < group && done < count; i++, done++) {
             run(savepoint, "savepoint");
             snprintf(title, sizeof title, "title %d", done);
             sqlite3_bind_text(update, 1, title, -1, SQLITE_TRANSIENT);
@@ -130,6 +134,9 @@ int main(int argc, char **argv) {
             run(event, "event");
             run(release, "release");
         }
+        run(commit, "commit");
+        if (done % 256 != 0 && done < count) continue;
+        run(begin, "begin upkeep");
         while (sqlite3_step(pending) == SQLITE_ROW) {
             sqlite3_bind_text(text, 1, (const char *)sqlite3_column_text(pending, 0), -1, SQLITE_TRANSIENT);
             long long rowid = sqlite3_column_int64(pending, 1);

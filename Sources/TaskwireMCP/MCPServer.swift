@@ -66,6 +66,10 @@ public final class MCPServer: CallHandler, Sendable {
     /// Both peers of MCP send requests, so a response to a request this host never sent is passed over.
     public var ignoresResponses: Bool { true }
 
+    /// The tools write through the JSON-RPC host's store: its upkeep as there.
+    public var upkeepDelayMilliseconds: Int32? { server.upkeepDelayMilliseconds }
+    public func runUpkeep() { server.runUpkeep() }
+
     public func handle(_ call: Call, context: CallContext) -> Result<JSON, ResponseError> {
         // Notifications (`notifications/initialized`, `notifications/cancelled`, ...) need nothing from this
         // host: requests are answered in the order they arrive, so one that is cancelled was answered already.

@@ -180,6 +180,17 @@ public final class Server: CallHandler, Sendable {
         }
     }
 
+    public var upkeepDelayMilliseconds: Int32? { store.upkeepDelayMilliseconds() }
+
+    public func runUpkeep() {
+        do {
+            try store.runUpkeep()
+        } catch {
+            // Left for the next upkeep, or the next search.
+            logger.warning("store upkeep failed: \(error)")
+        }
+    }
+
     /// Hands the events a grouped call made to its context, to be announced once the group committed.
     private func holdEvents(_ context: CallContext) {
         let events: [CommittedEvent] = session.withLock { state in

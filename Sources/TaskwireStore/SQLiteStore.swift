@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 public import TaskwireCrypto
 public import TaskwireProtocol
+import TaskwireSync
 
 /// Taskwire's storage on one SQLite file in WAL mode, shared by any number of host processes.
 ///
@@ -30,6 +31,8 @@ public final class SQLiteStore: TaskwireStorage {
     static let checkpointFrames = 4000
     /// The transaction of a group of calls, open on the thread that runs them.
     let group = GroupSlot<Database>()
+    /// This store's writes since it last brought the full-text index up to date (see ``runUpkeep()``).
+    let searchBacklog = Locked(SearchBacklog())
 
     public init(path: String) throws {
         self.path = path
@@ -83,15 +86,22 @@ public final class SQLiteStore: TaskwireStorage {
     /// The transaction is IMMEDIATE: it takes the write lock when it begins, within the busy timeout. A DEFERRED
     /// transaction that reads first would fail at its first write, without waiting, whenever another connection
     /// committed in between.
-    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        if let db = group.current() { return try Self.mapErrors { try Self.inCallSavepoint(db) { try body(db) } } }
+    ///
+    /// A write that commits (in a group: whose savepoint is released) counts toward the index's upkeep
+    /// (``runUpkeep()``), except with `upkeep` true: the upkeep's own.
+    func write<T>(upkeep: Bool = false, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        if let db = group.current() {
+            let result = try Self.mapErrors { try Self.inCallSavepoint(db) { try body(db) } }
+            if !upkeep { noteWrite() }
+            return result
+        }
         return try Self.mapErrors {
             try pool.writeWithoutTransaction { db in
                 try Self.begin(db)
                 do {
                     let result = try body(db)
-                    try Self.updateSearchIndex(db)
                     try Self.commit(db)
+                    if !upkeep { noteWrite() }
                     return result
                 } catch {
                     Self.rollback(db)
@@ -150,7 +160,6 @@ public final class SQLiteStore: TaskwireStorage {
             body()
             group.close()
             do {
-                try Self.updateSearchIndex(db)
                 try Self.commit(db)
                 result = .committed
             } catch {

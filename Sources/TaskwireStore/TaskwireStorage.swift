@@ -24,6 +24,11 @@ public protocol TaskwireStorage: AnyObject, Sendable {
     /// them. Commits once `body` returns. ``GroupResult/unavailable`` when the backend does not group or the
     /// transaction could not begin: then `body` did not run.
     func runGrouped(_ body: () -> Void) -> GroupResult
+    /// How long the store's deferred upkeep may still wait for a moment when the host's input is quiet, in
+    /// milliseconds; zero when it is due now, nil when there is none (see ``SQLiteStore/upkeepDelayMilliseconds()``).
+    func upkeepDelayMilliseconds() -> Int32?
+    /// Does the store's deferred upkeep. Correctness never depends on it: it takes work off the path of replies.
+    func runUpkeep() throws(StoreError)
 
     // MARK: Identity and sessions
 
@@ -161,6 +166,9 @@ public enum GroupResult: Sendable {
 extension TaskwireStorage {
     /// A backend that does not group runs each call in a transaction of its own.
     public func runGrouped(_ body: () -> Void) -> GroupResult { .unavailable }
+    /// A backend without deferred upkeep.
+    public func upkeepDelayMilliseconds() -> Int32? { nil }
+    public func runUpkeep() throws(StoreError) {}
 
     /// Presence changes of every room after `id`, oldest first, at most 1000.
     public func presenceChanges(after id: Int64) throws(StoreError) -> [PresenceChange] {

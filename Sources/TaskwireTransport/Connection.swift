@@ -46,6 +46,12 @@ public protocol CallHandler: AnyObject {
     /// Whether a response from the client (a message with `result` or `error` and no `method`) is passed over in
     /// silence, as protocols whose peers both send requests want, rather than answered with -32600.
     var ignoresResponses: Bool { get }
+    /// How long, in milliseconds, the handler's deferred upkeep waits for the input to go quiet: nil when it has
+    /// none, zero when it is due now. Asked before each read of the input.
+    var upkeepDelayMilliseconds: Int32? { get }
+    /// Does the deferred upkeep; the connection calls it on its own thread, between calls, once the input stayed
+    /// quiet that long (or at once when it was due), and once more at the end of the input.
+    func runUpkeep()
 }
 
 extension CallHandler {
@@ -53,6 +59,8 @@ extension CallHandler {
     public func runGrouped(_ body: () -> Void) -> GroupOutcome { .unavailable }
     public var acceptsBatches: Bool { true }
     public var ignoresResponses: Bool { false }
+    public var upkeepDelayMilliseconds: Int32? { nil }
+    public func runUpkeep() {}
 }
 
 /// Reads newline-delimited JSON-RPC from a descriptor and answers through an ``OutputWriter``.
@@ -91,6 +99,7 @@ public final class Connection {
         defer { buffer.deallocate() }
         while !stopped {
             writer.waitForSpace()
+            upkeepIfQuiet()
             let count = read(input, buffer.baseAddress, capacity)
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }
@@ -105,6 +114,19 @@ public final class Connection {
             framer.finish { frame in messages.append(decode(frame)) }
             handle(messages)
         }
+        if handler.upkeepDelayMilliseconds != nil { handler.runUpkeep() }
+    }
+
+    /// Runs the handler's upkeep when it is due, or when no input arrives while it may wait: a client writing one
+    /// request after another does not wait for it, and one that never pauses still gets it when it is due.
+    private func upkeepIfQuiet() {
+        guard let delay = handler.upkeepDelayMilliseconds else { return }
+        if delay > 0 {
+            var descriptor = pollfd(fd: input, events: Int16(POLLIN), revents: 0)
+            // Input (or its end, or a signal) first: read it; the next round asks again.
+            guard poll(&descriptor, 1, delay) == 0 else { return }
+        }
+        handler.runUpkeep()
     }
 
     /// One framed input, decoded.

@@ -1,12 +1,14 @@
+import Foundation
 import GRDB
 import TaskwireProtocol
 import Testing
 
 @testable import TaskwireStore
 
-/// The index is brought up to date once per transaction, just before it commits ("v7-search-pending"): what a
-/// group of calls wrote is searchable by the client that wrote it, what a failed call wrote never reaches the
-/// index, and a committed database has nothing pending.
+/// The triggers note the tasks whose text changed ("v7-search-pending"); their index rows are rewritten later, by a
+/// search that finds tasks pending or by the host's upkeep. A search finds every change committed before it (a
+/// group's own included), what a failed call wrote never reaches the index, and the upkeep is due after a quiet
+/// moment, a number of writes, or an age.
 @Suite struct SearchPendingTests {
     private struct World {
         let temporary: TemporaryStore
@@ -40,7 +42,8 @@ import Testing
             _ = try store.updateTask(actor: actor, id: id, expectedVersion: version, patch: patch)
         }
 
-        /// What the index holds: its title column by task id, and how many tasks are still pending.
+        /// What the index holds: its title column by task id, and how many tasks are still pending. Only a pending
+        /// task may have lost its task and kept its index row.
         func indexed() throws -> (titles: [String: String], pending: Int) {
             try store.pool.read { db in
                 let rows = try Row.fetchAll(
@@ -52,7 +55,10 @@ import Testing
                 let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM search_pending") ?? -1
                 let orphans = try Int.fetchOne(
                     db,
-                    sql: "SELECT count(*) FROM search_rows WHERE task_id NOT IN (SELECT id FROM tasks)"
+                    sql: """
+                        SELECT count(*) FROM search_rows
+                        WHERE task_id NOT IN (SELECT id FROM tasks) AND task_id NOT IN (SELECT task_id FROM search_pending)
+                        """
                 )
                 #expect(orphans == 0)
                 return (Dictionary(uniqueKeysWithValues: rows.map { ($0[0] as String, $0[1] as String) }), pending)
@@ -60,7 +66,7 @@ import Testing
         }
     }
 
-    @Test func aGroupIndexesWhatItWroteBeforeItCommits() throws {
+    @Test func aSearchInAGroupFindsWhatTheGroupWrote() throws {
         let world = try World()
         let kept = try world.store.createTask(actor: world.actor, NewTask(projectID: world.projectID, title: "x"))
         let other = try world.store.createTask(actor: world.actor, NewTask(projectID: world.projectID, title: "y"))
@@ -106,12 +112,14 @@ import Testing
         #expect(try world.search("y") == [other.entity.id])
     }
 
-    @Test func everyCommittedChangeLeavesNothingPending() throws {
+    @Test func aSearchFindsEveryCommittedChangeThoughItsIndexRowWasNotYetRewritten() throws {
         let world = try World()
         let task = try world.store.createTask(actor: world.actor, NewTask(projectID: world.projectID, title: "plan"))
-        #expect(try world.indexed().pending == 0)
+        #expect(try world.indexed() == ([:], 1), "the write notes the task and leaves its index row for later")
+        #expect(try world.search("plan") == [task.entity.id])
+        #expect(try world.indexed() == ([task.entity.id: "plan"], 0), "the search brought the index up to date")
         let comment = try world.store.createComment(actor: world.actor, taskID: task.entity.id, body: "auditors")
-        #expect(try world.indexed().pending == 0)
+        #expect(try world.indexed().pending == 1)
         #expect(try world.search("auditors") == [task.entity.id])
         _ = try world.store.updateComment(actor: world.actor, id: comment.entity.id, expectedVersion: 1, body: "legal")
         #expect(try world.search("auditors").isEmpty)
@@ -119,12 +127,65 @@ import Testing
         // A status change does not touch the index's text; a title set to the same text is not noted either.
         _ = try world.store.setTaskStatus(actor: world.actor, id: task.entity.id, expectedVersion: 1, status: .done)
         try world.retitle(task.entity.id, 2, "plan")
-        #expect(try world.indexed().titles == [task.entity.id: "plan"])
+        #expect(try world.indexed() == ([task.entity.id: "plan"], 0))
         _ = try world.store.deleteTask(actor: world.actor, id: task.entity.id, expectedVersion: 3)
-        let (titles, pending) = try world.indexed()
-        #expect(titles.isEmpty)
-        #expect(pending == 0)
+        #expect(try world.indexed() == ([task.entity.id: "plan"], 1))
         #expect(try world.search("legal").isEmpty)
+        #expect(try world.indexed() == ([:], 0))
+    }
+
+    /// Another host (another store on the file) finds what this one wrote and left pending, and brings the index
+    /// up to date for both in its own upkeep.
+    @Test func pendingTasksOfAnotherHostAreFoundAndIndexed() throws {
+        let world = try World()
+        let other = try SQLiteStore(path: world.temporary.path)
+        let task = try world.store.createTask(actor: world.actor, NewTask(projectID: world.projectID, title: "audit"))
+        #expect(other.upkeepDelayMilliseconds() == nil, "the other store wrote nothing itself")
+        let found = try other.searchTasks(
+            user: world.alice,
+            query: try SearchQuery(parsing: "audit"),
+            scope: SearchScope(),
+            limit: 10,
+            cursor: nil
+        )
+        #expect(found.items.map(\.task.id) == [task.entity.id])
+        try world.retitle(task.entity.id, 1, "budget")
+        try other.runUpkeep()
+        #expect(try world.indexed() == ([task.entity.id: "budget"], 0))
+    }
+
+    @Test func theUpkeepIsDueAfterAQuietMomentManyWritesOrAnAge() throws {
+        let world = try World()
+        let store = world.store
+        #expect(store.upkeepDelayMilliseconds() != nil, "the world's users, organization and project are writes")
+        try store.runUpkeep()
+        #expect(store.upkeepDelayMilliseconds() == nil)
+        let task = try store.createTask(actor: world.actor, NewTask(projectID: world.projectID, title: "v0"))
+        let delay = try #require(store.upkeepDelayMilliseconds())
+        #expect(delay > 0 && delay <= SQLiteStore.upkeepQuietMilliseconds, "it waits for a quiet moment")
+        try store.runUpkeep()
+        #expect(store.upkeepDelayMilliseconds() == nil)
+        #expect(try world.indexed() == ([task.entity.id: "v0"], 0))
+
+        for version in 1..<SQLiteStore.upkeepMaxWrites {
+            try world.retitle(task.entity.id, Int64(version), "v\(version)")
+        }
+        #expect((store.upkeepDelayMilliseconds() ?? 0) > 0)
+        try world.retitle(task.entity.id, Int64(SQLiteStore.upkeepMaxWrites), "last")
+        #expect(store.upkeepDelayMilliseconds() == 0, "due after \(SQLiteStore.upkeepMaxWrites) writes")
+        // A search brings the index up to date but leaves the upkeep's own bookkeeping: it finds nothing to do.
+        #expect(try world.search("last") == [task.entity.id])
+        try store.runUpkeep()
+        #expect(try world.indexed() == ([task.entity.id: "last"], 0))
+
+        try world.retitle(task.entity.id, Int64(SQLiteStore.upkeepMaxWrites) + 1, "aged")
+        usleep(UInt32(SQLiteStore.upkeepMaxAgeNanoseconds / 1000) + 10_000)
+        #expect(store.upkeepDelayMilliseconds() == 0, "due once the oldest write is old enough")
+        try store.runUpkeep()
+        #expect(store.upkeepDelayMilliseconds() == nil)
+        #expect(try world.indexed() == ([task.entity.id: "aged"], 0))
+        #expect(throws: StoreError.self) { try world.retitle(task.entity.id, 1, "stale") }
+        #expect(try world.indexed() == ([task.entity.id: "aged"], 0), "a call that failed noted nothing")
     }
 
     /// A database whose index was kept by the triggers of "v6-search" keeps its rows and its search results

@@ -94,7 +94,7 @@ final class TestPipe {
 }
 
 /// A handler for connection tests: `echo` returns its params, `ping` returns `{}`, `fail` an error, `after` queues
-/// an after-reply notification, `stop` stops reading. `echo` calls may be grouped while `groupOutcomes` has
+/// an after-reply notification, `stop` stops reading, `write` leaves an upkeep. `echo` calls may be grouped while `groupOutcomes` has
 /// outcomes left; each group takes the first.
 private final class TestHandler: CallHandler {
     let writer: OutputWriter
@@ -116,10 +116,33 @@ private final class TestHandler: CallHandler {
         return outcome
     }
 
+    /// What `upkeepDelayMilliseconds` reports after a `write` call, until the upkeep ran.
+    var writeUpkeepDelay: Int32?
+    private var upkeepDue: Int32?
+    /// How many calls were handled when each upkeep ran.
+    var upkeeps: [Int] = []
+    /// Run by `write` after it was handled: a client's next input arriving while the upkeep waits.
+    var afterWrite: () -> Void = {}
+    /// Run by each upkeep.
+    var onUpkeep: () -> Void = {}
+
+    var upkeepDelayMilliseconds: Int32? { upkeepDue }
+
+    func runUpkeep() {
+        upkeepDue = nil
+        upkeeps.append(handled.count)
+        onUpkeep()
+    }
+
     init(writer: OutputWriter) { self.writer = writer }
 
     func handle(_ call: Call, context: CallContext) -> Result<JSON, ResponseError> {
         handled.append(call.method)
+        if call.method == "write" {
+            upkeepDue = writeUpkeepDelay
+            afterWrite()
+            return .success("written")
+        }
         if call.paramsWereArray { return .failure(.invalidParams("params must be an object")) }
         switch call.method {
         case "echo": return .success(.object(call.params))
@@ -396,6 +419,49 @@ private func expectError(
         #expect(harness.output.nextJSON()?["id"] == 2)
         harness.expectNothingMore()
         #expect(harness.handler.handled == ["ping", "stop", "ping"])
+    }
+}
+
+/// A handler's deferred upkeep runs between calls: once the input stayed quiet for the handler's delay, at once when
+/// it is due, and at the end of the input; never while a client's next input is waiting and it may still wait.
+@Suite struct ConnectionUpkeepTests {
+    private func run(delay: Int32, configure: (TestHandler, Int32) -> Void) -> [Int] {
+        let input = TestPipe()
+        let harness = Harness(input: input.readEnd)
+        harness.handler.writeUpkeepDelay = delay
+        configure(harness.handler, input.writeEnd)
+        writeAll(Array((request("1", "write") + "\n").utf8), to: input.writeEnd)
+        harness.connection.run()
+        #expect(harness.output.nextJSON()?["result"] == "written")
+        return harness.handler.upkeeps
+    }
+
+    @Test func itRunsOnceTheInputStaysQuiet() {
+        let upkeeps = run(delay: 20) { handler, input in
+            // The upkeep ran while the client was silent; the client then leaves.
+            handler.onUpkeep = { close(input) }
+        }
+        #expect(upkeeps == [1])
+    }
+
+    @Test func itWaitsWhileTheClientKeepsWritingAndRunsAtTheEndOfInput() {
+        let upkeeps = run(delay: 10_000) { handler, input in
+            handler.afterWrite = {
+                writeAll(Array((request("2", "ping") + "\n").utf8), to: input)
+                close(input)
+            }
+        }
+        #expect(upkeeps == [2], "not before the ping that was waiting, then once at the end of the input")
+    }
+
+    @Test func itRunsWhenDueEvenThoughInputIsWaiting() {
+        let upkeeps = run(delay: 0) { handler, input in
+            handler.afterWrite = {
+                writeAll(Array((request("2", "ping") + "\n").utf8), to: input)
+                close(input)
+            }
+        }
+        #expect(upkeeps == [1])
     }
 }
 

@@ -1,0 +1,55 @@
+import GRDB
+import TaskwireSync
+
+/// The writes a store committed since it last brought the full-text index up to date.
+struct SearchBacklog {
+    var writes = 0
+    /// When the first of them committed (``MonotonicClock`` nanoseconds).
+    var since: UInt64 = 0
+}
+
+extension SQLiteStore {
+    /// How long the index's upkeep waits for a quiet input: a host that is still being written to puts it off, so
+    /// that it is not on the path of the next reply.
+    static let upkeepQuietMilliseconds: Int32 = 5
+    /// Past this many writes (calls that wrote, a group's each), or this age of the oldest, the upkeep runs without
+    /// waiting for a quiet input: a client that never pauses still has its changes indexed, in batches small
+    /// enough (at most this many tasks, a few milliseconds) that neither the upkeep nor the next search holds the
+    /// write lock for long.
+    static let upkeepMaxWrites = 256
+    static let upkeepMaxAgeNanoseconds: UInt64 = 100_000_000
+
+    func noteWrite() {
+        searchBacklog.withLock { backlog in
+            if backlog.writes == 0 { backlog.since = MonotonicClock.now() }
+            backlog.writes += 1
+        }
+    }
+
+    /// The full-text index is not brought up to date by the transaction that changes a task's text: the triggers
+    /// note the task in `search_pending`, and its index row is rewritten later, by a search that finds tasks
+    /// pending (in its own transaction, before it reads) or by this upkeep, which a host runs when its input is
+    /// quiet. FTS5 writes every transaction's index changes as a new segment of the index, and merges segments as
+    /// they accumulate: about 50 µs of a `task.update` sent alone, which now no longer waits for it, and one segment
+    /// per upkeep instead of one per write.
+    ///
+    /// nil when this store committed nothing since its last upkeep; zero when the upkeep is due now.
+    public func upkeepDelayMilliseconds() -> Int32? {
+        searchBacklog.withLock { backlog in
+            guard backlog.writes > 0 else { return nil }
+            let age = MonotonicClock.now() &- backlog.since
+            if backlog.writes >= Self.upkeepMaxWrites || age >= Self.upkeepMaxAgeNanoseconds { return 0 }
+            let left = Int32((Self.upkeepMaxAgeNanoseconds - age) / 1_000_000) + 1
+            return min(Self.upkeepQuietMilliseconds, left)
+        }
+    }
+
+    /// Brings the full-text index up to date (with tasks noted by any host or program, not only this store's), when
+    /// anything is pending. A failure (the database busy past the timeout, for one) leaves the tasks noted for the
+    /// next search or upkeep: nothing is lost.
+    public func runUpkeep() throws(StoreError) {
+        searchBacklog.withLock { $0 = SearchBacklog() }
+        guard try !read({ db in try Self.searchIndexIsCurrent(db) }) else { return }
+        try write(upkeep: true) { db in try Self.updateSearchIndex(db) }
+    }
+}
