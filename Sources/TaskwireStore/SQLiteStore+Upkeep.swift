@@ -6,6 +6,8 @@ struct SearchBacklog {
     var writes = 0
     /// When the first of them committed (``MonotonicClock`` nanoseconds).
     var since: UInt64 = 0
+    /// ``SQLiteStore/upkeepMaxAgeNanoseconds``, unless a test sets another.
+    var maxAgeNanoseconds = SQLiteStore.upkeepMaxAgeNanoseconds
 }
 
 extension SQLiteStore {
@@ -38,8 +40,8 @@ extension SQLiteStore {
         searchBacklog.withLock { backlog in
             guard backlog.writes > 0 else { return nil }
             let age = MonotonicClock.now() &- backlog.since
-            if backlog.writes >= Self.upkeepMaxWrites || age >= Self.upkeepMaxAgeNanoseconds { return 0 }
-            let left = Int32((Self.upkeepMaxAgeNanoseconds - age) / 1_000_000) + 1
+            if backlog.writes >= Self.upkeepMaxWrites || age >= backlog.maxAgeNanoseconds { return 0 }
+            let left = Int32(min((backlog.maxAgeNanoseconds - age) / 1_000_000, UInt64(Int32.max - 1))) + 1
             return min(Self.upkeepQuietMilliseconds, left)
         }
     }
@@ -48,7 +50,7 @@ extension SQLiteStore {
     /// anything is pending. A failure (the database busy past the timeout, for one) leaves the tasks noted for the
     /// next search or upkeep: nothing is lost.
     public func runUpkeep() throws(StoreError) {
-        searchBacklog.withLock { $0 = SearchBacklog() }
+        searchBacklog.withLock { $0.writes = 0 }
         guard try !read({ db in try Self.searchIndexIsCurrent(db) }) else { return }
         try write(upkeep: true) { db in try Self.updateSearchIndex(db) }
     }
