@@ -8,7 +8,7 @@ extension SQLiteStore {
         body: String
     ) throws(StoreError) -> ChangeResult<Comment> {
         let body = try Validation.body(body)
-        return try write { db in
+        return try write(notingSearch: true) { db in
             let (task, _) = try Self.visibleTask(db, id: taskID, userID: actor.user.id)
             let now = Timestamp.now()
             let id = Identifiers.make("cmt")
@@ -37,7 +37,7 @@ extension SQLiteStore {
         body: String
     ) throws(StoreError) -> ChangeResult<Comment> {
         let body = try Validation.body(body)
-        return try write { db in
+        return try write(notingSearch: true) { db in
             let (current, _) = try Self.visibleComment(db, id: id, userID: actor.user.id)
             guard current.authorID == actor.user.id else {
                 throw StoreError.forbidden("only the author can edit a comment")
@@ -62,7 +62,7 @@ extension SQLiteStore {
     }
 
     public func deleteComment(actor: ActingSession, id: String) throws(StoreError) -> ChangeResult<Comment> {
-        try write { db in
+        try write(notingSearch: true) { db in
             let (current, role) = try Self.visibleComment(db, id: id, userID: actor.user.id)
             guard current.authorID == actor.user.id || role.canManage else {
                 throw StoreError.forbidden("only the author or an owner or admin can delete a comment")

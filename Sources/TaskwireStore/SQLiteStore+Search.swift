@@ -17,7 +17,7 @@ extension SQLiteStore {
             try Self.search(db, user: user, query: query, scope: scope, limit: limit, offset: offset)
         }
         if let page = try read({ db in try Self.searchIndexIsCurrent(db) ? search(db) : nil }) { return page }
-        return try write(upkeep: true) { db in
+        return try write { db in
             try Self.updateSearchIndex(db)
             return try search(db)
         }

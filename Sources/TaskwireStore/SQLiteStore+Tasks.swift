@@ -4,7 +4,7 @@ public import TaskwireProtocol
 extension SQLiteStore {
     public func createTask(actor: ActingSession, _ task: NewTask) throws(StoreError) -> ChangeResult<TaskItem> {
         let task = try Validation.newTask(task)
-        return try write { db in
+        return try write(notingSearch: true) { db in
             let (organizationID, _) = try Self.projectAccess(db, projectID: task.projectID, userID: actor.user.id)
             if let assignee = task.assigneeID { try Self.checkAssignee(db, organizationID, assignee) }
             let status = task.status ?? .todo
@@ -47,7 +47,7 @@ extension SQLiteStore {
         patch: TaskPatch
     ) throws(StoreError) -> ChangeResult<TaskItem> {
         let patch = try Validation.patch(patch)
-        return try write { db in
+        return try write(notingSearch: true) { db in
             // The update itself checks that the user can see the task, unless it was read here already.
             var visibleTo: String? = actor.user.id
             if case .value(let assignee) = patch.assigneeID {
@@ -157,7 +157,7 @@ extension SQLiteStore {
         id: String,
         expectedVersion: Int64
     ) throws(StoreError) -> ChangeResult<TaskItem> {
-        try write { db in
+        try write(notingSearch: true) { db in
             // The task as read here is the one deleted: the delete matched its version in the same transaction.
             let (deleted, _) = try Self.visibleTask(db, id: id, userID: actor.user.id)
             try db.cachedStatement(sql: "DELETE FROM tasks WHERE id = ? AND version = ?")

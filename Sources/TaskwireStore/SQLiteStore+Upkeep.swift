@@ -52,6 +52,6 @@ extension SQLiteStore {
     public func runUpkeep() throws(StoreError) {
         searchBacklog.withLock { $0.writes = 0 }
         guard try !read({ db in try Self.searchIndexIsCurrent(db) }) else { return }
-        try write(upkeep: true) { db in try Self.updateSearchIndex(db) }
+        try write { db in try Self.updateSearchIndex(db) }
     }
 }

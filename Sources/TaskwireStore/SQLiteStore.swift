@@ -87,12 +87,13 @@ public final class SQLiteStore: TaskwireStorage {
     /// transaction that reads first would fail at its first write, without waiting, whenever another connection
     /// committed in between.
     ///
-    /// A write that commits (in a group: whose savepoint is released) counts toward the index's upkeep
-    /// (``runUpkeep()``), except with `upkeep` true: the upkeep's own.
-    func write<T>(upkeep: Bool = false, _ body: (Database) throws -> T) throws(StoreError) -> T {
+    /// `notingSearch`: the write may change the text of tasks (their triggers note them in `search_pending`); when
+    /// it commits (in a group: when its savepoint is released), it counts toward the index's upkeep
+    /// (``runUpkeep()``). Heartbeats, presence and other writes leave a host without an upkeep to run.
+    func write<T>(notingSearch: Bool = false, _ body: (Database) throws -> T) throws(StoreError) -> T {
         if let db = group.current() {
             let result = try Self.mapErrors { try Self.inCallSavepoint(db) { try body(db) } }
-            if !upkeep { noteWrite() }
+            if notingSearch { noteWrite() }
             return result
         }
         return try Self.mapErrors {
@@ -101,7 +102,7 @@ public final class SQLiteStore: TaskwireStorage {
                 do {
                     let result = try body(db)
                     try Self.commit(db)
-                    if !upkeep { noteWrite() }
+                    if notingSearch { noteWrite() }
                     return result
                 } catch {
                     Self.rollback(db)
