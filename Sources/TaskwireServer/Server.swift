@@ -186,8 +186,9 @@ public final class Server: CallHandler, Sendable {
         do {
             try store.runUpkeep()
         } catch {
-            // Left for the next upkeep, or the next search.
-            logger.warning("store upkeep failed: \(error)")
+            // Left for the next upkeep, or the next search. Another host holding the write lock is no failure: the
+            // upkeep stays due and is tried again at the next pause.
+            if error.kind != .busy { logger.warning("store upkeep failed: \(error)") }
         }
     }
 

@@ -1,3 +1,4 @@
+import CSQLite
 import GRDB
 import TaskwireSync
 
@@ -8,6 +9,8 @@ struct SearchBacklog {
     var since: UInt64 = 0
     /// ``SQLiteStore/upkeepMaxAgeNanoseconds``, unless a test sets another.
     var maxAgeNanoseconds = SQLiteStore.upkeepMaxAgeNanoseconds
+    /// Not before then: the last upkeep found the write lock taken.
+    var retryAt: UInt64 = 0
 }
 
 extension SQLiteStore {
@@ -20,6 +23,8 @@ extension SQLiteStore {
     /// write lock for long.
     static let upkeepMaxWrites = 256
     static let upkeepMaxAgeNanoseconds: UInt64 = 100_000_000
+    /// How long an upkeep that found the write lock taken waits before it tries again.
+    static let upkeepRetryNanoseconds: UInt64 = 100_000_000
 
     func noteWrite() {
         searchBacklog.withLock { backlog in
@@ -39,7 +44,9 @@ extension SQLiteStore {
     public func upkeepDelayMilliseconds() -> Int32? {
         searchBacklog.withLock { backlog in
             guard backlog.writes > 0 else { return nil }
-            let age = MonotonicClock.now() &- backlog.since
+            let now = MonotonicClock.now()
+            if now < backlog.retryAt { return Int32((backlog.retryAt - now) / 1_000_000) + 1 }
+            let age = now &- backlog.since
             if backlog.writes >= Self.upkeepMaxWrites || age >= backlog.maxAgeNanoseconds { return 0 }
             let left = Int32(min((backlog.maxAgeNanoseconds - age) / 1_000_000, UInt64(Int32.max - 1))) + 1
             return min(Self.upkeepQuietMilliseconds, left)
@@ -47,11 +54,38 @@ extension SQLiteStore {
     }
 
     /// Brings the full-text index up to date (with tasks noted by any host or program, not only this store's), when
-    /// anything is pending. A failure (the database busy past the timeout, for one) leaves the tasks noted for the
-    /// next search or upkeep: nothing is lost.
+    /// anything is pending. A failure leaves the tasks noted for the next search or upkeep: nothing is lost.
+    ///
+    /// It never waits for the write lock: the host's reading thread runs it, and a client's next request must not
+    /// wait behind another host's long transaction for work nobody asked for. When the lock is taken it throws
+    /// ``StoreError/busy`` at once and stays due, to be tried again at a quiet moment 100 ms later.
     public func runUpkeep() throws(StoreError) {
         searchBacklog.withLock { $0.writes = 0 }
         guard try !read({ db in try Self.searchIndexIsCurrent(db) }) else { return }
-        try write { db in try Self.updateSearchIndex(db) }
+        do {
+            try Self.mapErrors {
+                try pool.writeWithoutTransaction { db in
+                    sqlite3_busy_timeout(db.sqliteConnection, 0)
+                    defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(Self.busyTimeout * 1000)) }
+                    try Self.begin(db)
+                    do {
+                        try Self.updateSearchIndex(db)
+                        try Self.commit(db)
+                    } catch {
+                        Self.rollback(db)
+                        throw error
+                    }
+                }
+            }
+        } catch {
+            if error.kind == .busy {
+                searchBacklog.withLock { backlog in
+                    backlog.writes = max(backlog.writes, 1)
+                    backlog.since = MonotonicClock.now()
+                    backlog.retryAt = backlog.since + Self.upkeepRetryNanoseconds
+                }
+            }
+            throw error
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import TaskwireProtocol
+import TaskwireSync
 import Testing
 
 @testable import TaskwireStore
@@ -192,6 +193,42 @@ import Testing
         #expect(try world.indexed() == ([task.entity.id: "aged"], 0))
         #expect(throws: StoreError.self) { try world.retitle(task.entity.id, 1, "stale") }
         #expect(try world.indexed() == ([task.entity.id: "aged"], 0), "a call that failed noted nothing")
+    }
+
+    /// The upkeep runs on the host's reading thread: it never waits for another connection's write lock, and stays
+    /// due until it could run.
+    @Test func theUpkeepDoesNotWaitForAnotherHostsLock() throws {
+        let world = try World()
+        let store = world.store
+        let task = try store.createTask(actor: world.actor, NewTask(projectID: world.projectID, title: "locked"))
+        // Another connection holds an exclusive transaction, on a thread of its own, until released.
+        let other = try DatabaseQueue(path: world.temporary.path)
+        let locked = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let released = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            try? other.inTransaction(.exclusive) { _ in
+                locked.signal()
+                release.wait()
+                return .commit
+            }
+            released.signal()
+        }
+        locked.wait()
+        let start = MonotonicClock.now()
+        let error = #expect(throws: StoreError.self) { try store.runUpkeep() }
+        #expect(error?.kind == .busy)
+        let waited = Double(MonotonicClock.now() - start) / 1e9
+        #expect(waited < SQLiteStore.busyTimeout, "it did not wait out the busy timeout (\(waited) s)")
+        let delay = try #require(store.upkeepDelayMilliseconds(), "it stays due")
+        #expect(delay > SQLiteStore.upkeepQuietMilliseconds, "and tries again only after a while")
+        release.signal()
+        released.wait()
+        try store.runUpkeep()
+        #expect(try world.indexed() == ([task.entity.id: "locked"], 0))
+        #expect(store.upkeepDelayMilliseconds() == nil)
+        // The store's own writes still wait for the lock as before.
+        try world.retitle(task.entity.id, 1, "unlocked")
     }
 
     /// A database whose index was kept by the triggers of "v6-search" keeps its rows and its search results
