@@ -1,16 +1,16 @@
 import GRDB
 
-/// The full-text index of tasks: an FTS5 table with one row per task, brought up to date in the transaction that
-/// changes the task or its comments.
+/// The full-text index of tasks: an FTS5 table with one row per task.
 ///
 /// Tasks have text ids and no rowid, so `search_rows` gives each task the integer key of its FTS5 row.
 ///
 /// Migration "v6-search" created the index and kept it current with triggers that rewrote a task's index row at
-/// each change. Migration "v7-search-pending" replaces them: the triggers only note the task in `search_pending`,
-/// and ``SQLiteStore/updateSearchIndex(_:)`` rewrites the index rows of the noted tasks once, just before the
-/// transaction commits. FTS5 writes its in-memory changes to disk as a new segment at the end of every savepoint and
-/// of every statement that touched it, and a group of pipelined writes has one savepoint per request: a segment per
-/// `task.update` before, one per transaction now, and a task changed many times in one transaction is indexed once.
+/// each change. Migration "v7-search-pending" replaces them: the triggers only note the task in `search_pending`, in
+/// the transaction of the change, and ``SQLiteStore/updateSearchIndex(_:)`` rewrites the index rows of the noted
+/// tasks later, once each however often they changed: in a search that finds tasks noted, or in the host's upkeep
+/// (``SQLiteStore/runUpkeep()``). FTS5 writes its in-memory changes to disk as a new segment at the end of every
+/// savepoint and of every statement that touched it, and merges segments as they accumulate: a segment per
+/// `task.update` before, one per upkeep now.
 extension Schema {
     static func registerSearch(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v6-search") { db in
@@ -74,8 +74,8 @@ extension Schema {
         }
     }
 
-    /// The triggers that note a task whose index row must be rewritten before the transaction commits (the names
-    /// of "v6-search"'s triggers, which "v7-search-pending" replaces): when, and which task.
+    /// The triggers that note a task whose index row must be rewritten (the names of "v6-search"'s triggers, which
+    /// "v7-search-pending" replaces): when, and which task.
     static let searchTriggers: [(name: String, event: String, when: String?, taskID: String)] = [
         ("task_inserted", "AFTER INSERT ON tasks", nil, "new.id"),
         (
