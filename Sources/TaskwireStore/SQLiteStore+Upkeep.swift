@@ -67,14 +67,7 @@ extension SQLiteStore {
                 try pool.writeWithoutTransaction { db in
                     sqlite3_busy_timeout(db.sqliteConnection, 0)
                     defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(Self.busyTimeout * 1000)) }
-                    try Self.begin(db)
-                    do {
-                        try Self.updateSearchIndex(db)
-                        try Self.commit(db)
-                    } catch {
-                        Self.rollback(db)
-                        throw error
-                    }
+                    try Self.inTransaction(db) { try Self.updateSearchIndex(db) }
                 }
             }
         } catch {

@@ -96,19 +96,24 @@ public final class SQLiteStore: TaskwireStorage {
             if notingSearch { noteWrite() }
             return result
         }
-        return try Self.mapErrors {
-            try pool.writeWithoutTransaction { db in
-                try Self.begin(db)
-                do {
-                    let result = try body(db)
-                    try Self.commit(db)
-                    if notingSearch { noteWrite() }
-                    return result
-                } catch {
-                    Self.rollback(db)
-                    throw error
-                }
-            }
+        let result = try Self.mapErrors {
+            try pool.writeWithoutTransaction { db in try Self.inTransaction(db) { try body(db) } }
+        }
+        if notingSearch { noteWrite() }
+        return result
+    }
+
+    /// Runs `body` between ``begin(_:)`` and ``commit(_:)`` on a connection outside any transaction, rolled back when
+    /// anything throws.
+    static func inTransaction<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        try begin(db)
+        do {
+            let result = try body()
+            try commit(db)
+            return result
+        } catch {
+            rollback(db)
+            throw error
         }
     }
 
