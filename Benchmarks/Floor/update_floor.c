@@ -94,9 +94,10 @@ int main(int argc, char **argv) {
     char title[64], payload[1024];
     const char *at = "2026-12-03T00:00:00.000Z";
     double start = now();
+    int noted = 0; /* updates since the last upkeep */
     for (int done = 0; done < count;) {
         run(begin, "begin");
-        for (int i = 0; i < group && done < count; i++, done++) {
+        for (int i = 0; i < group && done < count; i++, done++, noted++) {
             run(savepoint, "savepoint");
             snprintf(title, sizeof title, "title %d", done);
             sqlite3_bind_text(update, 1, title, -1, SQLITE_TRANSIENT);
@@ -135,7 +136,8 @@ int main(int argc, char **argv) {
             run(release, "release");
         }
         run(commit, "commit");
-        if (done % 256 != 0 && done < count) continue;
+        if (noted < 256 && done < count) continue;
+        noted = 0;
         run(begin, "begin upkeep");
         while (sqlite3_step(pending) == SQLITE_ROW) {
             sqlite3_bind_text(text, 1, (const char *)sqlite3_column_text(pending, 0), -1, SQLITE_TRANSIENT);
