@@ -24,6 +24,10 @@ Scripts/install-dependencies.sh
 Scripts/build-release.sh --product taskwire
 Scripts/build-release.sh --product taskwire-bench
 binary_dir="$(Scripts/build-release.sh --show-bin-path)"
+# The fan-out's floor (Benchmarks/Floor/chain_floor.c): the same chain of processes with nothing of the host in them.
+chain_floor="$binary_dir/chain_floor"
+"$(command -v cc || command -v clang)" -O2 -o "$chain_floor" Benchmarks/Floor/chain_floor.c -lsqlite3 -lhiredis -lcrypto
+arguments+=(--chain-floor "$chain_floor")
 
 if [ "$peers" -eq 1 ]; then
     source_dir="${PEERS_SOURCE:-$(cd .. && pwd)/shared/peers}"

@@ -7,6 +7,8 @@ struct FanOutBenchmarks {
     let world: BenchWorld
     let scale: Scale
     let results: Results
+    /// The compiled `chain_floor`, when the chain floor is to be measured too (``ChainFloorBenchmark``).
+    var chainFloor: String?
 
     func run() throws(BenchError) {
         // The relay alone is the same for both stores.
@@ -16,6 +18,10 @@ struct FanOutBenchmarks {
             let writer = try world.hosts(1, relay: relay, as: world.writer)[0]
             defer { finishAll([writer]) }
             if pool == nil { pool = TaskPool(ids: try world.createTasks(64, through: writer, prefix: "fan-out")) }
+            if relay == .redis, world.store == .sqlite, let chainFloor {
+                try ChainFloorBenchmark(world: world, scale: scale, results: results, executable: chainFloor)
+                    .run(pool: &pool!)
+            }
             for receivers in scale.fanOutOneAtATime.keys.sorted() {
                 try measure(relay, receivers: receivers, window: 1, writer: writer, pool: &pool!)
             }

@@ -11,9 +11,12 @@ struct Options {
     var binary: String?
     /// Only this section of the SQLite figures (`requests`, `fan-out`, `listing`, `search`), and no PostgreSQL ones.
     var only: String?
+    /// The compiled `Benchmarks/Floor/chain_floor.c`: measure the chain floor of the fan-out (SQLite, Redis).
+    var chainFloor: String?
 
     static let usage = """
         usage: taskwire-bench [--quick] [--peers DIR] [--results DIR] [--binary PATH] [--only SECTION]
+                             [--chain-floor PATH]
 
           --quick          scaled-down counts: a smoke run of every figure in well under a minute
           --peers DIR      also run the peer tools of DIR (a copy of shared/peers with its .venv) side by side
@@ -21,6 +24,9 @@ struct Options {
           --binary PATH    the taskwire executable (default: the one built beside taskwire-bench)
           --only SECTION   only one section: requests, fan-out, listing or search (SQLite), postgres-requests or
                            postgres-fan-out, or postgres for both of PostgreSQL's
+          --chain-floor PATH
+                           the compiled Benchmarks/Floor/chain_floor.c: also measure the fan-out's floor, the same
+                           chain of processes with nothing of the host in them
         Use Scripts/bench.sh, which installs dependencies and builds in release mode first.
         """
 
@@ -38,6 +44,7 @@ struct Options {
             case "--results": options.resultsDirectory = try value(argument)
             case "--binary": options.binary = try value(argument)
             case "--only": options.only = try value(argument)
+            case "--chain-floor": options.chainFloor = try value(argument)
             case "-h", "--help":
                 print(usage)
                 exit(0)

@@ -1,0 +1,70 @@
+import TaskwireProtocol
+
+/// The floor under the fan-out latency at 1 receiver over Redis: `Benchmarks/Floor/chain_floor.c` in the places of
+/// the writing and the receiving host, driven by the same ``FanOutRun`` as the hosts, on the same database, Redis
+/// and tasks, right before them.
+///
+/// Its writer runs the host's statements for one `task.update` in a transaction of its own, seals the event with
+/// the database's relay key and publishes it, then answers; its reader verifies each message's code and writes the
+/// event as a `task.updated` line. So its figure is the pipes, one SQLite transaction, the HMAC at both ends, Redis
+/// and the wake-ups of every process in the chain on this machine at that moment, with nothing of the host around
+/// them: what the host adds is the difference.
+struct ChainFloorBenchmark {
+    let world: BenchWorld
+    let scale: Scale
+    let results: Results
+    /// The compiled `chain_floor` (`Scripts/bench.sh` builds it).
+    let executable: String
+
+    func run(pool: inout TaskPool) throws(BenchError) {
+        let count = scale.fanOutOneAtATime[1] ?? 1_000
+        results.begin(
+            "chain floor: chain_floor.c as writer and receiver over Redis, \(Format.grouped(count)) one at a time"
+        )
+        let port = String(world.redis.port)
+        let channel = "bench-chain-floor"
+        let reader = try BenchHost(
+            binary: executable,
+            arguments: ["reader", world.location, world.projectID, port, channel]
+        )
+        let writer = try BenchHost(
+            binary: executable,
+            arguments: ["writer", world.location, world.projectID, world.writer.id, "chain-floor", port, channel]
+        )
+        defer { finishAll([writer, reader]) }
+        // Answered once its SUBSCRIBE is confirmed, with the project's seq: the first event of the run is the next.
+        let ready = try reader.call("floor.ready")
+        guard let baseSeq = ready["seq"]?.int64Value else {
+            throw reader.failure("the chain floor's reader answered without a seq: \(ready.text)")
+        }
+        let outcome = try FanOutRun(
+            writer: writer,
+            receivers: [reader],
+            baseSeq: baseSeq,
+            warmup: scale.fanOutWarmup,
+            updates: count,
+            window: 1
+        ).run(pool: &pool, timeLimit: scale.oneAtATimeSeconds)
+        guard outcome.isClean, outcome.failed == 0 else {
+            results.problem(
+                "the chain floor lost \(outcome.lost), duplicated \(outcome.duplicates), answered \(outcome.failed) "
+                    + "with an error\(outcome.stalled ? " and stalled" : "")"
+            )
+            return
+        }
+        guard let latency = LatencySummary(nanoseconds: outcome.latencies),
+            let replies = LatencySummary(nanoseconds: outcome.replies)
+        else { return }
+        results.add(
+            Figure(
+                key: "chain_floor_redis_1",
+                section: "Fan-out latency, one update at a time",
+                label: "the chain floor: chain_floor.c as both hosts, 1 receiver (\(Format.grouped(outcome.sent)))",
+                value: "p50 \(Format.duration(latency.p50)), p99 \(Format.duration(latency.p99)), "
+                    + "max \(Format.duration(latency.max)); its writer's response p50 \(Format.duration(replies.p50))",
+                checks: "lost \(outcome.lost), dup \(outcome.duplicates)",
+                details: ["latency": latency.json, "writer_reply": replies.json]
+            )
+        )
+    }
+}
