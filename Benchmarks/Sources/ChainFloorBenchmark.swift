@@ -37,6 +37,7 @@ struct ChainFloorBenchmark {
         guard let baseSeq = ready["seq"]?.int64Value else {
             throw reader.failure("the chain floor's reader answered without a seq: \(ready.text)")
         }
+        let cpu = OneAtATimeCPU(writer: writer, receiver: reader)
         let outcome = try FanOutRun(
             writer: writer,
             receivers: [reader],
@@ -65,6 +66,50 @@ struct ChainFloorBenchmark {
                 checks: "lost \(outcome.lost), dup \(outcome.duplicates)",
                 details: ["latency": latency.json, "writer_reply": replies.json]
             )
+        )
+        if let figure = cpu.figure(
+            key: "cpu_chain_floor_1",
+            label: "the chain floor, one at a time, 1 receiver",
+            updates: outcome.sent + outcome.warmup
+        ) {
+            results.add(figure)
+        }
+    }
+}
+
+/// The CPU time (user and system, `/proc/PID/stat`) that a run one update at a time took of its writer and of its
+/// one receiver, per update: set side by side for the hosts and the chain floor, it shows where the host's extra
+/// latency is spent.
+struct OneAtATimeCPU {
+    private let writer: BenchHost
+    private let receiver: BenchHost
+    private let before: (writer: Double, receiver: Double)?
+
+    init(writer: BenchHost, receiver: BenchHost) {
+        self.writer = writer
+        self.receiver = receiver
+        if let writerSeconds = writer.cpuSeconds(), let receiverSeconds = receiver.cpuSeconds() {
+            before = (writerSeconds, receiverSeconds)
+        } else {
+            before = nil
+        }
+    }
+
+    /// The figure, once `updates` (warm-up included) were written and delivered; nil when a reading failed.
+    func figure(key: String, label: String, updates: Int) -> Figure? {
+        guard let before, updates > 0, let writerAfter = writer.cpuSeconds(), let receiverAfter = receiver.cpuSeconds()
+        else { return nil }
+        let perWriter = (writerAfter - before.writer) * 1e6 / Double(updates)
+        let perReceiver = (receiverAfter - before.receiver) * 1e6 / Double(updates)
+        return Figure(
+            key: key,
+            section: "CPU",
+            label: label,
+            value: String(format: "writer %.0f µs, receiver %.0f µs per update", perWriter, perReceiver),
+            details: [
+                "writer_cpu_us_per_update": .number(String(format: "%.1f", perWriter)),
+                "receiver_cpu_us_per_update": .number(String(format: "%.1f", perReceiver)),
+            ]
         )
     }
 }

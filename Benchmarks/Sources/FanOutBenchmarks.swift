@@ -73,6 +73,9 @@ struct FanOutBenchmarks {
             idleMemory = receivers[0].memory()
         }
         let cpuBefore = measuresMemory ? receivers[0].cpuSeconds() : nil
+        // Next to the chain floor's (ChainFloorBenchmark).
+        let measuresChainCPU = world.store == .sqlite && relay == .redis && count == 1 && window == 1
+        let chainCPU = measuresChainCPU ? OneAtATimeCPU(writer: writer, receiver: receivers[0]) : nil
         let run = FanOutRun(
             writer: writer,
             receivers: receivers,
@@ -87,6 +90,13 @@ struct FanOutBenchmarks {
                 ? scale.oneAtATimeSeconds : measuresMemory ? scale.memoryRunSeconds : scale.windowedSeconds
         )
         report(outcome, relay: relay)
+        if let figure = chainCPU?.figure(
+            key: "cpu_one_at_a_time_redis_1",
+            label: "writing and receiving host, one at a time, 1 receiver (redis)",
+            updates: outcome.sent + outcome.warmup
+        ) {
+            results.add(figure)
+        }
         if measuresMemory, let idleMemory, let after = receivers[0].memory() {
             reportMemory(idle: idleMemory, after: after, events: outcome.delivered + outcome.warmup)
         }
