@@ -16,7 +16,8 @@ struct ChainFloorBenchmark {
     /// The compiled `chain_floor` (`Scripts/bench.sh` builds it).
     let executable: String
 
-    func run(pool: inout TaskPool) throws(BenchError) {
+    /// Measures the chain floor; returns its latency, or nil when the run was not clean.
+    func run(pool: inout TaskPool) throws(BenchError) -> LatencySummary? {
         let count = scale.fanOutOneAtATime[1] ?? 1_000
         results.begin(
             "chain floor: chain_floor.c as writer and receiver over Redis, \(Format.grouped(count)) one at a time"
@@ -51,11 +52,11 @@ struct ChainFloorBenchmark {
                 "the chain floor lost \(outcome.lost), duplicated \(outcome.duplicates), answered \(outcome.failed) "
                     + "with an error\(outcome.stalled ? " and stalled" : "")"
             )
-            return
+            return nil
         }
         guard let latency = LatencySummary(nanoseconds: outcome.latencies),
             let replies = LatencySummary(nanoseconds: outcome.replies)
-        else { return }
+        else { return nil }
         results.add(
             Figure(
                 key: "chain_floor_redis_1",
@@ -74,6 +75,7 @@ struct ChainFloorBenchmark {
         ) {
             results.add(figure)
         }
+        return latency
     }
 }
 
