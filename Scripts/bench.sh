@@ -28,6 +28,10 @@ binary_dir="$(Scripts/build-release.sh --show-bin-path)"
 chain_floor="$binary_dir/chain_floor"
 "$(command -v cc || command -v clang)" -O2 -o "$chain_floor" Benchmarks/Floor/chain_floor.c -lsqlite3 -lhiredis -lcrypto
 arguments+=(--chain-floor "$chain_floor")
+# The pipelined task.update's floor: the same statements through SQLite's C API, in the same run.
+update_floor="$binary_dir/update_floor"
+"$(command -v cc || command -v clang)" -O2 -o "$update_floor" Benchmarks/Floor/update_floor.c -lsqlite3
+arguments+=(--update-floor "$update_floor")
 
 if [ "$peers" -eq 1 ]; then
     source_dir="${PEERS_SOURCE:-$(cd .. && pwd)/shared/peers}"

@@ -6,23 +6,34 @@
  * is brought up to date for the tasks noted as pending, in a transaction of its own, as the host's upkeep does at
  * the latest (SQLiteStore+Upkeep.swift).
  *
- * Usage: update_floor DATABASE TASK_ID PROJECT_ID USER_ID SESSION_ID COUNT [GROUP]
- * Prints the updates per second of the whole run, from the first BEGIN to the last COMMIT.
+ * Usage: update_floor DATABASE TASK_IDS PROJECT_ID USER_ID SESSION_ID COUNT [GROUP]
+ * TASK_IDS is one task id, or several separated by commas, updated round robin (as the benchmark's task.update
+ * figure does). Prints the updates per second of the whole run, from the first BEGIN to the last COMMIT.
  */
 #include "floor_store.h"
 
 int main(int argc, char **argv) {
     if (argc != 7 && argc != 8) {
-        fprintf(stderr, "usage: %s DATABASE TASK_ID PROJECT_ID USER_ID SESSION_ID COUNT [GROUP]\n", argv[0]);
+        fprintf(stderr, "usage: %s DATABASE TASK_IDS PROJECT_ID USER_ID SESSION_ID COUNT [GROUP]\n", argv[0]);
         return 2;
     }
-    const char *task = argv[2], *project = argv[3], *user = argv[4], *session = argv[5];
+    const char *project = argv[3], *user = argv[4], *session = argv[5];
     int count = atoi(argv[6]);
     int group = argc == 8 ? atoi(argv[7]) : 64;
     if (count < 1 || group < 1) { fprintf(stderr, "COUNT and GROUP must be positive\n"); return 2; }
     struct floor_store store;
     floor_open(&store, argv[1]);
-    long long current = floor_version(&store, task);
+    enum { most_tasks = 1024 };
+    char *tasks[most_tasks];
+    long long versions[most_tasks];
+    int task_count = 0;
+    for (char *id = strtok(argv[2], ","); id; id = strtok(NULL, ",")) {
+        if (task_count == most_tasks) { fprintf(stderr, "at most %d tasks\n", most_tasks); return 2; }
+        tasks[task_count] = id;
+        versions[task_count] = floor_version(&store, id);
+        task_count++;
+    }
+    if (task_count == 0) { fprintf(stderr, "no task id\n"); return 2; }
 
     char title[64], payload[1024];
     int length;
@@ -33,12 +44,13 @@ int main(int argc, char **argv) {
         for (int i = 0; i < group && done < count; i++, done++, noted++) {
             run(store.savepoint, "savepoint");
             snprintf(title, sizeof title, "title %d", done);
-            if (!floor_update(&store, task, current, title, project, user, session, payload, sizeof payload,
-                              &length)) {
+            int task = done % task_count;
+            if (!floor_update(&store, tasks[task], versions[task], title, project, user, session, payload,
+                              sizeof payload, &length)) {
                 fprintf(stderr, "update changed nothing\n");
                 return 1;
             }
-            current++;
+            versions[task]++;
             run(store.release, "release");
         }
         run(store.commit, "commit");

@@ -13,10 +13,12 @@ struct Options {
     var only: String?
     /// The compiled `Benchmarks/Floor/chain_floor.c`: measure the chain floor of the fan-out (SQLite, Redis).
     var chainFloor: String?
+    /// The compiled `Benchmarks/Floor/update_floor.c`: set the pipelined `task.update` against it.
+    var updateFloor: String?
 
     static let usage = """
         usage: taskwire-bench [--quick] [--peers DIR] [--results DIR] [--binary PATH] [--only SECTION]
-                             [--chain-floor PATH]
+                             [--chain-floor PATH] [--update-floor PATH]
 
           --quick          scaled-down counts: a smoke run of every figure in well under a minute
           --peers DIR      also run the peer tools of DIR (a copy of shared/peers with its .venv) side by side
@@ -27,6 +29,9 @@ struct Options {
           --chain-floor PATH
                            the compiled Benchmarks/Floor/chain_floor.c: also measure the fan-out's floor, the same
                            chain of processes with nothing of the host in them
+          --update-floor PATH
+                           the compiled Benchmarks/Floor/update_floor.c: also run the pipelined task.update's
+                           statements through SQLite's C API and give the host's rate as a fraction of it
         Use Scripts/bench.sh, which installs dependencies and builds in release mode first.
         """
 
@@ -45,6 +50,7 @@ struct Options {
             case "--binary": options.binary = try value(argument)
             case "--only": options.only = try value(argument)
             case "--chain-floor": options.chainFloor = try value(argument)
+            case "--update-floor": options.updateFloor = try value(argument)
             case "-h", "--help":
                 print(usage)
                 exit(0)

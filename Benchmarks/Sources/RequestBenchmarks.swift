@@ -1,3 +1,4 @@
+import Foundation
 import TaskwireProtocol
 import TaskwireSync
 
@@ -6,6 +7,9 @@ struct RequestBenchmarks {
     let world: BenchWorld
     let scale: Scale
     let results: Results
+    /// The compiled `Benchmarks/Floor/update_floor.c`: the pipelined `task.update` on SQLite is also given as a
+    /// fraction of what the same statements do through SQLite's C API in the same run.
+    var updateFloor: String?
 
     func run() throws(BenchError) {
         // On PostgreSQL only what depends on the store is measured: the updates, against pgbench's floor.
@@ -35,13 +39,21 @@ struct RequestBenchmarks {
                 }
             )
         }
+        var floor = pgbench.map { Floor(rate: $0, name: "pgbench -N", key: "pgbench") }
+        if sqlite, let updateFloor {
+            // Tasks of its own, made the same way: the pool's versions stay those the host will find.
+            let tasks = try world.createTasks(64, through: host, prefix: "floor")
+            floor = try sqliteFloor(updateFloor, tasks: tasks).map {
+                Floor(rate: $0, name: "update_floor.c", key: "update_floor")
+            }
+        }
         try pipelined(
             host,
             key: world.store.keyPrefix + "task_update_pipelined",
             label: world.store.labelPrefix + "task.update, \(Format.grouped(scale.updatePipelined)) pipelined",
             target: sqlite ? 30_000 : nil,
             requests: pool.updateRequests(scale.updatePipelined),
-            floor: pgbench
+            floor: floor
         )
         try concurrentWriters()
     }
@@ -81,6 +93,44 @@ struct RequestBenchmarks {
         )
     }
 
+    /// What a pipelined `task.update` is set against: pgbench's simple update on PostgreSQL, the same statements
+    /// through SQLite's C API on SQLite.
+    struct Floor {
+        var rate: Double
+        var name: String
+        /// Prefix of its keys in the figure's details (`pgbench_tps`, `pgbench_ratio`).
+        var key: String
+    }
+
+    /// `update_floor.c` updating `tasks` round robin, as many times as the host will be asked to, in groups of 64
+    /// per transaction (as group commit does), on the run's database while no host writes: updates per second.
+    private func sqliteFloor(_ executable: String, tasks: [String]) throws(BenchError) -> Double? {
+        results.begin("task.update through SQLite's C API (update_floor.c), \(Format.grouped(scale.updatePipelined))")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [
+            world.location, tasks.joined(separator: ","), world.projectID, world.writer.id, "update-floor",
+            String(scale.updatePipelined), "64",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        do {
+            try process.run()
+        } catch {
+            throw BenchError("cannot start \(executable): \(error)")
+        }
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        // "N updates in T s: R/s"
+        guard process.terminationStatus == 0, let rateText = printed.split(separator: ":").last,
+            let rate = Double(rateText.trimmingCharacters(in: .whitespacesAndNewlines).dropLast(2))
+        else {
+            results.problem("update_floor.c failed (status \(process.terminationStatus)): \(printed)")
+            return nil
+        }
+        return rate
+    }
+
     /// `ping` written, its response read, then the next: the round trip through the host and two pipes.
     private func pingOneAtATime(_ host: BenchHost) throws(BenchError) {
         results.begin("ping one at a time, \(Format.grouped(scale.pingOneAtATime))")
@@ -111,14 +161,14 @@ struct RequestBenchmarks {
     /// All requests handed to the host's stdin back to back, 64 per write (the process's writer thread takes over
     /// when the pipe is full), while its reading thread tallies the responses: requests per second from the first
     /// write to the last response. With `floor` (pgbench's simple-update transactions per second on the same
-    /// server), the rate is also given as a fraction of it.
+    /// server, or the same statements through SQLite's C API), the rate is also given as a fraction of it.
     private func pipelined(
         _ host: BenchHost,
         key: String,
         label: String,
         target: Double?,
         requests: [[UInt8]],
-        floor: Double? = nil
+        floor: Floor? = nil
     ) throws(BenchError) {
         results.begin(label)
         let chunks = Requests.chunks(requests)
@@ -142,10 +192,10 @@ struct RequestBenchmarks {
             "per_second": .int(Int(rate)), "errors": .int(tally.errors), "duplicates": .int(tally.duplicates),
         ]
         var value = Format.rate(rate)
-        if let floor, floor > 0 {
-            value += ", \(Format.ratio(rate / floor)) pgbench -N"
-            details["pgbench_tps"] = .int(Int(floor))
-            details["pgbench_ratio"] = .number(Format.decimal(rate / floor, places: 3))
+        if let floor, floor.rate > 0 {
+            value += ", \(Format.ratio(rate / floor.rate)) \(floor.name) (\(Format.rate(floor.rate)))"
+            details["\(floor.key)_tps"] = .int(Int(floor.rate))
+            details["\(floor.key)_ratio"] = .number(Format.decimal(rate / floor.rate, places: 3))
         }
         results.add(
             Figure(

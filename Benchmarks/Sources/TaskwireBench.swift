@@ -28,9 +28,15 @@ struct TaskwireBench {
         log("taskwire-bench: \(binary)\(options.quick ? " (quick)" : "")")
         do {
             let world = try BenchWorld(binary: binary)
+            let requests = RequestBenchmarks(
+                world: world,
+                scale: scale,
+                results: results,
+                updateFloor: options.updateFloor
+            )
             let fanOut = FanOutBenchmarks(world: world, scale: scale, results: results, chainFloor: options.chainFloor)
             let sections: [(String, () throws -> Void)] = [
-                ("requests", { try RequestBenchmarks(world: world, scale: scale, results: results).run() }),
+                ("requests", { try requests.run() }),
                 ("fan-out", { try fanOut.run() }),
                 ("listing", { try ListingBenchmarks(world: world, scale: scale, results: results).run() }),
                 ("search", { try SearchBenchmarks(world: world, scale: scale, results: results).run() }),
