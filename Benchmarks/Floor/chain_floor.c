@@ -5,8 +5,9 @@
  *
  *   writer: reads request lines from stdin. A task.update runs in an IMMEDIATE transaction of its own (the host's
  *           statements, floor_store.h), and after COMMIT its event is sealed as the host seals it (TW1, HMAC-SHA-256
- *           under the database's relay key, libcrypto) and PUBLISHed, written to the socket without waiting for
- *           Redis; then the response goes to stdout ("seq" in it), then Redis's reply is read. After every 256
+ *           under the database's relay key, keyed once and copied for each message, libcrypto) and PUBLISHed,
+ *           written to the socket without waiting for Redis; then the response goes to stdout (the task, as in the
+ *           event, and "seq"). Redis's replies are read 64 at a time, later, as the host's publisher thread does. After every 256
  *           updates the full-text index is brought up to date, as the host's upkeep does at the latest. A version
  *           that does not match is answered with an error carrying "currentVersion"; any other request with {}.
  *   reader: SUBSCRIBEs to the channel, then waits (poll) on Redis and stdin. A message's code is verified in
@@ -22,14 +23,14 @@
 
 #include <errno.h>
 #include <hiredis/hiredis.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <poll.h>
 #include <unistd.h>
 
-static unsigned char key[32];
-static char context[256]; /* "taskwire relay v1\n<database id>\n", as the host's RelayCodec */
+static EVP_MAC_CTX *keyed; /* HMAC-SHA-256 under the relay key, copied for each code, as the host does */
+static char context[256];  /* "taskwire relay v1\n<database id>\n", as the host's RelayCodec */
 static int context_length;
 
 static void write_all(const char *bytes, size_t length) {
@@ -45,6 +46,7 @@ static void write_all(const char *bytes, size_t length) {
 /* The relay key and the database id, from the database's meta table. */
 static void load_key(void) {
     sqlite3_stmt *meta = prepare("SELECT key, value FROM meta WHERE key IN ('database_id', 'relay_key')");
+    unsigned char key[32];
     int found = 0;
     while (sqlite3_step(meta) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(meta, 0);
@@ -54,23 +56,42 @@ static void load_key(void) {
             found |= 1;
         } else if (strcmp(name, "database_id") == 0) {
             context_length = snprintf(context, sizeof context, "taskwire relay v1\n%s\n", value);
+            if (context_length >= (int)sizeof context) { fprintf(stderr, "database id too long\n"); exit(1); }
             found |= 2;
         }
     }
     sqlite3_finalize(meta);
     if (found != 3) { fprintf(stderr, "the database has no relay key or id\n"); exit(1); }
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    keyed = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    EVP_MAC_free(mac);
+    char digest[] = "SHA256";
+    OSSL_PARAM parameters[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+    if (!keyed || EVP_MAC_init(keyed, key, sizeof key, parameters) != 1) {
+        fprintf(stderr, "cannot key HMAC-SHA-256\n");
+        exit(1);
+    }
 }
 
 /* HMAC-SHA-256 of context + body, as 64 lowercase hex digits into hex. */
 static void code(const char *body, size_t length, char hex[65]) {
-    static unsigned char input[1 << 16];
-    if (context_length + length > sizeof input) { fprintf(stderr, "message too long\n"); exit(1); }
-    memcpy(input, context, context_length);
-    memcpy(input + context_length, body, length);
     unsigned char mac[32];
-    unsigned int mac_length = 0;
-    HMAC(EVP_sha256(), key, sizeof key, input, context_length + length, mac, &mac_length);
-    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+    size_t mac_length = 0;
+    EVP_MAC_CTX *copy = EVP_MAC_CTX_dup(keyed);
+    if (!copy || EVP_MAC_update(copy, (const unsigned char *)context, context_length) != 1
+        || EVP_MAC_update(copy, (const unsigned char *)body, length) != 1
+        || EVP_MAC_final(copy, mac, &mac_length, sizeof mac) != 1 || mac_length != 32) {
+        fprintf(stderr, "HMAC-SHA-256 failed\n");
+        exit(1);
+    }
+    EVP_MAC_CTX_free(copy);
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        hex[2 * i] = digits[mac[i] >> 4];
+        hex[2 * i + 1] = digits[mac[i] & 15];
+    }
+    hex[64] = 0;
 }
 
 /* The integer after the first `name` in line, or -1. */
@@ -114,11 +135,12 @@ static struct floor_store store;
 static redisContext *redis;
 static const char *project, *user, *session, *channel;
 static int noted;
+static int unread_replies; /* PUBLISH replies not read yet */
 
 static void writer_line(char *line) {
     long long id = integer_after(line, "\"id\":");
-    char reply[512], task[128], title[128], payload[2048], message[4096];
-    int length;
+    char reply[2048], task[128], title[128], payload[2048], message[4096];
+    int length = 0;
     if (!strstr(line, "\"method\":\"task.update\"")) {
         length = snprintf(reply, sizeof reply, "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"result\":{}}\n", id);
         write_all(reply, length);
@@ -147,23 +169,44 @@ static void writer_line(char *line) {
     int body_start = header + 65;
     int body = snprintf(message + body_start, sizeof message - body_start, "E %lld %s task.updated\n%.*s", seq,
                         project, length, payload);
+    if (body >= (int)(sizeof message) - body_start) { fprintf(stderr, "message too long\n"); exit(1); }
     char hex[65];
     code(message + body_start, body, hex);
     memcpy(message + header, hex, 64);
     message[header + 64] = '\n';
     const char *argv[] = {"PUBLISH", channel, message};
     size_t lengths[] = {7, strlen(channel), (size_t)(body_start + body)};
-    redisAppendCommandArgv(redis, 3, argv, lengths);
+    if (redisAppendCommandArgv(redis, 3, argv, lengths) != REDIS_OK) {
+        fprintf(stderr, "redis: %s\n", redis->errstr);
+        exit(1);
+    }
     int done = 0;
     while (!done)
         if (redisBufferWrite(redis, &done) != REDIS_OK) { fprintf(stderr, "redis: %s\n", redis->errstr); exit(1); }
-    length = snprintf(reply, sizeof reply,
-        "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"result\":{\"task\":{\"id\":\"%s\",\"version\":%lld},\"seq\":%lld}}\n", id,
-        task, expected + 1, seq);
+    /* The response carries the task, as the host's does: the same JSON as in the event (its data.task). */
+    const char *task_json = strstr(payload, "\"data\":{\"task\":") + 15;
+    int task_length = (int)(payload + length - 2 - task_json);
+    length = snprintf(reply, sizeof reply, "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"result\":{\"task\":%.*s,\"seq\":%lld}}\n",
+                      id, task_length, task_json, seq);
+    if (length >= (int)sizeof reply) { fprintf(stderr, "response too long\n"); exit(1); }
     write_all(reply, length);
-    redisReply *published = NULL;
-    if (redisGetReply(redis, (void **)&published) != REDIS_OK) { fprintf(stderr, "redis: %s\n", redis->errstr); exit(1); }
-    freeReplyObject(published);
+    /* Redis's replies are read later, 64 at a time, as the host's publisher thread reads them: waiting for each
+     * would wake this process once more per update, which the host does not do. */
+    if (++unread_replies >= 64) {
+        for (; unread_replies > 0; unread_replies--) {
+            redisReply *published = NULL;
+            if (redisGetReply(redis, (void **)&published) != REDIS_OK) {
+                fprintf(stderr, "redis: %s\n", redis->errstr);
+                exit(1);
+            }
+            if (published->type != REDIS_REPLY_INTEGER) {
+                fprintf(stderr, "PUBLISH was refused: %s\n",
+                        published->type == REDIS_REPLY_ERROR ? published->str : "an unexpected reply");
+                exit(1);
+            }
+            freeReplyObject(published);
+        }
+    }
     if (noted >= 256) {
         noted = 0;
         floor_upkeep(&store);
@@ -246,7 +289,11 @@ int main(int argc, char **argv) {
         connect_redis(argv[4]);
         redisReply *subscribed = redisCommand(redis, "SUBSCRIBE %s", channel);
         if (!subscribed) { fprintf(stderr, "SUBSCRIBE failed: %s\n", redis->errstr); return 1; }
+        int confirmed = subscribed->type == REDIS_REPLY_ARRAY;
         freeReplyObject(subscribed);
+        if (!confirmed) { fprintf(stderr, "SUBSCRIBE was refused\n"); return 1; }
+        /* Nothing is published before the benchmark has its answer to a request on stdin, so no message can be
+         * waiting in hiredis's buffer now: poll sees everything that comes. */
         struct pollfd fds[2] = {{.fd = 0, .events = POLLIN}, {.fd = redis->fd, .events = POLLIN}};
         for (;;) {
             if (poll(fds, 2, -1) < 0) {
@@ -256,7 +303,12 @@ int main(int argc, char **argv) {
             if (fds[1].revents) {
                 if (redisBufferRead(redis) != REDIS_OK) { fprintf(stderr, "redis: %s\n", redis->errstr); return 1; }
                 redisReply *reply = NULL;
-                while (redisReaderGetReply(redis->reader, (void **)&reply) == REDIS_OK && reply) {
+                for (;;) {
+                    if (redisReaderGetReply(redis->reader, (void **)&reply) != REDIS_OK) {
+                        fprintf(stderr, "redis: %s\n", redis->reader->errstr);
+                        return 1;
+                    }
+                    if (!reply) break;
                     if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3
                         && reply->element[2]->type == REDIS_REPLY_STRING)
                         reader_message(reply->element[2]->str, reply->element[2]->len);

@@ -35,7 +35,7 @@ struct FanOutBenchmarks {
                     window: 1,
                     writer: writer,
                     pool: &pool!,
-                    chainFloor: chainFloorLatency
+                    chainFloorLatency: chainFloorLatency
                 )
             }
             // Windowed throughput is the Redis figure of the issue on SQLite; with the local relay, and on
@@ -55,7 +55,7 @@ struct FanOutBenchmarks {
         window: Int,
         writer: BenchHost,
         pool: inout TaskPool,
-        chainFloor: LatencySummary? = nil
+        chainFloorLatency: LatencySummary? = nil
     ) throws(BenchError) {
         let updates =
             window == 1
@@ -103,7 +103,7 @@ struct FanOutBenchmarks {
             timeLimit: window == 1
                 ? scale.oneAtATimeSeconds : measuresMemory ? scale.memoryRunSeconds : scale.windowedSeconds
         )
-        report(outcome, relay: relay, chainFloor: chainFloor)
+        report(outcome, relay: relay, chainFloorLatency: chainFloorLatency)
         if let figure = chainCPU?.figure(
             key: "cpu_one_at_a_time_redis_1",
             label: "writing and receiving host, one at a time, 1 receiver (redis)",
@@ -128,9 +128,10 @@ struct FanOutBenchmarks {
         }
     }
 
-    /// `chainFloor`: the chain floor's latency in this run (1 receiver); when it is itself above a latency target, the
-    /// figure says so, since no host can be faster than the same chain with nothing of the host in it.
-    private func report(_ outcome: FanOutRun.Outcome, relay: Relay, chainFloor: LatencySummary? = nil) {
+    /// `chainFloorLatency`: the chain floor's latency, measured just before (1 receiver); when a latency target is
+    /// missed and the floor itself was above it, the figure says so: the same chain with nothing of the host in it
+    /// did not meet it either.
+    private func report(_ outcome: FanOutRun.Outcome, relay: Relay, chainFloorLatency: LatencySummary? = nil) {
         let count = outcome.receivers
         let name = world.name(of: relay)
         let prefix = world.store.labelPrefix
@@ -183,13 +184,14 @@ struct FanOutBenchmarks {
             if targeted, count == 1 {
                 target = "p50 ≤ 250 µs, p99 ≤ 600 µs"
                 met = latency.map { $0.p50 <= 250_000 && $0.p99 <= 600_000 } ?? false
-                if let chainFloor {
+                if let floor = chainFloorLatency {
                     let above = [
-                        chainFloor.p50 > 250_000 ? "p50 \(Format.duration(chainFloor.p50))" : nil,
-                        chainFloor.p99 > 600_000 ? "p99 \(Format.duration(chainFloor.p99))" : nil,
+                        floor.p50 > 250_000 ? "p50 \(Format.duration(floor.p50))" : nil,
+                        floor.p99 > 600_000 ? "p99 \(Format.duration(floor.p99))" : nil,
                     ].compactMap { $0 }
-                    if !above.isEmpty {
-                        checks += "; the chain floor is above the target (\(above.joined(separator: ", ")))"
+                    if met == false, !above.isEmpty {
+                        checks +=
+                            "; the chain floor, just before, was above the target too (\(above.joined(separator: ", ")))"
                     }
                     details["chain_floor_above_target"] = .bool(!above.isEmpty)
                 }
