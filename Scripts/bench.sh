@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The performance suite (Benchmarks/README.md): builds in release mode, starts its own redis-server, spawns hosts
-# on a temporary database and prints the table; the JSON goes to Benchmarks/results/<timestamp>.json.
+# The performance suite (Benchmarks/README.md): builds in release mode (and the floors of Benchmarks/Floor with cc),
+# starts its own redis-server, spawns hosts on a temporary database and prints the table; the JSON goes to
+# Benchmarks/results/<timestamp>.json.
 #
-#   Scripts/bench.sh            the full run (under 5 minutes on a 2-core machine)
+#   Scripts/bench.sh            the full run (about 5 minutes on a 2-core machine, 7 with --peers)
 #   Scripts/bench.sh --quick    reduced counts: a smoke run of every figure
 #   Scripts/bench.sh --only S   one section: requests, fan-out, listing, search (SQLite), postgres-requests,
 #                               postgres-fan-out, or postgres (both)
