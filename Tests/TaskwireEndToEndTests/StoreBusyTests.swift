@@ -75,8 +75,10 @@ private final class ExclusiveLock {
         shell.standardOutput = output
         shell.standardError = errors
         try shell.run()
-        input.fileHandleForWriting.write(Data("BEGIN EXCLUSIVE;\nSELECT 'locked';\n".utf8))
-        // The shell answers the SELECT only once BEGIN EXCLUSIVE has succeeded.
+        // The host writes on its own too (the index's upkeep once its client pauses, heartbeats), each briefly: the
+        // shell waits for those like any other connection would, and stops at the first error, so that the SELECT
+        // is answered only once BEGIN EXCLUSIVE has succeeded.
+        input.fileHandleForWriting.write(Data(".bail on\n.timeout 10000\nBEGIN EXCLUSIVE;\nSELECT 'locked';\n".utf8))
         var echoed = Data()
         while !String(decoding: echoed, as: UTF8.self).contains("locked") {
             let chunk = output.fileHandleForReading.availableData
