@@ -249,3 +249,32 @@ extension String {
         )
     }
 }
+
+/// Integers written by `JSON.int` have the standard library's digits, whichever overload a caller reaches.
+@Suite struct JSONIntegerTests {
+    static let edges: [Int64] = [
+        0, 1, -1, 9, 10, -9, -10, 99, 100, 999_999_999, 1_000_000_000, Int64(Int32.max), Int64(Int32.min),
+        .max, .min, .max - 1, .min + 1,
+    ]
+
+    @Test(arguments: edges)
+    func int64HasTheStandardDigits(_ value: Int64) {
+        #expect(JSON.int(value).text == String(value))
+        #expect(JSON.int(Int(value)).text == String(value))
+        #expect(JSON.int(value) == JSON.number(String(value)))
+    }
+
+    @Test func randomIntegersHaveTheStandardDigits() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<10_000 {
+            let value = Int64.random(in: .min ... .max, using: &generator) >> Int64.random(in: 0...63)
+            #expect(JSON.int(value).text == String(value))
+        }
+    }
+
+    @Test func otherIntegerTypesStillWork() {
+        #expect(JSON.int(UInt8(255)).text == "255")
+        #expect(JSON.int(Int32.min).text == "-2147483648")
+        #expect(JSON.int(UInt64.max).text == "18446744073709551615")
+    }
+}
