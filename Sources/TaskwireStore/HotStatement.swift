@@ -16,7 +16,7 @@ struct HotStatement {
 
     init(_ db: Database, _ sql: String) throws {
         self.db = db
-        statement = try db.cachedStatement(sql: sql)
+        statement = try GroupStatements.statement(db, sql)
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }

@@ -238,9 +238,12 @@ extension SQLiteStore {
         return task
     }
 
+    /// Made once: the same text each time is found by its address in a group (``GroupStatements``).
+    static let storedTaskSQL = "SELECT \(TaskRecord.columns) FROM tasks WHERE id = ?"
+
     /// A task as stored now, without an access check: the row a write just made or changed, read back.
     static func storedTask(_ db: Database, id: String) throws -> TaskItem? {
-        let read = try HotStatement(db, "SELECT \(TaskRecord.columns) FROM tasks WHERE id = ?")
+        let read = try HotStatement(db, storedTaskSQL)
         defer { read.finish() }
         read.bind(1, id)
         return try read.step() ? try TaskRecord.task(read) : nil

@@ -163,7 +163,7 @@ public final class SQLiteStore: TaskwireStorage {
             // Busy past the timeout: the calls run one by one, each failing or not on its own.
             guard (try? Self.begin(db)) != nil else { return }
             group.open(db)
-            body()
+            GroupStatements.run(for: db) { body() }
             group.close()
             do {
                 try Self.commit(db)
