@@ -61,10 +61,9 @@ struct ChainFloorBenchmark {
             Figure(
                 key: "chain_floor_redis_1",
                 section: "Fan-out latency, one update at a time",
-                label: "the chain floor: chain_floor.c as both hosts, 1 receiver (\(Format.grouped(outcome.sent))"
-                    + (outcome.truncated ? ", time limit)" : ")"),
-                value: "p50 \(Format.duration(latency.p50)), p99 \(Format.duration(latency.p99)), "
-                    + "max \(Format.duration(latency.max)); its writer's response p50 \(Format.duration(replies.p50))",
+                label:
+                    "the chain floor: chain_floor.c as both hosts, 1 receiver (\(FanOutBenchmarks.updates(outcome)))",
+                value: FanOutBenchmarks.oneAtATimeValue(latency: latency, replies: replies),
                 checks: "lost \(outcome.lost), dup \(outcome.duplicates)",
                 details: [
                     "latency": latency.json, "writer_reply": replies.json, "parse_fallbacks": .int(outcome.fallbacks),

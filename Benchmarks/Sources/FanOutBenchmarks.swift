@@ -175,10 +175,7 @@ struct FanOutBenchmarks {
             let latency = LatencySummary(nanoseconds: outcome.latencies)
             // The writer's own response (request read, committed, response written) is the floor under each
             // delivery: the event leaves the writing host at the commit, right before that response.
-            let value =
-                (latency.map {
-                    "p50 \(Format.duration($0.p50)), p99 \(Format.duration($0.p99)), max \(Format.duration($0.max))"
-                } ?? "no deliveries") + (replies.map { "; the writer's response p50 \(Format.duration($0.p50))" } ?? "")
+            let value = Self.oneAtATimeValue(latency: latency, replies: replies)
             var target: String?
             var met: Bool?
             if targeted, count == 1 {
@@ -203,7 +200,7 @@ struct FanOutBenchmarks {
                 Figure(
                     key: "\(world.store.keyPrefix)fanout_\(name)_\(count)",
                     section: "Fan-out latency, one update at a time",
-                    label: "\(prefix)\(shown), \(count) \(receiverWord) (\(updates(outcome)))",
+                    label: "\(prefix)\(shown), \(count) \(receiverWord) (\(Self.updates(outcome)))",
                     value: value,
                     target: target,
                     met: met,
@@ -218,7 +215,7 @@ struct FanOutBenchmarks {
                 Figure(
                     key: "\(world.store.keyPrefix)delivered_\(name)_\(count)",
                     section: "Updates fully delivered per second, ≤ \(outcome.window) in flight",
-                    label: "\(prefix)\(shown), \(count) \(receiverWord) (\(updates(outcome)))",
+                    label: "\(prefix)\(shown), \(count) \(receiverWord) (\(Self.updates(outcome)))",
                     value: Format.rate(rate),
                     target: floor.map { "≥ \(Format.rate($0))" },
                     met: floor.map { rate >= $0 },
@@ -230,8 +227,15 @@ struct FanOutBenchmarks {
     }
 
     /// `2,000 updates`, or `412 updates, time limit` when the run was cut short by its time limit.
-    private func updates(_ outcome: FanOutRun.Outcome) -> String {
+    static func updates(_ outcome: FanOutRun.Outcome) -> String {
         "\(Format.grouped(outcome.sent)) updates" + (outcome.truncated ? ", time limit" : "")
+    }
+
+    /// The value of a one-at-a-time figure: the deliveries' p50, p99 and max, and the writer's response p50.
+    static func oneAtATimeValue(latency: LatencySummary?, replies: LatencySummary?) -> String {
+        (latency.map {
+            "p50 \(Format.duration($0.p50)), p99 \(Format.duration($0.p99)), max \(Format.duration($0.max))"
+        } ?? "no deliveries") + (replies.map { "; the writer's response p50 \(Format.duration($0.p50))" } ?? "")
     }
 
     private func reportMemory(idle: (resident: Int, peak: Int), after: (resident: Int, peak: Int), events: Int) {

@@ -58,22 +58,7 @@ struct ListingBenchmarks {
             UPDATE projects SET last_seq = last_seq + \(count) WHERE id = \(literal(projectID));
             COMMIT;
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", "-bail", "-cmd", ".timeout 10000", world.database.path, sql]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw BenchError("cannot run sqlite3: \(error)")
-        }
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchError("seeding with sqlite3 failed (is the sqlite3 command installed?): \(message)")
-        }
+        try world.sqlite3(sql)
     }
 
     private func literal(_ text: String) -> String {

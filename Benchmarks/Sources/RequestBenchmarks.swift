@@ -106,26 +106,19 @@ struct RequestBenchmarks {
     /// per transaction (as group commit does), on the run's database while no host writes: updates per second.
     private func sqliteFloor(_ executable: String, tasks: [String]) throws(BenchError) -> Double? {
         results.begin("task.update through SQLite's C API (update_floor.c), \(Format.grouped(scale.updatePipelined))")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = [
-            world.location, tasks.joined(separator: ","), world.projectID, world.writer.id, "update-floor",
-            String(scale.updatePipelined), "64",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        do {
-            try process.run()
-        } catch {
-            throw BenchError("cannot start \(executable): \(error)")
-        }
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (status, printed) = try runTool(
+            executable,
+            [
+                world.location, tasks.joined(separator: ","), world.projectID, world.writer.id, "update-floor",
+                String(scale.updatePipelined), "64",
+            ],
+            reading: .output
+        )
         // "N updates in T s: R/s"
-        guard process.terminationStatus == 0, let rateText = printed.split(separator: ":").last,
+        guard status == 0, let rateText = printed.split(separator: ":").last,
             let rate = Double(rateText.trimmingCharacters(in: .whitespacesAndNewlines).dropLast(2))
         else {
-            results.problem("update_floor.c failed (status \(process.terminationStatus)): \(printed)")
+            results.problem("update_floor.c failed (status \(status)): \(printed)")
             return nil
         }
         return rate

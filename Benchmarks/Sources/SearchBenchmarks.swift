@@ -72,22 +72,7 @@ struct SearchBenchmarks {
             throw BenchError("cannot write \(file)")
         }
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", "-bail", "-cmd", ".timeout 10000", world.database.path, ".read \(file)"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw BenchError("cannot run sqlite3: \(error)")
-        }
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw BenchError("seeding with sqlite3 failed (is the sqlite3 command installed?): \(message)")
-        }
+        try world.sqlite3(".read \(file)")
         return counts
     }
 
