@@ -21,16 +21,14 @@ extension PostgresStore {
             )?.int(0)
         else { throw StoreError.notFound("Project") }
         let at = Timestamp.now()
-        let event: JSON = [
-            "projectId": .string(projectID),
-            "seq": .int(seq),
-            "type": .string(type.rawValue),
-            "at": .string(at),
-            "actor": actor.user.json,
-            "origin": ["sessionId": .string(actor.sessionID)],
-            "data": data,
-        ]
-        let payload = event.bytes
+        let payload = CommittedEvent.payload(
+            projectID: projectID,
+            seq: seq,
+            type: type,
+            at: at,
+            actor: actor,
+            data: data
+        )
         try connection.execute(
             """
             INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload)

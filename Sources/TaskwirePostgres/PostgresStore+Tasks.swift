@@ -42,14 +42,16 @@ extension PostgresStore {
                 ]
             )!
             let created = try TaskRow.task(row)
+            let text = created.encodedJSON
             let event = try Self.appendEvent(
                 connection,
                 projectID: task.projectID,
                 type: .taskCreated,
                 actor: actor,
-                data: ["task": created.json]
+                data: ["task": .encoded(text)]
             )
-            return ChangeResult(entity: created, event: event, precedingEvents: respaced.map { [$0] } ?? [])
+            let preceding = respaced.map { [$0] } ?? []
+            return ChangeResult(entity: created, event: event, precedingEvents: preceding, encodedEntity: text)
         }
     }
 
@@ -93,14 +95,15 @@ extension PostgresStore {
             }
             if let labels = patch.labels { set("labels", TaskRow.labelsText(labels)) }
             let updated = try Self.bumpTask(connection, id: id, expectedVersion, assignments: assignments, values)
+            let text = updated.encodedJSON
             let event = try Self.appendEvent(
                 connection,
                 projectID: current.projectID,
                 type: .taskUpdated,
                 actor: actor,
-                data: ["task": updated.json]
+                data: .object(JSONObject(members: [.init("task", .encoded(text))]))
             )
-            return ChangeResult(entity: updated, event: event)
+            return ChangeResult(entity: updated, event: event, encodedEntity: text)
         }
     }
 
@@ -135,14 +138,17 @@ extension PostgresStore {
                 placement,
                 actor: actor
             )
+            let text = updated.encodedJSON
             let event = try Self.appendEvent(
                 connection,
                 projectID: current.projectID,
                 type: .taskStatusChanged,
                 actor: actor,
-                data: ["task": updated.json, "from": .string(current.status.rawValue), "to": .string(status.rawValue)]
+                data: [
+                    "task": .encoded(text), "from": .string(current.status.rawValue), "to": .string(status.rawValue),
+                ]
             )
-            return ChangeResult(entity: updated, event: event, precedingEvents: respaced)
+            return ChangeResult(entity: updated, event: event, precedingEvents: respaced, encodedEntity: text)
         }
     }
 
@@ -180,14 +186,15 @@ extension PostgresStore {
                 placement,
                 actor: actor
             )
+            let text = moved.encodedJSON
             let event = try Self.appendEvent(
                 connection,
                 projectID: current.projectID,
                 type: .taskMoved,
                 actor: actor,
-                data: ColumnPlacement.movedData(moved, from: current)
+                data: ColumnPlacement.movedData(moved, text, from: current)
             )
-            return ChangeResult(entity: moved, event: event, precedingEvents: respaced)
+            return ChangeResult(entity: moved, event: event, precedingEvents: respaced, encodedEntity: text)
         }
     }
 

@@ -2,6 +2,8 @@
 ///
 /// Keeping the text is what lets a request id such as `9007199254740993` come back digit for digit, and what
 /// lets a host pass a payload through without rounding anything in it.
+///
+/// Equality is that of the values: an ``encoded(_:)`` value equals the value its text holds.
 public enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
@@ -10,6 +12,32 @@ public enum JSON: Sendable, Equatable {
     case string(String)
     case array([JSON])
     case object(JSONObject)
+    /// A value already written as compact text by ``JSONTextWriter``: written out as it is, read (by the accessors
+    /// below, by ``resolved`` and by `==`) as the value the text holds. A task is written once for its event and
+    /// its response this way, where a tree would be built, encoded and destroyed twice.
+    case encoded(EncodedJSON)
+
+    /// The value with an ``encoded(_:)`` value read from its text (at the top level; members and elements of a
+    /// tree stay as they are). For a `switch` that looks into the value.
+    public var resolved: JSON {
+        if case .encoded(let text) = self { return text.value }
+        return self
+    }
+
+    public static func == (lhs: JSON, rhs: JSON) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let left), .bool(let right)): left == right
+        case (.number(let left), .number(let right)): left == right
+        case (.string(let left), .string(let right)): left == right
+        case (.array(let left), .array(let right)): left == right
+        case (.object(let left), .object(let right)): left == right
+        case (.encoded(let left), .encoded(let right)): left.bytes == right.bytes || left.value == right.value
+        case (.encoded(let text), _): text.value == rhs
+        case (_, .encoded(let text)): lhs == text.value
+        default: false
+        }
+    }
 
     /// A number from an integer.
     public static func int<I: BinaryInteger>(_ value: I) -> JSON { .number(String(value)) }
@@ -24,6 +52,12 @@ public enum JSON: Sendable, Equatable {
 
     /// The decimal digits of `value`, with a `-` when negative.
     static func decimal(_ value: Int64) -> String {
+        String(unsafeUninitializedCapacity: 20) { buffer in writeDecimal(value, at: buffer.baseAddress!) }
+    }
+
+    /// Writes the decimal digits of `value`, with a `-` when negative, at `at` (room for 20 bytes: `Int64.min`
+    /// has 19 digits and its sign); returns how many bytes it wrote.
+    static func writeDecimal(_ value: Int64, at: UnsafeMutablePointer<UInt8>) -> Int {
         var magnitude = value.magnitude
         var count = value < 0 ? 1 : 0
         var rest = magnitude
@@ -31,16 +65,14 @@ public enum JSON: Sendable, Equatable {
             count += 1
             rest /= 10
         } while rest != 0
-        return String(unsafeUninitializedCapacity: count) { buffer in
-            var at = count
-            repeat {
-                at -= 1
-                buffer[at] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            } while magnitude != 0
-            if value < 0 { buffer[0] = UInt8(ascii: "-") }
-            return count
-        }
+        var position = count
+        repeat {
+            position -= 1
+            at[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+        } while magnitude != 0
+        if value < 0 { at[0] = UInt8(ascii: "-") }
+        return count
     }
 
     /// An optional string, `null` when absent.
@@ -48,31 +80,37 @@ public enum JSON: Sendable, Equatable {
 
     public var isNull: Bool {
         if case .null = self { return true }
+        if case .encoded(let text) = self { return text.value.isNull }
         return false
     }
 
     public var stringValue: String? {
         if case .string(let value) = self { return value }
+        if case .encoded(let text) = self { return text.value.stringValue }
         return nil
     }
 
     public var objectValue: JSONObject? {
         if case .object(let value) = self { return value }
+        if case .encoded(let text) = self { return text.value.objectValue }
         return nil
     }
 
     public var arrayValue: [JSON]? {
         if case .array(let value) = self { return value }
+        if case .encoded(let text) = self { return text.value.arrayValue }
         return nil
     }
 
     public var boolValue: Bool? {
         if case .bool(let value) = self { return value }
+        if case .encoded(let text) = self { return text.value.boolValue }
         return nil
     }
 
     /// The value as an `Int64` when it is a number written as an integer that fits.
     public var int64Value: Int64? {
+        if case .encoded(let text) = self { return text.value.int64Value }
         guard case .number(let text) = self else { return nil }
         return Int64(text)
     }
@@ -91,6 +129,7 @@ public enum JSON: Sendable, Equatable {
         case .string: "string"
         case .array: "array"
         case .object: "object"
+        case .encoded(let text): text.value.typeName
         }
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension JSON {
     /// Appends the compact JSON text of this value; the output never contains a raw line break.
     public func write(into out: inout [UInt8]) {
@@ -43,7 +49,7 @@ extension JSON {
     }
 
     /// Appends the compact text of this value.
-    private func encode(into buffer: inout JSONBuffer) {
+    fileprivate func encode(into buffer: inout JSONBuffer) {
         switch self {
         case .null: buffer.append("null")
         case .bool(let value): buffer.append(value ? "true" : "false")
@@ -58,6 +64,8 @@ extension JSON {
                 element.encode(into: &buffer)
             }
             buffer.append(UInt8(ascii: "]"))
+        case .encoded(let text):
+            text.bytes.withUnsafeBufferPointer { buffer.append($0) }
         case .object(let object):
             buffer.append(UInt8(ascii: "{"))
             var first = true
@@ -102,10 +110,31 @@ extension JSON {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Writes compact JSON text with `write`, straight from the values it is given (see ``JSONTextWriter``).
+    public static func text(_ write: (inout JSONTextWriter) -> Void) -> EncodedJSON {
+        let bytes = withText(
+            writing: { buffer in
+                var writer = JSONTextWriter(buffer: buffer)
+                write(&writer)
+                writer.check()
+                buffer = writer.buffer
+            },
+            then: { text in
+                [UInt8](unsafeUninitializedCapacity: text.count) { target, initialized in
+                    if let base = target.baseAddress, let source = text.baseAddress {
+                        base.initialize(from: source, count: text.count)
+                    }
+                    initialized = text.count
+                }
+            }
+        )
+        return EncodedJSON(bytes: bytes)
+    }
+
     /// Appends a string literal, escaping quotes, backslashes and control characters. Room for the whole string is
     /// taken at once; a string with escapes takes more run by run, so that a long one never reserves six times
     /// its length.
-    private static func appendString(_ text: String, to buffer: inout JSONBuffer) {
+    fileprivate static func appendString(_ text: String, to buffer: inout JSONBuffer) {
         withUTF8(text) { utf8 in
             let count = utf8.count
             guard let source = utf8.baseAddress, count > 0 else {
@@ -170,8 +199,10 @@ extension JSON {
 /// The bytes of a text being written, through a pointer into memory that grows: first a buffer the caller lends
 /// (on the stack), then the heap.
 private struct JSONBuffer {
-    /// Most messages fit: a task with its event is about 600 bytes.
-    static let stackCapacity = 2048
+    /// Most messages fit: a task with its event is about 600 bytes. No more than 1,024: past that,
+    /// `withUnsafeTemporaryAllocation` takes its memory from the heap, through `posix_memalign` (callgrind: 2,000
+    /// instructions for each message written, two in every `task.update`).
+    static let stackCapacity = 1024
 
     private(set) var start: UnsafeMutablePointer<UInt8>
     private var capacity: Int
@@ -183,9 +214,14 @@ private struct JSONBuffer {
     }
 
     init(_ initial: UnsafeMutableBufferPointer<UInt8>) {
-        start = initial.baseAddress ?? .allocate(capacity: 1)
-        capacity = initial.baseAddress == nil ? 1 : initial.count
-        onHeap = initial.baseAddress == nil
+        if let base = initial.baseAddress, initial.count > 0 {
+            start = base
+            capacity = initial.count
+        } else {
+            start = Self.allocate(JSONBuffer.stackCapacity)
+            capacity = JSONBuffer.stackCapacity
+            onHeap = true
+        }
     }
 
     var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: start, count: count) }
@@ -216,17 +252,163 @@ private struct JSONBuffer {
     @inline(never)
     private mutating func grow(to needed: Int) {
         let larger = max(needed, capacity * 2)
-        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
-        moved.initialize(from: start, count: count)
-        if onHeap { start.deallocate() }
-        start = moved
+        if onHeap {
+            guard let moved = realloc(start, larger) else { fatalError("out of memory for \(larger) bytes of JSON") }
+            start = moved.assumingMemoryBound(to: UInt8.self)
+        } else {
+            let moved = Self.allocate(larger)
+            moved.initialize(from: start, count: count)
+            start = moved
+        }
         capacity = larger
         onHeap = true
     }
 
+    /// Memory from `malloc`: `UnsafeMutablePointer.allocate` goes through `posix_memalign` on Linux, which costs
+    /// ten times as much.
+    private static func allocate(_ count: Int) -> UnsafeMutablePointer<UInt8> {
+        guard let memory = malloc(count) else { fatalError("out of memory for \(count) bytes of JSON") }
+        return memory.assumingMemoryBound(to: UInt8.self)
+    }
+
     /// Frees what the buffer took from the heap.
     func release() {
-        if onHeap { start.deallocate() }
+        if onHeap { free(start) }
+    }
+}
+
+/// Compact JSON text that this process wrote itself (``JSON/text(_:)``), so valid by construction; it enters a
+/// tree as ``JSON/encoded(_:)``.
+public struct EncodedJSON: Sendable {
+    /// The text, UTF-8, with no line break.
+    public let bytes: [UInt8]
+
+    fileprivate init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The value the text holds.
+    public var value: JSON {
+        do {
+            return try JSONParser.parse(bytes)
+        } catch {
+            // Unreachable: the text was written by JSONTextWriter from Swift values.
+            preconditionFailure("JSON written here does not parse: \(error.reason)")
+        }
+    }
+}
+
+/// Writes compact JSON text straight from values, for what a host writes for every request (a task and its
+/// event): building a ``JSON`` tree only to encode it costs more than the text itself, an allocation for every
+/// member and array and a retain and a release for every string, each time it is built, encoded and destroyed.
+///
+/// Objects are written as ``openObject()``, then ``key(_:)`` and one value for each member, then
+/// ``closeObject()``; arrays as ``openArray()``, values, ``closeArray()``. Separators are written as needed.
+public struct JSONTextWriter {
+    fileprivate var buffer: JSONBuffer
+    /// Nothing written yet in the innermost object or array.
+    private var first = true
+    /// A key was written, and its value is next.
+    private var afterKey = false
+    /// Objects and arrays open, checked in debug builds.
+    private var depth = 0
+
+    fileprivate init(buffer: JSONBuffer) { self.buffer = buffer }
+
+    /// The separator before a value: none after a key or first in an array, else a comma.
+    @inline(__always)
+    private mutating func beginValue() {
+        if afterKey {
+            afterKey = false
+        } else if !first {
+            buffer.append(UInt8(ascii: ","))
+        }
+        first = false
+    }
+
+    public mutating func openObject() {
+        beginValue()
+        buffer.append(UInt8(ascii: "{"))
+        first = true
+        depth += 1
+    }
+
+    public mutating func closeObject() {
+        assert(depth > 0 && !afterKey, "closeObject() without an open object, or after a key without its value")
+        buffer.append(UInt8(ascii: "}"))
+        first = false
+        depth -= 1
+    }
+
+    public mutating func openArray() {
+        beginValue()
+        buffer.append(UInt8(ascii: "["))
+        first = true
+        depth += 1
+    }
+
+    public mutating func closeArray() {
+        assert(depth > 0 && !afterKey, "closeArray() without an open array")
+        buffer.append(UInt8(ascii: "]"))
+        first = false
+        depth -= 1
+    }
+
+    /// A member's key: written as it is, so it must need no escape (the keys of this protocol are ASCII names).
+    /// Its separator, quotes and colon go in with it, into room taken once.
+    public mutating func key(_ key: StaticString) {
+        assert(!afterKey, "a key after a key")
+        let count = key.utf8CodeUnitCount
+        let at = buffer.room(count + 4)
+        var position = 0
+        if !first {
+            at.pointee = UInt8(ascii: ",")
+            position = 1
+        }
+        at[position] = UInt8(ascii: "\"")
+        (at + position + 1).update(from: key.utf8Start, count: count)
+        at[position + 1 + count] = UInt8(ascii: "\"")
+        at[position + 2 + count] = UInt8(ascii: ":")
+        buffer.count += position + 3 + count
+        first = false
+        afterKey = true
+    }
+
+    public mutating func string(_ value: String) {
+        beginValue()
+        JSON.appendString(value, to: &buffer)
+    }
+
+    /// A string, or `null` when absent.
+    public mutating func string(_ value: String?) {
+        if let value { string(value) } else { null() }
+    }
+
+    public mutating func null() {
+        beginValue()
+        buffer.append("null")
+    }
+
+    public mutating func int(_ value: Int64) {
+        beginValue()
+        let at = buffer.room(20)
+        buffer.count += JSON.writeDecimal(value, at: at)
+    }
+
+    /// An array of strings.
+    public mutating func strings(_ values: [String]) {
+        openArray()
+        for value in values { string(value) }
+        closeArray()
+    }
+
+    /// Any value, a tree or text already written.
+    public mutating func value(_ value: JSON) {
+        beginValue()
+        value.encode(into: &buffer)
+    }
+
+    /// Checks, in debug builds, that one whole value was written.
+    fileprivate func check() {
+        assert(depth == 0 && !afterKey && !first, "JSON text left unfinished")
     }
 }
 

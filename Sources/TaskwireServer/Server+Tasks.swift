@@ -124,8 +124,10 @@ extension Server {
     ]
 
     /// The result of a task change: the task as stored now and the change's `seq`.
+    /// The result of a change of a task: the task as its event carries it (written once, for both) and the `seq`.
     private static func changed(_ change: ChangeResult<TaskItem>) -> JSON {
-        .object(JSONObject(members: [.init("task", change.entity.json), .init("seq", .int(change.seq))]))
+        let task = change.encodedEntity.map(JSON.encoded) ?? change.entity.json
+        return .object(JSONObject(members: [.init("task", task), .init("seq", .int(change.seq))]))
     }
 
     /// Hands a committed change's event to the rooms and the relay, and returns the change. In a group, the event

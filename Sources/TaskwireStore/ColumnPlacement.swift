@@ -167,10 +167,10 @@ package enum ColumnPlacement {
         ]
     }
 
-    /// The data of a `task.moved` event.
-    package static func movedData(_ task: TaskItem, from: TaskItem) -> JSON {
+    /// The data of a `task.moved` event; `text` is the task's ``TaskItem/encodedJSON``.
+    package static func movedData(_ task: TaskItem, _ text: EncodedJSON, from: TaskItem) -> JSON {
         [
-            "task": task.json,
+            "task": .encoded(text),
             "from": ["status": .string(from.status.rawValue), "rank": .string(from.rank)],
             "to": ["status": .string(task.status.rawValue), "rank": .string(task.rank)],
         ]

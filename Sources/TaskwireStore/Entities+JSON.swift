@@ -48,6 +48,85 @@ extension TaskItem {
     }
 }
 
+extension TaskItem {
+    /// The text of ``json``, member for member, written without building the tree: what a host writes for every
+    /// task it changes, into the change's event and into its response (``ChangeResult/encodedEntity``).
+    public var encodedJSON: EncodedJSON {
+        JSON.text { out in
+            out.openObject()
+            out.key("id")
+            out.string(id)
+            out.key("projectId")
+            out.string(projectID)
+            out.key("title")
+            out.string(title)
+            out.key("description")
+            out.string(description)
+            out.key("status")
+            out.string(status.rawValue)
+            out.key("priority")
+            out.string(priority.rawValue)
+            out.key("assigneeId")
+            out.string(assigneeID)
+            out.key("dueDate")
+            out.string(dueDate)
+            out.key("labels")
+            out.strings(labels)
+            out.key("rank")
+            out.string(rank)
+            out.key("version")
+            out.int(version)
+            out.key("createdBy")
+            out.string(createdBy)
+            out.key("createdAt")
+            out.string(createdAt)
+            out.key("updatedAt")
+            out.string(updatedAt)
+            out.closeObject()
+        }
+    }
+}
+
+extension CommittedEvent {
+    /// The payload of an event (`{projectId, seq, type, at, actor, origin, data}`, Protocol/openrpc.json), written
+    /// by both stores inside the committing transaction.
+    public static func payload(
+        projectID: String,
+        seq: Int64,
+        type: EventType,
+        at: String,
+        actor: ActingSession,
+        data: JSON
+    ) -> [UInt8] {
+        JSON.text { out in
+            out.openObject()
+            out.key("projectId")
+            out.string(projectID)
+            out.key("seq")
+            out.int(seq)
+            out.key("type")
+            out.string(type.rawValue)
+            out.key("at")
+            out.string(at)
+            out.key("actor")
+            out.openObject()
+            out.key("id")
+            out.string(actor.user.id)
+            out.key("name")
+            out.string(actor.user.name)
+            out.closeObject()
+            out.key("origin")
+            out.openObject()
+            out.key("sessionId")
+            out.string(actor.sessionID)
+            out.closeObject()
+            out.key("data")
+            out.value(data)
+            out.closeObject()
+        }.bytes
+    }
+}
+
 extension Comment {
     public var json: JSON {
         [

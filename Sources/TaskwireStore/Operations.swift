@@ -105,11 +105,19 @@ public struct ChangeResult<Entity: Sendable>: Sendable {
     public var event: CommittedEvent
     /// Events the change made before `event`, in `seq` order: the respacing of a column that made room for it.
     public var precedingEvents: [CommittedEvent]
+    /// The entity as the text its event carries, when the store wrote it that way: the response reuses it.
+    public var encodedEntity: EncodedJSON?
 
-    public init(entity: Entity, event: CommittedEvent, precedingEvents: [CommittedEvent] = []) {
+    public init(
+        entity: Entity,
+        event: CommittedEvent,
+        precedingEvents: [CommittedEvent] = [],
+        encodedEntity: EncodedJSON? = nil
+    ) {
         self.entity = entity
         self.event = event
         self.precedingEvents = precedingEvents
+        self.encodedEntity = encodedEntity
     }
 
     /// Every event of the change, in `seq` order.

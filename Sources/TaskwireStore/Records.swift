@@ -55,7 +55,9 @@ enum TaskRecord {
 
     /// Labels as stored: a JSON array of strings.
     private static func labels(_ text: String) -> [String] {
-        (try? JSONParser.parse(text))?.arrayValue?.compactMap(\.stringValue) ?? []
+        // Most tasks have none: no parse for those.
+        if text == "[]" { return [] }
+        return (try? JSONParser.parse(text))?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
     static func labelsText(_ labels: [String]) -> String {

@@ -25,18 +25,14 @@ extension SQLiteStore {
             return read.int64(0)
         }()
         let at = Timestamp.now()
-        let event = JSON.object(
-            JSONObject(members: [
-                .init("projectId", .string(projectID)),
-                .init("seq", .int(seq)),
-                .init("type", .string(type.rawValue)),
-                .init("at", .string(at)),
-                .init("actor", actor.user.json),
-                .init("origin", .object(JSONObject(members: [.init("sessionId", .string(actor.sessionID))]))),
-                .init("data", data),
-            ])
+        let payload = CommittedEvent.payload(
+            projectID: projectID,
+            seq: seq,
+            type: type,
+            at: at,
+            actor: actor,
+            data: data
         )
-        let payload = event.bytes
         let insert = try HotStatement(
             db,
             """

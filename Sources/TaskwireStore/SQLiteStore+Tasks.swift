@@ -25,14 +25,16 @@ extension SQLiteStore {
                 actor.user.id, now, now, placement.rank,
             ])
             guard let created = try Self.storedTask(db, id: id) else { throw StoreError.failure("task not stored") }
+            let text = created.encodedJSON
             let event = try Self.appendEvent(
                 db,
                 projectID: task.projectID,
                 type: .taskCreated,
                 actor: actor,
-                data: ["task": created.json]
+                data: ["task": .encoded(text)]
             )
-            return ChangeResult(entity: created, event: event, precedingEvents: respaced.map { [$0] } ?? [])
+            let preceding = respaced.map { [$0] } ?? []
+            return ChangeResult(entity: created, event: event, precedingEvents: preceding, encodedEntity: text)
         }
     }
 
@@ -80,14 +82,15 @@ extension SQLiteStore {
                 assignments: assignments,
                 visibleTo: visibleTo
             )
+            let text = updated.encodedJSON
             let event = try Self.appendEvent(
                 db,
                 projectID: updated.projectID,
                 type: .taskUpdated,
                 actor: actor,
-                data: .object(JSONObject(members: [.init("task", updated.json)]))
+                data: .object(JSONObject(members: [.init("task", .encoded(text))]))
             )
-            return ChangeResult(entity: updated, event: event)
+            return ChangeResult(entity: updated, event: event, encodedEntity: text)
         }
     }
 
@@ -109,14 +112,17 @@ extension SQLiteStore {
                 placement = try ColumnPlacement.bottom(in: column)
             }
             let (updated, respaced) = try Self.relocate(db, current, expectedVersion, status, placement, actor: actor)
+            let text = updated.encodedJSON
             let event = try Self.appendEvent(
                 db,
                 projectID: current.projectID,
                 type: .taskStatusChanged,
                 actor: actor,
-                data: ["task": updated.json, "from": .string(current.status.rawValue), "to": .string(status.rawValue)]
+                data: [
+                    "task": .encoded(text), "from": .string(current.status.rawValue), "to": .string(status.rawValue),
+                ]
             )
-            return ChangeResult(entity: updated, event: event, precedingEvents: respaced)
+            return ChangeResult(entity: updated, event: event, precedingEvents: respaced, encodedEntity: text)
         }
     }
 
@@ -141,14 +147,15 @@ extension SQLiteStore {
                 in: column
             )
             let (moved, respaced) = try Self.relocate(db, current, expectedVersion, status, placement, actor: actor)
+            let text = moved.encodedJSON
             let event = try Self.appendEvent(
                 db,
                 projectID: current.projectID,
                 type: .taskMoved,
                 actor: actor,
-                data: ColumnPlacement.movedData(moved, from: current)
+                data: ColumnPlacement.movedData(moved, text, from: current)
             )
-            return ChangeResult(entity: moved, event: event, precedingEvents: respaced)
+            return ChangeResult(entity: moved, event: event, precedingEvents: respaced, encodedEntity: text)
         }
     }
 

@@ -27,6 +27,8 @@ extension JSON {
                 out += offset == object.count - 1 ? "\n" : ",\n"
             }
             out += indent + "}"
+        case .encoded(let text):
+            text.value.writePretty(into: &out, indent: indent)
         default:
             out += text
         }

@@ -80,6 +80,8 @@ public struct PatternMatcher: Sendable {
             }
         case .null, .bool, .number:
             if pattern != actual { outcome.differ(path, "expected \(pattern.brief), got \(actual.brief)") }
+        case .encoded(let text):
+            match(text.value, actual, path: path, into: &outcome)
         }
     }
 

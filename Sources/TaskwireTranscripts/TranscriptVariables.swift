@@ -34,6 +34,8 @@ public struct TranscriptVariables: Sendable {
             return .object(result)
         case .null, .bool, .number:
             return json
+        case .encoded(let text):
+            return try substitute(text.value)
         }
     }
 

@@ -125,11 +125,11 @@ extension String {
         #expect(try JSONParser.parse(out) == .string(text))
     }
 
-    /// The writer starts in a 2 KB buffer on the stack and moves to the heap when a text outgrows it, in the middle
+    /// The writer starts in a 1 KB buffer on the stack and moves to the heap when a text outgrows it, in the middle
     /// of a string or between values: every length around that size, and a few of several times it, with an escape
     /// (or none) before, on and after the boundary, writes what the byte-by-byte reference writes.
     @Test func textsThatOutgrowTheFirstBufferAreWrittenWhole() throws {
-        let lengths = Array(2035...2055) + [4095, 4096, 4097, 10_000, 70_000]
+        let lengths = Array(1011...1031) + Array(2035...2055) + [4095, 4096, 4097, 10_000, 70_000]
         for length in lengths {
             for special in ["", "\"", "\n", "\u{1}", "é", "\u{1}\u{2}\u{3}\u{4}\u{5}"] {
                 for tail in ["b", "\\"] {
@@ -147,7 +147,7 @@ extension String {
         // Each escape, two bytes and six, at every position around the end of the first buffer (debug builds check
         // that no write goes past the room it took).
         for special in ["\"", "\n", "\u{1}", "\u{1F}"] {
-            for offset in 2030...2050 {
+            for offset in Array(1006...1026) + Array(2030...2050) {
                 let text = String(repeating: "a", count: offset) + special + String(repeating: "b", count: 40)
                 #expect(JSON.string(text).bytes == referenceLiteral(text), "\(offset), \(special.debugDescription)")
                 let many = String(repeating: "a", count: offset) + String(repeating: special, count: 30)
@@ -161,7 +161,7 @@ extension String {
             )
         )
         let bytes = many.bytes
-        #expect(bytes.count > 3 * 2048)
+        #expect(bytes.count > 6 * 1024)
         #expect(try JSONParser.parse(bytes) == many)
         var appended = Array("prefix".utf8)
         many.write(into: &appended)
@@ -276,5 +276,104 @@ extension String {
         #expect(JSON.int(UInt8(255)).text == "255")
         #expect(JSON.int(Int32.min).text == "-2147483648")
         #expect(JSON.int(UInt64.max).text == "18446744073709551615")
+    }
+}
+
+/// Text written value by value (`JSON.text`) is the text of the same value built as a tree, and an `encoded` value
+/// reads as the value its text holds.
+@Suite struct JSONTextWriterTests {
+    /// The tree a writer call sequence is meant to produce, and the calls.
+    private static func nested(_ out: inout JSONTextWriter, _ strings: [String]) {
+        out.openObject()
+        out.key("a")
+        out.string(strings[0])
+        out.key("empty")
+        out.openObject()
+        out.closeObject()
+        out.key("list")
+        out.openArray()
+        out.int(.min)
+        out.null()
+        out.openObject()
+        out.key("x")
+        out.strings(strings)
+        out.closeObject()
+        out.openArray()
+        out.closeArray()
+        out.value(["tree": [1, "two", nil, true]])
+        out.closeArray()
+        out.key("maybe")
+        out.string(String?.none)
+        out.key("present")
+        out.string(String?.some(strings[1]))
+        out.key("n")
+        out.int(Int64.max)
+        out.closeObject()
+    }
+
+    private static func nestedTree(_ strings: [String]) -> JSON {
+        [
+            "a": .string(strings[0]),
+            "empty": .object(JSONObject()),
+            "list": [
+                .int(Int64.min), nil, ["x": .array(strings.map(JSON.string))], [], ["tree": [1, "two", nil, true]],
+            ],
+            "maybe": nil,
+            "present": .string(strings[1]),
+            "n": .int(Int64.max),
+        ]
+    }
+
+    @Test(arguments: [
+        ["plain", "words"],
+        ["quote \" and backslash \\", "line\nbreak\t\u{1}"],
+        ["é 日本 🚀", ""],
+        [String(repeating: "long ", count: 400), String(repeating: "\"", count: 300)],
+    ])
+    func writesWhatTheTreeWrites(_ strings: [String]) throws {
+        let text = JSON.text { Self.nested(&$0, strings) }
+        let tree = Self.nestedTree(strings)
+        #expect(text.bytes == tree.bytes)
+        #expect(try JSONParser.parse(text.bytes) == tree)
+        #expect(text.value == tree)
+    }
+
+    @Test func integersHaveTheStandardDigits() {
+        var generator = SystemRandomNumberGenerator()
+        let values: [Int64] =
+            [0, 1, -1, 9, 10, -10, .max, .min, .min + 1]
+            + (0..<2_000).map { _ in Int64.random(in: .min ... .max, using: &generator) >> Int64.random(in: 0...63) }
+        for value in values {
+            let text = JSON.text { $0.int(value) }
+            #expect(text.bytes == Array(String(value).utf8))
+        }
+    }
+
+    @Test func anEncodedValueReadsAsItsValue() {
+        let tree: JSON = ["id": "tsk_1", "labels": ["a", "b"], "version": 3, "done": false, "due": nil]
+        let encoded = JSON.encoded(JSON.text { $0.value(tree) })
+        #expect(encoded == tree)
+        #expect(tree == encoded)
+        #expect(encoded != ["id": "tsk_2"])
+        #expect(encoded == .encoded(JSON.text { $0.value(tree) }))
+        #expect(encoded["id"]?.stringValue == "tsk_1")
+        #expect(encoded["version"]?.int64Value == 3)
+        #expect(encoded["labels"]?.arrayValue == ["a", "b"])
+        #expect(encoded["done"]?.boolValue == false)
+        #expect(encoded["due"]?.isNull == true)
+        #expect(encoded.objectValue?.count == 5)
+        #expect(encoded.typeName == "object")
+        #expect(encoded.resolved == tree)
+        if case .object = encoded.resolved {} else { Issue.record("resolved is not the object") }
+        let scalar = JSON.encoded(JSON.text { $0.int(7) })
+        #expect(scalar.int64Value == 7)
+        #expect(scalar.typeName == "number")
+        #expect(scalar.stringValue == nil)
+        // Inside a tree it is written as it is.
+        let outer: JSON = ["task": encoded, "seq": 9]
+        #expect(
+            outer.text == #"{"task":{"id":"tsk_1","labels":["a","b"],"version":3,"done":false,"due":null},"seq":9}"#
+        )
+        #expect(outer == ["task": tree, "seq": 9])
     }
 }
