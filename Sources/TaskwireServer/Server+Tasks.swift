@@ -135,7 +135,9 @@ extension Server {
     func announce<Entity>(_ change: ChangeResult<Entity>) -> ChangeResult<Entity> {
         let held: Bool = session.withLock { state in
             guard state.grouping else { return false }
-            state.heldEvents += change.events
+            // Appended one by one: `events` would build two arrays for every change.
+            state.heldEvents.append(contentsOf: change.precedingEvents)
+            state.heldEvents.append(change.event)
             return true
         }
         if !held { for event in change.events { rooms.committed(event) } }

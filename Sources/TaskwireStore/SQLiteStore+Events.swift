@@ -2,12 +2,14 @@ import GRDB
 public import TaskwireProtocol
 
 extension SQLiteStore {
-    /// Appends an event with the project's next `seq`, inside the caller's transaction.
+    /// Appends an event with the project's next `seq`, inside the caller's transaction; `at` is now unless the
+    /// change already took the time (a task's `updatedAt`).
     static func appendEvent(
         _ db: Database,
         projectID: String,
         type: EventType,
         actor: ActingSession,
+        at: String? = nil,
         data: JSON
     ) throws -> CommittedEvent {
         // An UPDATE and a SELECT rather than `UPDATE … RETURNING`, which SQLite runs through a temporary table of
@@ -24,7 +26,7 @@ extension SQLiteStore {
             guard try read.step() else { throw StoreError.notFound("Project") }
             return read.int64(0)
         }()
-        let at = Timestamp.now()
+        let at = at ?? Timestamp.now()
         let payload = CommittedEvent.payload(
             projectID: projectID,
             seq: seq,

@@ -88,6 +88,7 @@ extension SQLiteStore {
                 projectID: updated.projectID,
                 type: .taskUpdated,
                 actor: actor,
+                at: updated.updatedAt,
                 data: .object(JSONObject(members: [.init("task", .encoded(text))]))
             )
             return ChangeResult(entity: updated, event: event, encodedEntity: text)
@@ -118,6 +119,7 @@ extension SQLiteStore {
                 projectID: current.projectID,
                 type: .taskStatusChanged,
                 actor: actor,
+                at: updated.updatedAt,
                 data: [
                     "task": .encoded(text), "from": .string(current.status.rawValue), "to": .string(status.rawValue),
                 ]
@@ -153,6 +155,7 @@ extension SQLiteStore {
                 projectID: current.projectID,
                 type: .taskMoved,
                 actor: actor,
+                at: moved.updatedAt,
                 data: ColumnPlacement.movedData(moved, text, from: current)
             )
             return ChangeResult(entity: moved, event: event, precedingEvents: respaced, encodedEntity: text)
