@@ -53,8 +53,8 @@ static void floor_open(struct floor_store *s, const char *path) {
     }
     floor_db = s->db;
     sqlite3_busy_timeout(s->db, 2000);
-    check(sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 4000",
-                       NULL, NULL, NULL), "pragmas");
+    check(sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 4000; "
+                       "PRAGMA temp_store = MEMORY", NULL, NULL, NULL), "pragmas");
     s->begin = prepare("BEGIN IMMEDIATE");
     s->commit = prepare("COMMIT");
     s->savepoint = prepare("SAVEPOINT call");

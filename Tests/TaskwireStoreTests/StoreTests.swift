@@ -46,6 +46,17 @@ private func expectRefused(
         #expect(frames > 3000 && frames <= SQLiteStore.checkpointFrames + 100, "\(frames) frames")
     }
 
+    /// Savepoint journals (and sorts and temporary tables) stay in memory on every connection of the store: with
+    /// temporary files, a group commit's calls wrote each page they changed a second time, to a file in /var/tmp,
+    /// once one of them passed the 64 KiB SQLite keeps in memory (`SQLiteStore.init`).
+    @Test func temporaryDataStaysInMemory() throws {
+        let temporary = try TemporaryStore()
+        let pool = temporary.store.pool
+        // 2 is MEMORY; 0 would be the build's default, files.
+        #expect(try pool.write { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } == 2)
+        #expect(try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } == 2)
+    }
+
     @Test func schemaIsCreatedFromAnEmptyFile() throws {
         let temporary = try TemporaryStore(createEmptyFile: true)
         let tables = try temporary.store.pool.read { db in
