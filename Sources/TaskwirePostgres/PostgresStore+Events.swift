@@ -2,7 +2,8 @@ public import TaskwireProtocol
 public import TaskwireStore
 
 extension PostgresStore {
-    /// Appends an event with the project's next `seq`, inside the caller's transaction.
+    /// Appends an event with the project's next `seq`, inside the caller's transaction; `at` is now unless the
+    /// change already took the time (a task's `updatedAt`).
     ///
     /// The `seq` comes from the project's row, locked by the update until the transaction ends: concurrent writers
     /// of a project take their turn, so there is no gap and no duplicate, and seqs follow commit order.
@@ -11,6 +12,7 @@ extension PostgresStore {
         projectID: String,
         type: EventType,
         actor: ActingSession,
+        at: String? = nil,
         data: JSON
     ) throws -> CommittedEvent {
         connection.touchedProjects.insert(projectID)
@@ -20,7 +22,7 @@ extension PostgresStore {
                 [projectID]
             )?.int(0)
         else { throw StoreError.notFound("Project") }
-        let at = Timestamp.now()
+        let at = at ?? Timestamp.now()
         let payload = CommittedEvent.payload(
             projectID: projectID,
             seq: seq,

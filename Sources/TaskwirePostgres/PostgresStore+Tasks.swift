@@ -48,6 +48,7 @@ extension PostgresStore {
                 projectID: task.projectID,
                 type: .taskCreated,
                 actor: actor,
+                at: created.updatedAt,
                 data: ["task": .encoded(text)]
             )
             let preceding = respaced.map { [$0] } ?? []
@@ -101,6 +102,7 @@ extension PostgresStore {
                 projectID: current.projectID,
                 type: .taskUpdated,
                 actor: actor,
+                at: updated.updatedAt,
                 data: .object(JSONObject(members: [.init("task", .encoded(text))]))
             )
             return ChangeResult(entity: updated, event: event, encodedEntity: text)
@@ -144,6 +146,7 @@ extension PostgresStore {
                 projectID: current.projectID,
                 type: .taskStatusChanged,
                 actor: actor,
+                at: updated.updatedAt,
                 data: [
                     "task": .encoded(text), "from": .string(current.status.rawValue), "to": .string(status.rawValue),
                 ]
@@ -192,6 +195,7 @@ extension PostgresStore {
                 projectID: current.projectID,
                 type: .taskMoved,
                 actor: actor,
+                at: moved.updatedAt,
                 data: ColumnPlacement.movedData(moved, text, from: current)
             )
             return ChangeResult(entity: moved, event: event, precedingEvents: respaced, encodedEntity: text)

@@ -2448,7 +2448,7 @@ public enum OpenRPCDocument {
             "$ref": "#/components/schemas/EventType"
           },
           "at": {
-            "description": "When the change was committed.",
+            "description": "When the change was made, in the transaction that committed it. An event that carries a task (task.created, task.updated, task.statusChanged, task.moved) has the task's `updatedAt`.",
             "allOf": [
               {
                 "$ref": "#/components/schemas/Time"

@@ -31,6 +31,7 @@ extension SQLiteStore {
                 projectID: task.projectID,
                 type: .taskCreated,
                 actor: actor,
+                at: created.updatedAt,
                 data: ["task": .encoded(text)]
             )
             let preceding = respaced.map { [$0] } ?? []

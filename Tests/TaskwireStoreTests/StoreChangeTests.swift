@@ -113,46 +113,6 @@ private func expectError(
         }
     }
 
-    /// Each change of a task writes the task's text once: its event carries exactly the text the change returns
-    /// for the response, and the event's `at` is the task's `updatedAt`.
-    @Test func aChangedTaskIsItsEventsTaskAndItsTime() throws {
-        let world = try World()
-        var new = NewTask(projectID: world.projectID, title: "quote \" and\nline")
-        new.labels = ["x"]
-        let created = try world.store.createTask(actor: world.alice, new)
-        var patch = TaskPatch()
-        patch.description = "tab\there"
-        let updated = try world.store.updateTask(
-            actor: world.bob,
-            id: created.entity.id,
-            expectedVersion: 1,
-            patch: patch
-        )
-        let moved = try world.store.setTaskStatus(
-            actor: world.bob,
-            id: created.entity.id,
-            expectedVersion: 2,
-            status: .inReview
-        )
-        let placed = try world.store.moveTask(
-            actor: world.alice,
-            id: created.entity.id,
-            expectedVersion: 3,
-            move: TaskMove(status: .done)
-        )
-        for change in [created, updated, moved, placed] {
-            let text = try #require(change.encodedEntity)
-            #expect(text.bytes == change.entity.json.bytes)
-            let payload = String(decoding: change.event.payload, as: UTF8.self)
-            #expect(payload.contains(#""task":"# + String(decoding: text.bytes, as: UTF8.self)), "\(change.event.type)")
-            let event = try JSONParser.parse(change.event.payload)
-            #expect(event["data"]?["task"] == change.entity.json)
-            if change.event.type != "task.created" {
-                #expect(event["at"]?.stringValue == change.entity.updatedAt, "\(change.event.type)")
-            }
-        }
-    }
-
     @Test func aStatusChangeRecordsWhereItCameFrom() throws {
         let world = try World()
         let task = try world.store.createTask(actor: world.alice, NewTask(projectID: world.projectID, title: "T"))
