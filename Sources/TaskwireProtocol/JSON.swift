@@ -13,16 +13,9 @@ public enum JSON: Sendable, Equatable {
     case array([JSON])
     case object(JSONObject)
     /// A value already written as compact text by ``JSONTextWriter``: written out as it is, read (by the accessors
-    /// below, by ``resolved`` and by `==`) as the value the text holds. A task is written once for its event and
-    /// its response this way, where a tree would be built, encoded and destroyed twice.
+    /// below and by `==`; a `switch` through ``EncodedJSON/value``) as the value the text holds. A task is written
+    /// once for its event and its response this way, where a tree would be built, encoded and destroyed twice.
     case encoded(EncodedJSON)
-
-    /// The value with an ``encoded(_:)`` value read from its text (at the top level; members and elements of a
-    /// tree stay as they are). For a `switch` that looks into the value.
-    public var resolved: JSON {
-        if case .encoded(let text) = self { return text.value }
-        return self
-    }
 
     public static func == (lhs: JSON, rhs: JSON) -> Bool {
         switch (lhs, rhs) {

@@ -12,17 +12,17 @@ extension JSON {
 
     /// The compact JSON text of this value as bytes.
     public var bytes: [UInt8] {
-        JSON.withText(
-            writing: { encode(into: &$0) },
-            then: { text in
-                [UInt8](unsafeUninitializedCapacity: text.count) { buffer, initialized in
-                    if let target = buffer.baseAddress, let source = text.baseAddress {
-                        target.initialize(from: source, count: text.count)
-                    }
-                    initialized = text.count
-                }
+        JSON.withText(writing: { encode(into: &$0) }, then: JSON.array)
+    }
+
+    /// A copy of written text as an array, made in one pass (`Array(_:)` of a buffer goes element by element).
+    private static func array(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: text.count) { buffer, initialized in
+            if let target = buffer.baseAddress, let source = text.baseAddress {
+                target.initialize(from: source, count: text.count)
             }
-        )
+            initialized = text.count
+        }
     }
 
     /// The compact JSON text of this value.
@@ -119,14 +119,7 @@ extension JSON {
                 writer.check()
                 buffer = writer.buffer
             },
-            then: { text in
-                [UInt8](unsafeUninitializedCapacity: text.count) { target, initialized in
-                    if let base = target.baseAddress, let source = text.baseAddress {
-                        base.initialize(from: source, count: text.count)
-                    }
-                    initialized = text.count
-                }
-            }
+            then: JSON.array
         )
         return EncodedJSON(bytes: bytes)
     }
@@ -324,30 +317,22 @@ public struct JSONTextWriter {
         first = false
     }
 
-    public mutating func openObject() {
+    public mutating func openObject() { open(UInt8(ascii: "{")) }
+    public mutating func closeObject() { close(UInt8(ascii: "}")) }
+    public mutating func openArray() { open(UInt8(ascii: "[")) }
+    public mutating func closeArray() { close(UInt8(ascii: "]")) }
+
+    /// Opens an object or an array: a value of the enclosing one, with nothing written in it yet.
+    private mutating func open(_ bracket: UInt8) {
         beginValue()
-        buffer.append(UInt8(ascii: "{"))
+        buffer.append(bracket)
         first = true
         depth += 1
     }
 
-    public mutating func closeObject() {
-        assert(depth > 0 && !afterKey, "closeObject() without an open object, or after a key without its value")
-        buffer.append(UInt8(ascii: "}"))
-        first = false
-        depth -= 1
-    }
-
-    public mutating func openArray() {
-        beginValue()
-        buffer.append(UInt8(ascii: "["))
-        first = true
-        depth += 1
-    }
-
-    public mutating func closeArray() {
-        assert(depth > 0 && !afterKey, "closeArray() without an open array")
-        buffer.append(UInt8(ascii: "]"))
+    private mutating func close(_ bracket: UInt8) {
+        assert(depth > 0 && !afterKey, "a close without an open object or array, or after a key without its value")
+        buffer.append(bracket)
         first = false
         depth -= 1
     }

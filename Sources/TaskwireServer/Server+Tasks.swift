@@ -123,8 +123,8 @@ extension Server {
         },
     ]
 
-    /// The result of a task change: the task as stored now and the change's `seq`.
-    /// The result of a change of a task: the task as its event carries it (written once, for both) and the `seq`.
+    /// The result of a task change: the task as stored now, in the text its event carries (written once, for
+    /// both), and the change's `seq`.
     private static func changed(_ change: ChangeResult<TaskItem>) -> JSON {
         let task = change.encodedEntity.map(JSON.encoded) ?? change.entity.json
         return .object(JSONObject(members: [.init("task", task), .init("seq", .int(change.seq))]))

@@ -47,9 +47,9 @@ public final class SQLiteStore: TaskwireStorage {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // A savepoint's journal (the pages its call may have to restore) stays in memory. With temporary
-            // files, SQLite keeps it in memory only up to 64 KiB; in a group commit's transaction some call
-            // passes that, and from then on until the commit every page every call changes is also written to a
-            // file in /var/tmp: 57,000 of the 72,000 `pwrite`s of 20,000 pipelined `task.update`s. Sorts and
+            // files, SQLite keeps it in memory only up to 64 KiB; in a group commit's transaction it outgrows that
+            // within a few calls, and from then on until the commit every page every call changes is also written
+            // to a file in /var/tmp: 57,000 of the 72,000 `pwrite`s of 20,000 pipelined `task.update`s. Sorts and
             // temporary tables are kept in memory too: the largest, a search's sort, holds its hits up to the end of
             // the page asked for.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")

@@ -363,8 +363,11 @@ extension String {
         #expect(encoded["due"]?.isNull == true)
         #expect(encoded.objectValue?.count == 5)
         #expect(encoded.typeName == "object")
-        #expect(encoded.resolved == tree)
-        if case .object = encoded.resolved {} else { Issue.record("resolved is not the object") }
+        if case .encoded(let text) = encoded, case .object = text.value {
+            #expect(text.value == tree)
+        } else {
+            Issue.record("the text does not read as the object")
+        }
         let scalar = JSON.encoded(JSON.text { $0.int(7) })
         #expect(scalar.int64Value == 7)
         #expect(scalar.typeName == "number")

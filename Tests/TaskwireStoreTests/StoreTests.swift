@@ -48,7 +48,7 @@ private func expectRefused(
 
     /// Savepoint journals (and sorts and temporary tables) stay in memory on every connection of the store: with
     /// temporary files, a group commit's calls wrote each page they changed a second time, to a file in /var/tmp,
-    /// once one of them passed the 64 KiB SQLite keeps in memory (`SQLiteStore.init`).
+    /// once their journal outgrew the 64 KiB SQLite keeps in memory (`SQLiteStore.init`).
     @Test func temporaryDataStaysInMemory() throws {
         let temporary = try TemporaryStore()
         let pool = temporary.store.pool
