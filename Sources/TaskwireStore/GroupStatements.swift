@@ -1,28 +1,58 @@
+import CSQLite
 import GRDB
+import TaskwireSync
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The statements ``HotStatement`` has already taken from GRDB's cache in the group open on this thread.
+/// The text of a statement of the hot path (``HotStatement``), made once and kept, with a slot of its own: a group
+/// finds its statement by the slot, with no hashing and no comparison of texts.
+final class HotSQL: Sendable {
+    let text: String
+    let slot: Int
+
+    private static let slots = Locked(0)
+
+    init(_ text: String) {
+        self.text = text
+        slot = Self.slots.withLock { next in
+            defer { next += 1 }
+            return next
+        }
+    }
+}
+
+/// The statements ``HotStatement`` has already taken from GRDB's cache in the group open on this thread, and the
+/// memory their texts are bound from.
 ///
 /// GRDB's statement cache is a dictionary keyed by the SQL text, so every lookup hashes the whole text: 7 lookups
 /// and about 8k instructions of a pipelined `task.update` (callgrind). In a group the same few statements are
-/// looked up for every call; here they are found by the address of their text's storage (the texts are literals,
-/// or made once and kept), and a hit is checked against the text it was found for, which for the same storage is
-/// one comparison of addresses.
+/// looked up for every call; here they are found by their text's slot (``HotSQL``).
+///
+/// SQLite copies a text bound as transient into memory it allocates, and frees it when the parameter is bound
+/// again: an allocation and a free for each of the 17 texts a pipelined `task.update` binds. In a group a text is
+/// copied instead into memory kept for its statement and parameter, and bound as static; the bindings are cleared
+/// when the group ends, before that memory goes.
 ///
 /// It lives only while a group's transaction is open, on the thread that runs the group (``SQLiteStore/runGrouped``
 /// begins and ends it), for that group's connection: the connection outlives it, and no statement is kept past
-/// the group. Any other connection, thread or moment goes to GRDB's cache as before.
+/// the group. Any other connection, thread or moment goes to GRDB's cache as before, and binds transient copies.
 final class GroupStatements {
     private let connection: ObjectIdentifier
-    /// By the address of the text's storage: the text itself (kept, so that its storage cannot be reused for
-    /// another text while the group runs) and its statement.
-    private var statements: [UnsafeRawPointer: (sql: String, statement: Statement)] = [:]
+    /// By ``HotSQL/slot``.
+    private var statements: [Statement?] = []
+    /// By ``HotSQL/slot``: the memory of each parameter's text, for statements that bound one.
+    private var buffers: [BindBuffers?] = []
 
     private init(connection db: Database) {
         connection = ObjectIdentifier(db)
+    }
+
+    deinit {
+        for (slot, buffers) in buffers.enumerated() where buffers != nil {
+            if let statement = statements[slot] { sqlite3_clear_bindings(statement.sqliteStatement) }
+        }
     }
 
     /// The thread's open group, as an unretained pointer (the group's `run` holds it).
@@ -44,19 +74,53 @@ final class GroupStatements {
         return try body()
     }
 
-    /// The statement for `sql` on `db`: from the memo when this thread's open group is on `db`, else from GRDB's
-    /// cache.
-    static func statement(_ db: Database, _ sql: String) throws -> Statement {
-        guard let opaque = pthread_getspecific(key) else { return try db.cachedStatement(sql: sql) }
+    /// The statement for `sql` on `db`, and the memory to bind its texts from: from the memo when this thread's
+    /// open group is on `db`, else from GRDB's cache, with none.
+    static func statement(_ db: Database, _ sql: HotSQL) throws -> (Statement, BindBuffers?) {
+        guard let opaque = pthread_getspecific(key) else { return (try db.cachedStatement(sql: sql.text), nil) }
         let memo = Unmanaged<GroupStatements>.fromOpaque(opaque).takeUnretainedValue()
-        guard memo.connection == ObjectIdentifier(db),
-            let address = sql.utf8.withContiguousStorageIfAvailable({ UnsafeRawPointer($0.baseAddress) }) ?? nil
-        else { return try db.cachedStatement(sql: sql) }
-        // The same storage compares equal at once; a short text lives inline, at a temporary address, and is
-        // compared byte by byte. (GRDB's `Statement.sql` is made anew from SQLite's copy at each call.)
-        if let known = memo.statements[address], known.sql == sql { return known.statement }
-        let statement = try db.cachedStatement(sql: sql)
-        memo.statements[address] = (sql, statement)
-        return statement
+        guard memo.connection == ObjectIdentifier(db) else { return (try db.cachedStatement(sql: sql.text), nil) }
+        let slot = sql.slot
+        if slot < memo.statements.count, let known = memo.statements[slot] {
+            return (known, memo.buffers[slot])
+        }
+        let statement = try db.cachedStatement(sql: sql.text)
+        if slot >= memo.statements.count {
+            let missing = slot + 1 - memo.statements.count
+            memo.statements.append(contentsOf: repeatElement(nil, count: missing))
+            memo.buffers.append(contentsOf: repeatElement(nil, count: missing))
+        }
+        let buffers = sqlite3_bind_parameter_count(statement.sqliteStatement) > 0 ? BindBuffers() : nil
+        memo.statements[slot] = statement
+        memo.buffers[slot] = buffers
+        return (statement, buffers)
+    }
+}
+
+/// Memory for the texts bound to one statement's parameters, one buffer per parameter, reused from one use to the
+/// next (``GroupStatements``).
+final class BindBuffers {
+    private var buffers: [UnsafeMutableRawBufferPointer] = []
+
+    deinit {
+        for buffer in buffers { buffer.deallocate() }
+    }
+
+    /// A copy of `bytes` for parameter `index` (from 1), valid until the same parameter is copied again or this
+    /// ends. A buffer that grows is freed here: the caller binds the parameter again at once, before any step.
+    func copy(_ bytes: UnsafeBufferPointer<UInt8>, for index: Int32) -> UnsafeRawPointer {
+        let position = Int(index) - 1
+        while buffers.count <= position { buffers.append(.allocate(byteCount: 64, alignment: 8)) }
+        if buffers[position].count < bytes.count {
+            buffers[position].deallocate()
+            var capacity = 64
+            while capacity < bytes.count { capacity *= 2 }
+            buffers[position] = .allocate(byteCount: capacity, alignment: 8)
+        }
+        let target = buffers[position]
+        if let source = bytes.baseAddress, !bytes.isEmpty {
+            target.baseAddress!.copyMemory(from: source, byteCount: bytes.count)
+        }
+        return UnsafeRawPointer(target.baseAddress!)
     }
 }

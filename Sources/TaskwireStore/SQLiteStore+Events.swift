@@ -15,11 +15,11 @@ extension SQLiteStore {
         // An UPDATE and a SELECT rather than `UPDATE … RETURNING`, which SQLite runs through a temporary table of
         // its own, opened, filled and closed each time: a third of SQLite's work per pipelined `task.update`
         // (`Benchmarks/Floor`: 112k → 73k instructions without it in either statement).
-        let next = try HotStatement(db, "UPDATE projects SET last_seq = last_seq + 1 WHERE id = ?")
+        var next = try HotStatement(db, nextSeqSQL)
         next.bind(1, projectID)
         try next.run()
-        guard db.changesCount == 1 else { throw StoreError.notFound("Project") }
-        let read = try HotStatement(db, "SELECT last_seq FROM projects WHERE id = ?")
+        guard next.changes == 1 else { throw StoreError.notFound("Project") }
+        var read = try HotStatement(db, lastSeqSQL)
         let seq: Int64 = try {
             defer { read.finish() }
             read.bind(1, projectID)
@@ -35,13 +35,7 @@ extension SQLiteStore {
             actor: actor,
             data: data
         )
-        let insert = try HotStatement(
-            db,
-            """
-            INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """
-        )
+        var insert = try HotStatement(db, insertEventSQL)
         insert.bind(1, projectID)
         insert.bind(2, seq)
         insert.bind(3, type.rawValue)
@@ -52,6 +46,15 @@ extension SQLiteStore {
         try insert.run()
         return CommittedEvent(projectID: projectID, seq: seq, type: type.rawValue, payload: payload)
     }
+
+    private static let nextSeqSQL = HotSQL("UPDATE projects SET last_seq = last_seq + 1 WHERE id = ?")
+    private static let lastSeqSQL = HotSQL("SELECT last_seq FROM projects WHERE id = ?")
+    private static let insertEventSQL = HotSQL(
+        """
+        INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
+    )
 
     public func listEvents(
         user: UserRef,

@@ -226,9 +226,9 @@ extension SQLiteStore {
     ) throws -> TaskItem {
         let assignments = assignments.sorted { $0.column.rawValue < $1.column.rawValue }
         // The row is read back by a SELECT, not `RETURNING` (see `appendEvent`). The update changed one row or none:
-        // `changesCount` counts the statement's own rows, not those of its triggers.
+        // `changes` counts the statement's own rows, not those of its triggers.
         let sql = TaskAssignment.updateSQL(assignments.map(\.column), checksAccess: userID != nil)
-        let update = try HotStatement(db, sql)
+        var update = try HotStatement(db, sql)
         var index: Int32 = 0
         func next() -> Int32 {
             index += 1
@@ -240,7 +240,7 @@ extension SQLiteStore {
         update.bind(next(), expectedVersion)
         if let userID { update.bind(next(), userID) }
         try update.run()
-        guard db.changesCount == 1 else {
+        guard update.changes == 1 else {
             // Not found when the user cannot see it (checked here when the update checked it), else a conflict.
             if let userID { _ = try visibleTask(db, id: id, userID: userID) }
             throw try taskConflict(db, id: id)
@@ -249,12 +249,11 @@ extension SQLiteStore {
         return task
     }
 
-    /// Made once: the same text each time is found by its address in a group (``GroupStatements``).
-    static let storedTaskSQL = "SELECT \(TaskRecord.columns) FROM tasks WHERE id = ?"
+    static let storedTaskSQL = HotSQL("SELECT \(TaskRecord.columns) FROM tasks WHERE id = ?")
 
     /// A task as stored now, without an access check: the row a write just made or changed, read back.
     static func storedTask(_ db: Database, id: String) throws -> TaskItem? {
-        let read = try HotStatement(db, storedTaskSQL)
+        var read = try HotStatement(db, storedTaskSQL)
         defer { read.finish() }
         read.bind(1, id)
         return try read.step() ? try TaskRecord.task(read) : nil

@@ -139,21 +139,25 @@ public final class SQLiteStore: TaskwireStorage {
     /// API like the other statements of the hot path (``HotStatement``): inside the transaction GRDB opened for the
     /// group, with no transaction observer to tell, GRDB's execution of them cost 4.9k instructions each (callgrind).
     static func inCallSavepoint<T>(_ db: Database, _ body: () throws -> T) throws -> T {
-        try HotStatement(db, "SAVEPOINT call").run()
+        try HotStatement(db, savepointSQL).run()
         let result: T
         do {
             result = try body()
-            try HotStatement(db, "RELEASE SAVEPOINT call").run()
+            try HotStatement(db, releaseSQL).run()
         } catch {
             // When SQLite has already rolled the whole transaction back (a full disk, for one), there is no
             // savepoint left to undo, and the group's commit reports the failure.
             if !db.isInsideTransaction { throw error }
-            try? HotStatement(db, "ROLLBACK TO SAVEPOINT call").run()
-            try? HotStatement(db, "RELEASE SAVEPOINT call").run()
+            try? HotStatement(db, rollbackSQL).run()
+            try? HotStatement(db, releaseSQL).run()
             throw error
         }
         return result
     }
+
+    private static let savepointSQL = HotSQL("SAVEPOINT call")
+    private static let releaseSQL = HotSQL("RELEASE SAVEPOINT call")
+    private static let rollbackSQL = HotSQL("ROLLBACK TO SAVEPOINT call")
 
     /// Runs a read, mapping storage failures to ``StoreError``.
     func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {

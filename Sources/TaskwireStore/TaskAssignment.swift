@@ -38,12 +38,12 @@ struct TaskAssignment {
         self.value = value
     }
 
-    private static let statements = Locked<[Int: String]>([:])
+    private static let statements = Locked<[Int: HotSQL]>([:])
 
     /// `UPDATE tasks SET <columns> = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`, then
     /// `AND` the user's membership of the task's organization when `checksAccess`. The text depends only on which
     /// columns are set, each at most once, and lists them in ``Column`` order, the order their values are bound in.
-    static func updateSQL(_ columns: [Column], checksAccess: Bool) -> String {
+    static func updateSQL(_ columns: [Column], checksAccess: Bool) -> HotSQL {
         assert(Set(columns).count == columns.count, "a column set twice")
         var key = checksAccess ? 1 << Column.allCases.count : 0
         for column in columns { key |= 1 << column.rawValue }
@@ -60,7 +60,11 @@ struct TaskAssignment {
                 WHERE p.id = tasks.project_id AND m.user_id = ?)
                 """
         }
-        statements.withLock { $0[key] = sql }
-        return sql
+        return statements.withLock { known in
+            if let made = known[key] { return made }  // by another thread meanwhile: one slot per text
+            let made = HotSQL(sql)
+            known[key] = made
+            return made
+        }
     }
 }

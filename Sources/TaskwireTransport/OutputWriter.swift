@@ -220,6 +220,8 @@ public final class OutputWriter: @unchecked Sendable {
 
     /// Bytes queued past which the writer thread is woken even while a thread holds a cork.
     private static let corkLimit = 1 << 18
+    /// The most ``uncork(mayBlock:)`` writes from the calling thread: what a pipe holds (64 KiB on Linux).
+    private static let callerWriteLimit = 1 << 16
 
     /// Wakes the writer thread for what was just queued, unless a corking thread will flush it. Lock held.
     private func kick() {
@@ -234,7 +236,7 @@ public final class OutputWriter: @unchecked Sendable {
 
     /// Ends a ``cork()`` and writes what is queued from the calling thread, which spares a thread hand-off per
     /// message. With `mayBlock` false, the calling thread writes only when the write cannot block (a small amount
-    /// and a writable descriptor); otherwise the writer thread does it.
+    /// and a writable descriptor); otherwise, and for more than a pipe holds, the writer thread does it.
     public func uncork(mayBlock: Bool) {
         var chunk: [UInt8] = []
         let proceed: Bool = lock.withLock {
@@ -245,7 +247,10 @@ public final class OutputWriter: @unchecked Sendable {
                 flushRequested = true
                 return false
             }
-            if !mayBlock && (queue.count > Int(PIPE_BUF) || !isWritable()) {
+            // More than a pipe holds would keep the caller in `write` until the client has read most of it: the
+            // replies to a pipelined read (hundreds of tasks) go to the writer thread, and the caller goes on to
+            // read and handle the next requests meanwhile.
+            if queue.count > Self.callerWriteLimit || (!mayBlock && (queue.count > Int(PIPE_BUF) || !isWritable())) {
                 flushRequested = true
                 lock.broadcast()
                 return false

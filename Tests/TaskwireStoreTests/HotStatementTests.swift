@@ -1,3 +1,5 @@
+import CSQLite
+import Foundation
 import GRDB
 import Testing
 
@@ -13,31 +15,67 @@ import Testing
         }
     }
 
-    @Test func textIsBoundAndReadByteForByte() throws {
+    private static let insertReturning = HotSQL("INSERT INTO t (id, name, note, n) VALUES (?, ?, ?, ?) RETURNING *")
+    private static let setNote = HotSQL("UPDATE t SET note = ? WHERE id = 3")
+    private static let insertTwo = HotSQL("INSERT INTO t (id, name) VALUES (?, ?)")
+    private static let insertThree = HotSQL("INSERT INTO t (id, name, note) VALUES (?, ?, ?)")
+
+    /// Inside a group texts are bound from memory kept for the statement, outside as SQLite's own copies: the same
+    /// values either way.
+    @Test(arguments: [false, true]) func textIsBoundAndReadByteForByte(inGroup: Bool) throws {
         try withTable { db in
-            let insert = try HotStatement(db, "INSERT INTO t (id, name, note, n) VALUES (?, ?, ?, ?) RETURNING *")
-            for (id, name) in [(1, ""), (2, "a\u{0}b"), (3, "é日😀"), (4, String(repeating: "x", count: 5000))] {
-                insert.bind(1, Int64(id))
-                insert.bind(2, name)
-                insert.bind(4, Int64.min + Int64(id))
-                #expect(try insert.step())
-                #expect(insert.text(1) == name, "an empty string is bound as '', not NULL")
-                #expect(insert.optionalText(2) == nil, "an unbound parameter is NULL")
-                #expect(insert.int64(3) == Int64.min + Int64(id))
-                #expect(try !insert.step())
-                insert.finish()
+            func body() throws {
+                var insert = try HotStatement(db, Self.insertReturning)
+                let names = ["", "a\u{0}b", "é日😀", String(repeating: "x", count: 5000), "short again", "", "y"]
+                for (id, name) in names.enumerated() {
+                    insert.bind(1, Int64(id))
+                    insert.bind(2, name)
+                    insert.bind(3, HotValue.null)
+                    insert.bind(4, Int64.min + Int64(id))
+                    #expect(try insert.step())
+                    #expect(insert.text(1) == name, "an empty string is bound as '', not NULL")
+                    #expect(insert.optionalText(2) == nil)
+                    #expect(insert.int64(3) == Int64.min + Int64(id))
+                    #expect(try !insert.step())
+                    insert.finish()
+                }
+                // Byte for byte, U+0000 included (GRDB reads text up to it).
+                #expect(
+                    try String.fetchAll(db, sql: "SELECT hex(name) FROM t ORDER BY id")
+                        == names.map { name in name.utf8.map { String(format: "%02X", $0) }.joined() }
+                )
+                var bytes = try HotStatement(db, Self.setNote)
+                bytes.bind(1, Array("{\"a\":\"é\"}".utf8))
+                try bytes.run()
+                #expect(try String.fetchOne(db, sql: "SELECT note FROM t WHERE id = 3") == "{\"a\":\"é\"}")
             }
-            #expect(try Int.fetchOne(db, sql: "SELECT length(CAST(name AS BLOB)) FROM t WHERE id = 2") == 3)
-            let bytes = try HotStatement(db, "UPDATE t SET note = ? WHERE id = 3")
-            bytes.bind(1, Array("{\"a\":\"é\"}".utf8))
-            try bytes.run()
-            #expect(try String.fetchOne(db, sql: "SELECT note FROM t WHERE id = 3") == "{\"a\":\"é\"}")
+            if inGroup { try GroupStatements.run(for: db, body) } else { try body() }
+        }
+    }
+
+    /// What a group bound from its own memory is unbound when the group ends, before that memory is freed: the
+    /// statement, still in GRDB's cache, points at nothing of it.
+    @Test func aGroupLeavesNoBindingBehind() throws {
+        try withTable { db in
+            try GroupStatements.run(for: db) {
+                var insert = try HotStatement(db, Self.insertThree)
+                insert.bind(1, 1)
+                insert.bind(2, "kept by the row, not by the statement")
+                insert.bind(3, HotValue.text(String(repeating: "z", count: 300)))
+                try insert.run()
+            }
+            let statement = try db.cachedStatement(sql: Self.insertThree.text)
+            let text = sqlite3_expanded_sql(statement.sqliteStatement)
+            defer { sqlite3_free(text) }
+            let expanded = text.map { String(cString: $0) }
+            #expect(expanded == "INSERT INTO t (id, name, note) VALUES (NULL, NULL, NULL)")
+            #expect(try String.fetchOne(db, sql: "SELECT name FROM t") == "kept by the row, not by the statement")
         }
     }
 
     @Test func aFailureThrowsGRDBsErrorAndLeavesTheStatementUsable() throws {
         try withTable { db in
-            let insert = try HotStatement(db, "INSERT INTO t (id, name) VALUES (?, ?)")
+            var insert = try HotStatement(db, Self.insertTwo)
             insert.bind(1, 1)
             insert.bind(2, "first")
             try insert.run()
@@ -50,8 +88,8 @@ import Testing
                 #expect(error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY)
                 #expect(error.sql == "INSERT INTO t (id, name) VALUES (?, ?)")
             }
-            // The same cached statement, with bindings of its own: the failed run left nothing bound.
-            let again = try HotStatement(db, "INSERT INTO t (id, name) VALUES (?, ?)")
+            // The same cached statement, bound again: the failed run left it ready.
+            var again = try HotStatement(db, Self.insertTwo)
             again.bind(1, 2)
             again.bind(2, "second")
             try again.run()
@@ -61,7 +99,7 @@ import Testing
 
     @Test func aNullValueIsBoundAsNull() throws {
         try withTable { db in
-            let insert = try HotStatement(db, "INSERT INTO t (id, name, note) VALUES (?, ?, ?)")
+            var insert = try HotStatement(db, Self.insertThree)
             insert.bind(1, 1)
             insert.bind(2, HotValue.text("a"))
             insert.bind(3, HotValue.null)
@@ -109,15 +147,16 @@ import Testing
             let one = TaskAssignment.updateSQL(columns, checksAccess: first)
             let other = TaskAssignment.updateSQL(columns, checksAccess: !first)
             let (checked, unchecked) = first ? (one, other) : (other, one)
-            #expect(checked.contains("AND m.user_id = ?"))
-            #expect(!unchecked.contains("m.user_id"))
-            #expect(TaskAssignment.updateSQL(columns, checksAccess: true) == checked)
-            #expect(TaskAssignment.updateSQL(columns, checksAccess: false) == unchecked)
+            #expect(checked.text.contains("AND m.user_id = ?"))
+            #expect(!unchecked.text.contains("m.user_id"))
+            #expect(checked.slot != unchecked.slot)
+            #expect(TaskAssignment.updateSQL(columns, checksAccess: true) === checked)
+            #expect(TaskAssignment.updateSQL(columns, checksAccess: false) === unchecked)
         }
     }
 
     @Test func everyColumnIsSetInOrderBeforeTheVersionAndTheTime() {
-        let sql = TaskAssignment.updateSQL(TaskAssignment.Column.allCases, checksAccess: false)
+        let sql = TaskAssignment.updateSQL(TaskAssignment.Column.allCases, checksAccess: false).text
         #expect(
             sql.contains(
                 "SET title = ?, description = ?, priority = ?, assignee_id = ?, due_date = ?, labels = ?, status = ?, "
@@ -125,7 +164,11 @@ import Testing
             ),
             "\(sql)"
         )
-        #expect(TaskAssignment.updateSQL([], checksAccess: false).contains("SET version = version + 1, updated_at = ?"))
-        #expect(TaskAssignment.updateSQL([.status, .rank], checksAccess: false).contains("SET status = ?, rank = ?,"))
+        #expect(
+            TaskAssignment.updateSQL([], checksAccess: false).text.contains("SET version = version + 1, updated_at = ?")
+        )
+        #expect(
+            TaskAssignment.updateSQL([.status, .rank], checksAccess: false).text.contains("SET status = ?, rank = ?,")
+        )
     }
 }

@@ -46,7 +46,7 @@ private func readLines(
         let writer = OutputWriter(fd: pipe.writeEnd)
         writer.start()
         defer { writer.stop(timeoutMilliseconds: 1000) }
-        // A thread writes a chunk larger than the pipe and stays in that write until the test reads.
+        // A chunk larger than the pipe: the writer thread stays in that write until the test reads.
         let blocking = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
             writer.cork()
@@ -65,6 +65,29 @@ private func readLines(
         let lines = readLines(from: pipe) { $0 == Array(#"{"after":1}"#.utf8) }
         #expect(lines.count == 1)
         writer.uncork(mayBlock: false)
+    }
+
+    /// The replies to a pipelined read can be more than a pipe holds: the thread that queued them goes on (to read
+    /// and handle the next requests) while the writer thread waits for the client, and they arrive whole and in order.
+    @Test func uncorkLeavesMoreThanAPipeHoldsToTheWriterThread() {
+        let pipe = TestPipe()
+        let writer = OutputWriter(fd: pipe.writeEnd)
+        writer.start()
+        defer { writer.stop(timeoutMilliseconds: 1000) }
+        let returned = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            writer.cork()
+            // 200 KiB, under the cork's own limit: nothing goes out before the uncork.
+            for seq in 1...200 { writer.send(bytes: event("r", Int64(seq), size: 1024)) }
+            writer.uncork(mayBlock: true)
+            returned.signal()
+        }
+        // Nothing is read until the uncork returned (or, when it waits for the client, long after).
+        let waitedForTheClient = returned.wait(timeout: .now() + 20) == .timedOut
+        #expect(!waitedForTheClient, "the uncork waited until the client read")
+        let lines = readLines(from: pipe) { roomAndSeq($0) == "r200" }
+        #expect(lines.compactMap(roomAndSeq) == (1..<200).map { "r\($0)" })
+        if waitedForTheClient { returned.wait() }
     }
 
     @Test func concurrentSendersNeverInterleaveLines() {
