@@ -70,15 +70,21 @@ public final class PostgresServer: Sendable {
         "postgresql://\(Self.role)@127.0.0.1:\(port)/\(database)"
     }
 
-    /// Creates a fresh, empty database and returns its URL.
-    public func createDatabase() throws -> String {
+    /// Creates a fresh database and returns its URL: empty, or a copy of the database at `template` (a URL this
+    /// server returned, of a database nothing is connected to).
+    public func createDatabase(copying template: String? = nil) throws -> String {
         let name = databases.withLock { count in
             count += 1
             return "taskwire_\(getpid())_\(count)_\(UInt32.random(in: 0...UInt32.max))"
         }
-        try Self.run([
-            binDirectory + "/createdb", "-h", "127.0.0.1", "-p", "\(port)", "-U", Self.role, name,
-        ])
+        var command = [binDirectory + "/createdb", "-h", "127.0.0.1", "-p", "\(port)", "-U", Self.role]
+        if let template {
+            guard let source = template.split(separator: "/").last, template == url(database: String(source)) else {
+                throw PostgresServerError("not a database of this server: \(template)")
+            }
+            command += ["-T", String(source)]
+        }
+        try Self.run(command + [name])
         return url(database: name)
     }
 

@@ -12,15 +12,20 @@ public final class TemporaryDatabase: Sendable {
 
     /// Creates the directory under the system's temporary directory.
     public init() throws(TemporaryDatabaseError) {
+        directory = try Self.makeDirectory(prefix: "taskwire-test")
+        path = directory + "/taskwire.sqlite"
+    }
+
+    /// Creates a fresh directory named `PREFIX-XXXXXX` under the system's temporary directory.
+    static func makeDirectory(prefix: String) throws(TemporaryDatabaseError) -> String {
         var base = NSTemporaryDirectory()
         while base.count > 1, base.hasSuffix("/") { base.removeLast() }
-        var template = Array((base + "/taskwire-test-XXXXXX").utf8CString)
+        var template = Array((base + "/\(prefix)-XXXXXX").utf8CString)
         let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard created != nil else {
             throw TemporaryDatabaseError(description: "cannot create a temporary directory: \(errno)")
         }
-        directory = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        path = directory + "/taskwire.sqlite"
+        return String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     deinit {

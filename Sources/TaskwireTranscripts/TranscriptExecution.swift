@@ -13,6 +13,8 @@ final class TranscriptExecution {
     let binary: String
     let transcript: Transcript
     let store: TranscriptStore
+    /// Where the setup's database is copied from, when given (``SetupTemplates``).
+    let templates: SetupTemplates?
     var variables = TranscriptVariables()
     /// The SQLite database's folder, removed with the execution.
     private(set) var database: TemporaryDatabase?
@@ -26,10 +28,11 @@ final class TranscriptExecution {
     /// The Redis server of this transcript, started by the first `spawn` that asks for one.
     var redis: RedisServer?
 
-    init(binary: String, transcript: Transcript, store: TranscriptStore) {
+    init(binary: String, transcript: Transcript, store: TranscriptStore, templates: SetupTemplates? = nil) {
         self.binary = binary
         self.transcript = transcript
         self.store = store
+        self.templates = templates
         // What a transcript expects of `initialize` and `relay.status` on either store, when no Redis is given.
         variables["store"] = .string(store.kind.rawValue)
         variables["relay"] = .string(store.kind == .sqlite ? RelayKind.local.rawValue : RelayKind.postgres.rawValue)
@@ -39,8 +42,15 @@ final class TranscriptExecution {
     func run() -> String? {
         var current: Transcript.Step?
         do throws(StepFailure) {
-            try makeDatabase()
-            for step in transcript.steps {
+            var steps = transcript.steps[...]
+            if let templates, let first = steps.first, case .setup(let setup) = first.action {
+                current = first
+                try copyDatabase(setup, source: first.source, from: templates)
+                steps = steps.dropFirst()
+            } else {
+                try makeDatabase()
+            }
+            for step in steps {
                 current = step
                 try perform(step.action)
             }
@@ -57,19 +67,52 @@ final class TranscriptExecution {
         }
     }
 
-    private func makeDatabase() throws(StepFailure) {
+    /// A fresh database: empty, or a copy of the setup template's at `template`.
+    private func makeDatabase(copying template: String? = nil) throws(StepFailure) {
         do {
             switch store {
             case .sqlite:
                 let database = try TemporaryDatabase()
                 self.database = database
                 databasePath = database.path
+                // The admin commands have all ended: their last one checkpointed the log, unless it is still there.
+                for suffix in ["", "-wal"] {
+                    guard let template, FileManager.default.fileExists(atPath: template + suffix) else { continue }
+                    try FileManager.default.copyItem(atPath: template + suffix, toPath: database.path + suffix)
+                }
             case .postgres(let server):
-                databasePath = try server.createDatabase()
+                databasePath = try server.createDatabase(copying: template)
             }
         } catch {
             throw StepFailure("cannot create the database: \(error)")
         }
+    }
+
+    /// A copy of the database on which `setup` was made (made now when it is the first of its kind), with the
+    /// variables the setup defined.
+    private func copyDatabase(
+        _ setup: TranscriptSetup,
+        source: String,
+        from templates: SetupTemplates
+    ) throws(StepFailure) {
+        let storeKey =
+            switch store {
+            case .sqlite: "sqlite"
+            case .postgres(let server): "postgres \(server.directory) \(server.port)"
+            }
+        let template = try templates.template(key: "\(binary)\n\(storeKey)\n\(source)", store: store) {
+            (database) throws(StepFailure) in
+            let before = variables
+            databasePath = database
+            defer {
+                databasePath = ""
+                variables = before
+            }
+            try runSetup(setup)
+            return variables
+        }
+        try makeDatabase(copying: template.database)
+        variables = template.variables
     }
 
     private func perform(_ action: Transcript.Action) throws(StepFailure) {

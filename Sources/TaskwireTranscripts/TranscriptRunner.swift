@@ -5,10 +5,13 @@ public struct TranscriptRunner: Sendable {
     /// The path of the `taskwire` executable.
     public var binary: String
     public var store: TranscriptStore
+    /// When given, each kind of setup is made once and copied for every transcript that has it.
+    public var templates: SetupTemplates?
 
-    public init(binary: String, store: TranscriptStore = .sqlite) {
+    public init(binary: String, store: TranscriptStore = .sqlite, templates: SetupTemplates? = nil) {
         self.binary = binary
         self.store = store
+        self.templates = templates
     }
 
     /// Loads and runs the transcript at `path`.
@@ -29,7 +32,7 @@ public struct TranscriptRunner: Sendable {
     /// Runs a parsed transcript; hosts it started are ended before this returns.
     public func run(_ transcript: Transcript) -> TranscriptResult {
         let start = ContinuousClock.now
-        let execution = TranscriptExecution(binary: binary, transcript: transcript, store: store)
+        let execution = TranscriptExecution(binary: binary, transcript: transcript, store: store, templates: templates)
         let report = execution.run()
         return TranscriptResult(
             path: transcript.path,

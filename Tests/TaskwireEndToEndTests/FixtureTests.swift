@@ -21,6 +21,9 @@ import Testing
         return files.map { String($0.dropFirst(prefix.count)) }
     }()
 
+    /// Each kind of setup made once per store, for the whole run.
+    static let templates = SetupTemplates()
+
     @Test func fixturesExist() {
         #expect(!Self.transcripts.isEmpty, "no transcripts found under \(Self.fixturesDirectory)")
     }
@@ -35,9 +38,43 @@ import Testing
             case .sqlite: .sqlite
             case .postgres: .postgres(try TestPostgres.shared())
             }
-        let result = await FixtureSlots.run { TranscriptRunner(binary: binary, store: store).run(path: path) }
+        let result = await FixtureSlots.run {
+            TranscriptRunner(binary: binary, store: store, templates: Self.templates).run(path: path)
+        }
         if !result.passed {
             Issue.record(Comment(rawValue: "\n" + result.report))
+        }
+    }
+}
+
+/// Transcripts with the same setup get copies of one database: each its own, with the setup's rows and variables.
+@Suite struct SetupTemplateTests {
+    @Test(arguments: StoreBackend.allCases)
+    func eachTranscriptWritesToItsOwnCopy(_ backend: StoreBackend) async throws {
+        let binary = try TaskwireBinary.locate()
+        let store: TranscriptStore =
+            switch backend {
+            case .sqlite: .sqlite
+            case .postgres: .postgres(try TestPostgres.shared())
+            }
+        // A task created in a fresh copy is its project's first event, however many copies wrote before.
+        let text = #"""
+            {"setup": {"users": ["alice"], "orgs": [{"name": "acme", "owner": "alice"}], "projects": [{"org": "acme", "name": "web"}]}}
+            {"client": "a", "send": {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "1", "token": "${alice.token}"}}}
+            {"client": "a", "expect": {"jsonrpc": "2.0", "id": 0, "result": {"user": {"id": "${alice.id}", "name": "alice"}, "...": true}}}
+            {"client": "a", "expect": {"jsonrpc": "2.0", "method": "relay.status", "params": {"...": true}}}
+            {"client": "a", "send": {"jsonrpc": "2.0", "id": 1, "method": "task.create", "params": {"projectId": "${web.id}", "title": "mine"}}}
+            {"client": "a", "expect": {"jsonrpc": "2.0", "id": 1, "result": {"task": {"projectId": "${web.id}", "...": true}, "seq": 1}}}
+            {"client": "a", "send": {"jsonrpc": "2.0", "id": 2, "method": "task.list", "params": {"projectId": "${web.id}"}}}
+            {"client": "a", "expect": {"jsonrpc": "2.0", "id": 2, "result": {"tasks": [{"title": "mine", "...": true}], "...": true}}}
+            """#
+        let transcript = try Transcript.parse(text, path: "copies.jsonl")
+        let templates = SetupTemplates()
+        for turn in 1...3 {
+            let result = await FixtureSlots.run {
+                TranscriptRunner(binary: binary, store: store, templates: templates).run(transcript)
+            }
+            #expect(result.passed, "turn \(turn):\n\(result.report)")
         }
     }
 }
