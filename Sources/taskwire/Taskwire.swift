@@ -20,6 +20,34 @@ struct Taskwire: ParsableCommand {
         ],
         defaultSubcommand: ServeCommand.self
     )
+
+    /// A command named in full (`taskwire serve …`, `taskwire admin user add …`) is parsed by that command alone.
+    /// Parsed from the root, its options were gathered by reflection about a dozen times over (the root's default
+    /// subcommand, `serve`, is asked about again at each step): most of what a host spent starting, and four times
+    /// the rest of its start-up in a debug build. The commands on the way are groups without options of their own,
+    /// so what that command alone accepts is what the whole tree accepts; anything it does not (help, a mistake, a
+    /// name it does not know) goes the whole way, and is reported exactly as before.
+    static func main() {
+        var command: any ParsableCommand.Type = Self.self
+        var arguments = Array(CommandLine.arguments.dropFirst())[...]
+        while let name = arguments.first,
+            let next = command.configuration.subcommands.first(where: { $0.configuration.commandName == name })
+        {
+            command = next
+            arguments = arguments.dropFirst()
+        }
+        if command != Self.self, command.configuration.subcommands.isEmpty,
+            var parsed = try? command.parseAsRoot(Array(arguments)), !(parsed is any AsyncParsableCommand)
+        {
+            do {
+                try parsed.run()
+            } catch {
+                Self.exit(withError: error)
+            }
+            return
+        }
+        Self.main(nil)
+    }
 }
 
 /// Prints an admin result: the JSON object with `--json`, else a readable line per field.

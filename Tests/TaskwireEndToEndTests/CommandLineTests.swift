@@ -94,6 +94,21 @@ import Testing
         #expect(readable.stdout.contains("token: tw_"))
     }
 
+    /// A command named in full is parsed by that command alone (it starts faster), but what it refuses is reported
+    /// as the whole command line would have it: the usage names the command from `taskwire` on, and the exit code is
+    /// the argument parser's.
+    @Test(arguments: [
+        (["serve", "--nope"], "Usage: taskwire serve "),
+        (["admin", "user", "add", "--bogus"], "Usage: taskwire admin user add "),
+        (["admin", "user", "frobnicate"], "Usage: taskwire admin user <subcommand>"),
+    ])
+    func mistakesInANamedCommandAreReportedFromTheRoot(arguments: [String], usage: String) throws {
+        let outcome = try Self.run(arguments)
+        #expect(outcome.status == 64)
+        #expect(outcome.stdout.isEmpty)
+        #expect(outcome.stderr.contains(usage), "\(outcome.stderr)")
+    }
+
     @Test(arguments: [
         ["admin", "user", "add", "--name", "alice"],
         ["admin", "org", "add", "Acme", "--owner", "nobody"],
