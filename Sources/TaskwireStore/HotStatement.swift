@@ -77,8 +77,9 @@ struct HotStatement {
         }
     }
 
-    /// Bindings are not cleared between uses: a text bound again reuses the memory SQLite copied the last one into
-    /// (clearing them freed it, and the next use allocated it again). So every use binds every parameter.
+    /// Bindings are not cleared between uses: binding a parameter again replaces its value (and frees SQLite's copy
+    /// of a transient text), so clearing them too was a second pass over every parameter. So every use binds every
+    /// parameter, which debug builds check at each step.
     private mutating func noteBound(_ index: Int32) {
         #if DEBUG
         precondition(index >= 1 && index <= 64, "parameter \(index) out of range")
