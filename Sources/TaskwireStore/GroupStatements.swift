@@ -31,7 +31,7 @@ final class HotSQL: Sendable {
 /// looked up for every call; here they are found by their text's slot (``HotSQL``).
 ///
 /// SQLite copies a text bound as transient into memory it allocates, and frees it when the parameter is bound
-/// again: an allocation and a free for each of the 17 texts a pipelined `task.update` binds. In a group a text is
+/// again: an allocation and a free for each of the 13 texts a pipelined `task.update` binds. In a group a text is
 /// copied instead into memory kept for its statement and parameter, and bound as static; the bindings are cleared
 /// when the group ends, before that memory goes.
 ///
@@ -39,19 +39,23 @@ final class HotSQL: Sendable {
 /// begins and ends it), for that group's connection: the connection outlives it, and no statement is kept past
 /// the group. Any other connection, thread or moment goes to GRDB's cache as before, and binds transient copies.
 final class GroupStatements {
+    /// A statement taken in this group, and the memory of its parameters' texts (none without parameters).
+    private struct Entry {
+        let statement: Statement
+        let buffers: BindBuffers?
+    }
+
     private let connection: ObjectIdentifier
     /// By ``HotSQL/slot``.
-    private var statements: [Statement?] = []
-    /// By ``HotSQL/slot``: the memory of each parameter's text, for statements that bound one.
-    private var buffers: [BindBuffers?] = []
+    private var entries: [Entry?] = []
 
     private init(connection db: Database) {
         connection = ObjectIdentifier(db)
     }
 
     deinit {
-        for (slot, buffers) in buffers.enumerated() where buffers != nil {
-            if let statement = statements[slot] { sqlite3_clear_bindings(statement.sqliteStatement) }
+        for case let entry? in entries where entry.buffers != nil {
+            sqlite3_clear_bindings(entry.statement.sqliteStatement)
         }
     }
 
@@ -81,18 +85,13 @@ final class GroupStatements {
         let memo = Unmanaged<GroupStatements>.fromOpaque(opaque).takeUnretainedValue()
         guard memo.connection == ObjectIdentifier(db) else { return (try db.cachedStatement(sql: sql.text), nil) }
         let slot = sql.slot
-        if slot < memo.statements.count, let known = memo.statements[slot] {
-            return (known, memo.buffers[slot])
-        }
+        if slot < memo.entries.count, let known = memo.entries[slot] { return (known.statement, known.buffers) }
         let statement = try db.cachedStatement(sql: sql.text)
-        if slot >= memo.statements.count {
-            let missing = slot + 1 - memo.statements.count
-            memo.statements.append(contentsOf: repeatElement(nil, count: missing))
-            memo.buffers.append(contentsOf: repeatElement(nil, count: missing))
-        }
         let buffers = sqlite3_bind_parameter_count(statement.sqliteStatement) > 0 ? BindBuffers() : nil
-        memo.statements[slot] = statement
-        memo.buffers[slot] = buffers
+        if slot >= memo.entries.count {
+            memo.entries.append(contentsOf: repeatElement(nil, count: slot + 1 - memo.entries.count))
+        }
+        memo.entries[slot] = Entry(statement: statement, buffers: buffers)
         return (statement, buffers)
     }
 }

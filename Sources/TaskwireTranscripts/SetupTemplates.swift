@@ -4,8 +4,7 @@ import TaskwireSync
 /// Databases on which a transcript `setup` was made once, copied for every transcript with the same setup.
 ///
 /// A setup runs the admin CLI once for each user, organization, member, project and revoked token: a process that
-/// opens the database each time, about 70 ms of CPU for a debug build, and the suite runs 157 setups of 30 kinds on
-/// each store. With templates, each kind of setup is made once per store and run, through the admin CLI as before,
+/// starts and opens the database each time, and the suite runs 157 setups of 30 kinds on each store. With templates, each kind of setup is made once per store and run, through the admin CLI as before,
 /// into a database of its own; every transcript with that setup then gets a fresh copy of it (the file, or
 /// `CREATE DATABASE … TEMPLATE`) and the variables the CLI printed. A copy holds the same rows, ids and tokens as a
 /// setup of its own would have made; no transcript sees another's database.

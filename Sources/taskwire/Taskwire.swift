@@ -22,9 +22,10 @@ struct Taskwire: ParsableCommand {
     )
 
     /// A command named in full (`taskwire serve …`, `taskwire admin user add …`) is parsed by that command alone.
-    /// Parsed from the root, its options were gathered by reflection about a dozen times over (the root's default
-    /// subcommand, `serve`, is asked about again at each step): most of what a host spent starting, and four times
-    /// the rest of its start-up in a debug build. The commands on the way are groups without options of their own,
+    /// Parsed from the root, its options were gathered by reflection again at each step (the root's default
+    /// subcommand, `serve`, is asked about each time), and a debug build of the parser validates them each time:
+    /// four times the rest of a debug host's start-up (callgrind: 259M → 131M instructions for `serve` answering one
+    /// `ping`; in a release build 41.9M → 38.9M). The commands on the way are groups without options of their own,
     /// so what that command alone accepts is what the whole tree accepts; anything it does not (help, a mistake, a
     /// name it does not know) goes the whole way, and is reported exactly as before.
     static func main() {
