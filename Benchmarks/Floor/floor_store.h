@@ -12,7 +12,7 @@
 
 struct floor_store {
     sqlite3 *db;
-    sqlite3_stmt *begin, *commit, *savepoint, *release, *version, *update, *reread, *seq, *seqread, *event;
+    sqlite3_stmt *begin, *commit, *savepoint, *version, *update, *reread, *seq, *seqread, *event;
     sqlite3_stmt *pending, *text, *index_update, *pending_done;
 };
 
@@ -57,8 +57,7 @@ static void floor_open(struct floor_store *s, const char *path) {
                        "PRAGMA temp_store = MEMORY", NULL, NULL, NULL), "pragmas");
     s->begin = prepare("BEGIN IMMEDIATE");
     s->commit = prepare("COMMIT");
-    s->savepoint = prepare("SAVEPOINT call");
-    s->release = prepare("RELEASE SAVEPOINT call");
+    s->savepoint = prepare("SAVEPOINT run"); /* never released: COMMIT ends it, as in the host */
     s->version = prepare("SELECT version FROM tasks WHERE id = ?");
     s->update = prepare(
         "UPDATE tasks SET title = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ? "

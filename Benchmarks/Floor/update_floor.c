@@ -1,7 +1,9 @@
 /*
  * The floor under pipelined task.update on SQLite: the statements one update runs in the host, and nothing else
  * (floor_store.h), on a database the host created. Groups of GROUP updates (64 unless given; 1 for updates sent one
- * at a time) share one IMMEDIATE transaction, each in a savepoint, as the host's group commit does; the event row
+ * at a time) share one IMMEDIATE transaction, as the host's group commit does: a group of more than one update runs
+ * in one savepoint of the whole group (the host's run, which it rolls back to when a call fails after it wrote, to
+ * run the group again with a savepoint per call: never here, where no update fails); the event row
  * carries a payload of the size the host writes. After every 256 updates, and after the last, the full-text index
  * is brought up to date for the tasks noted as pending, in a transaction of its own, as the host's upkeep does at
  * the latest (SQLiteStore+Upkeep.swift).
@@ -41,8 +43,8 @@ int main(int argc, char **argv) {
     int noted = 0; /* updates since the last upkeep */
     for (int done = 0; done < count;) {
         run(store.begin, "begin");
+        if (group > 1) run(store.savepoint, "savepoint");
         for (int i = 0; i < group && done < count; i++, done++, noted++) {
-            run(store.savepoint, "savepoint");
             snprintf(title, sizeof title, "title %d", done);
             int task = done % task_count;
             if (!floor_update(&store, tasks[task], versions[task], title, project, user, session, payload,
@@ -51,7 +53,6 @@ int main(int argc, char **argv) {
                 return 1;
             }
             versions[task]++;
-            run(store.release, "release");
         }
         run(store.commit, "commit");
         if (noted < 256 && done < count) continue;

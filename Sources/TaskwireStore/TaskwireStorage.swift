@@ -19,10 +19,12 @@ public protocol TaskwireStorage: AnyObject, Sendable {
     var databaseID: String { get }
     /// The key that authenticates relay messages between the hosts of this database.
     var relayKey: SecretKey { get }
-    /// Runs `body` (calls of one client, on the calling thread) in one transaction: every write the calling thread
-    /// makes in `body` goes into a savepoint of its own, so that a failed one is undone alone, and its reads see
-    /// them. Commits once `body` returns. ``GroupResult/unavailable`` when the backend does not group or the
-    /// transaction could not begin: then `body` did not run.
+    /// Runs `body` (calls of one client, on the calling thread) in one transaction, and its reads see its writes. A
+    /// call that fails is undone alone: when it changed nothing there is nothing to undo; when it failed after it
+    /// wrote, the run is undone and `body` runs again, each call in a savepoint of its own, and only that run
+    /// counts (`body` starts by dropping what a run before it left). Commits once the last run returns.
+    /// ``GroupResult/unavailable`` when the backend does not group or the transaction could not begin: then `body`
+    /// did not run.
     func runGrouped(_ body: () -> Void) -> GroupResult
     /// How long the store's deferred upkeep may still wait for a moment when the host's input is quiet, in
     /// milliseconds; zero when it is due now, nil when there is none (see ``SQLiteStore/upkeepDelayMilliseconds()``).

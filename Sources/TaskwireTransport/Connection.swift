@@ -39,7 +39,9 @@ public protocol CallHandler: AnyObject {
     /// Whether the call may share a transaction with the calls around it (group commit).
     func isGroupable(_ call: Call) -> Bool
     /// Handles, in `body`, calls whose writes are committed together at its end; ``GroupOutcome/unavailable``
-    /// without running `body` when it cannot.
+    /// without running `body` when it cannot. `body` may run more than once: a run that must be undone (a call
+    /// failed after it wrote, before each call had a savepoint) is followed by another, and only the last counts,
+    /// so `body` starts by dropping whatever a run before it left.
     func runGrouped(_ body: () -> Void) -> GroupOutcome
     /// Whether batches are served now; when not, a batch is one -32600 and none of it runs.
     var acceptsBatches: Bool { get }
@@ -199,6 +201,8 @@ public final class Connection {
     private func handleGrouped(_ messages: ArraySlice<Message>) -> Bool {
         var held: [Held] = []
         let outcome = handler.runGrouped {
+            // A run that starts over leaves nothing of the run before it.
+            held.removeAll(keepingCapacity: true)
             for message in messages {
                 let context = CallContext()
                 let reply = answer(message, context: context)

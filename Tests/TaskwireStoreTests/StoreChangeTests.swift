@@ -4,34 +4,6 @@ import Testing
 
 @testable import TaskwireStore
 
-/// A store with one organization (alice owns it, bob is a member, carol is outside) and one project.
-private struct World {
-    let temporary: TemporaryStore
-    let alice: ActingSession
-    let bob: ActingSession
-    let carol: ActingSession
-    let projectID: String
-    var store: SQLiteStore { temporary.store }
-
-    init() throws {
-        temporary = try TemporaryStore()
-        let store = temporary.store
-        func session(_ name: String) throws -> ActingSession {
-            ActingSession(user: try store.addUser(name: name, email: nil).user, sessionID: "ses_\(name)")
-        }
-        alice = try session("alice")
-        bob = try session("bob")
-        carol = try session("carol")
-        _ = try store.addOrganization(name: "Acme", owner: "alice")
-        _ = try store.addMember(organization: "Acme", user: "bob", role: .member)
-        projectID = try store.addProject(organization: "Acme", name: "Web").id
-    }
-
-    func eventCount() throws -> Int {
-        try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
-    }
-}
-
 /// Expects `body` to fail with a storage error of `kind`, and returns it.
 @discardableResult
 private func expectError(
@@ -53,7 +25,7 @@ private func expectError(
 
 @Suite struct StoreChangeTests {
     @Test func aCreatedTaskIsTheEventsTaskAndTakesTheNextSeq() throws {
-        let world = try World()
+        let world = try StoreWorld()
         var new = NewTask(projectID: world.projectID, title: "Ship it")
         new.labels = ["a", "é"]
         new.priority = .high
@@ -74,7 +46,7 @@ private func expectError(
     }
 
     @Test func aStaleUpdateIsAConflictWithTheStoredTaskAndWritesNothing() throws {
-        let world = try World()
+        let world = try StoreWorld()
         let task = try world.store.createTask(actor: world.alice, NewTask(projectID: world.projectID, title: "T"))
             .entity
         var patch = TaskPatch()
@@ -114,7 +86,7 @@ private func expectError(
     }
 
     @Test func aStatusChangeRecordsWhereItCameFrom() throws {
-        let world = try World()
+        let world = try StoreWorld()
         let task = try world.store.createTask(actor: world.alice, NewTask(projectID: world.projectID, title: "T"))
             .entity
         let changed = try world.store.setTaskStatus(actor: world.bob, id: task.id, expectedVersion: 1, status: .done)
@@ -129,7 +101,7 @@ private func expectError(
     }
 
     @Test func aDeletionReturnsTheTaskAsItWas() throws {
-        let world = try World()
+        let world = try StoreWorld()
         let task = try world.store.createTask(actor: world.alice, NewTask(projectID: world.projectID, title: "T"))
             .entity
         _ = try world.store.createComment(actor: world.bob, taskID: task.id, body: "note")
@@ -143,7 +115,7 @@ private func expectError(
     }
 
     @Test func commentsAreEditedByTheirAuthorAndDeletedByTheAuthorOrAManager() throws {
-        let world = try World()
+        let world = try StoreWorld()
         let task = try world.store.createTask(actor: world.alice, NewTask(projectID: world.projectID, title: "T"))
             .entity
         let comment = try world.store.createComment(actor: world.bob, taskID: task.id, body: "v1").entity
@@ -167,7 +139,7 @@ private func expectError(
     }
 
     @Test func pagesFollowTheirCursorToTheEnd() throws {
-        let world = try World()
+        let world = try StoreWorld()
         var created: [String] = []
         for index in 0..<5 {
             let task = NewTask(projectID: world.projectID, title: "T\(index)")

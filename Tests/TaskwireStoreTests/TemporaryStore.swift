@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 
 @testable import TaskwireStore
 
@@ -32,6 +33,34 @@ final class TemporaryStore {
             bytes += try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file))
         }
         return bytes
+    }
+}
+
+/// A store with one organization (alice owns it, bob is a member, carol is outside) and one project.
+struct StoreWorld {
+    let temporary: TemporaryStore
+    let alice: ActingSession
+    let bob: ActingSession
+    let carol: ActingSession
+    let projectID: String
+    var store: SQLiteStore { temporary.store }
+
+    init() throws {
+        temporary = try TemporaryStore()
+        let store = temporary.store
+        func session(_ name: String) throws -> ActingSession {
+            ActingSession(user: try store.addUser(name: name, email: nil).user, sessionID: "ses_\(name)")
+        }
+        alice = try session("alice")
+        bob = try session("bob")
+        carol = try session("carol")
+        _ = try store.addOrganization(name: "Acme", owner: "alice")
+        _ = try store.addMember(organization: "Acme", user: "bob", role: .member)
+        projectID = try store.addProject(organization: "Acme", name: "Web").id
+    }
+
+    func eventCount() throws -> Int {
+        try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
     }
 }
 

@@ -102,6 +102,8 @@ private final class TestHandler: CallHandler {
     var groupOutcomes: [GroupOutcome] = []
     /// How many calls each group that ran had.
     var groups: [Int] = []
+    /// How many times each group runs its calls, as a store does when a first run must be undone.
+    var runsPerGroup = 1
 
     func isGroupable(_ call: Call) -> Bool { call.method == "echo" && !groupOutcomes.isEmpty }
 
@@ -110,8 +112,11 @@ private final class TestHandler: CallHandler {
         guard !groupOutcomes.isEmpty else { return .unavailable }
         let outcome = groupOutcomes.removeFirst()
         if case .unavailable = outcome { return outcome }
-        let before = handled.count
-        body()
+        var before = handled.count
+        for _ in 0..<runsPerGroup {
+            before = handled.count
+            body()
+        }
         groups.append(handled.count - before)
         return outcome
     }
@@ -468,10 +473,11 @@ private func expectError(
 /// Consecutive groupable calls of one read share a group; its outcome decides what is sent.
 @Suite struct ConnectionGroupTests {
     /// Runs the connection over `lines`, written at once (one read), with the handler's groups ending in `outcomes`.
-    private func run(_ lines: [String], outcomes: [GroupOutcome]) -> Harness {
+    private func run(_ lines: [String], outcomes: [GroupOutcome], runsPerGroup: Int = 1) -> Harness {
         let input = TestPipe()
         let harness = Harness(input: input.readEnd)
         harness.handler.groupOutcomes = outcomes
+        harness.handler.runsPerGroup = runsPerGroup
         writeAll(Array((lines.joined(separator: "\n") + "\n").utf8), to: input.writeEnd)
         close(input.writeEnd)
         harness.connection.run()
@@ -486,6 +492,13 @@ private func expectError(
     @Test func aCommittedGroupIsAnsweredInOrder() {
         let harness = run(lines, outcomes: [.committed])
         #expect(harness.handler.groups == [2], "the ping ends the group; the last echo is alone")
+        for id in 1...4 { #expect(harness.output.nextJSON()?["id"] == .int(Int64(id))) }
+        harness.expectNothingMore()
+    }
+
+    @Test func aGroupThatRanTwiceIsAnsweredFromItsLastRunAlone() {
+        let harness = run(lines, outcomes: [.committed], runsPerGroup: 2)
+        #expect(harness.handler.handled == ["echo", "echo", "echo", "echo", "ping", "echo"])
         for id in 1...4 { #expect(harness.output.nextJSON()?["id"] == .int(Int64(id))) }
         harness.expectNothingMore()
     }
