@@ -59,7 +59,10 @@ public struct ParamReader {
     /// Refuses U+0000: storage and C libraries treat it as the end of a string, so it could silently cut text or
     /// make a different id match.
     func checked(_ text: String, field: String) throws(ResponseError) -> String {
-        guard !text.utf8.contains(0) else {
+        // Over the contiguous bytes: `String.UTF8View`'s own `contains` steps through its index, about 500
+        // instructions for a title of 30 bytes (callgrind).
+        var bytes = text
+        guard !bytes.withUTF8({ $0.contains(0) }) else {
             throw .invalidParams(field: fieldPath(field), reason: "must not contain U+0000")
         }
         return text
