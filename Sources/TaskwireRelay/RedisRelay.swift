@@ -46,6 +46,10 @@ public final class RedisRelay: Relay {
         core.publish(payload, on: core.channel(ofTopic: topic))
     }
 
+    public func publishingTogether(_ body: () -> Void) {
+        core.publishingTogether(body)
+    }
+
     /// Adds the topic's channel to the subscriber connection: the subscriber thread is woken through this host's
     /// control channel, so that the subscription takes effect within a round trip.
     public func subscribe(_ topic: String) {
@@ -152,7 +156,7 @@ extension RedisRelay {
             /// The publisher thread has taken payloads and not yet read all their replies.
             var sending = false
             /// The publisher connection's socket while the publisher thread serves it: while that thread waits,
-            /// another thread may write a PUBLISH to it itself (see ``writeDirectly(_:channel:state:)``).
+            /// another thread may write a PUBLISH to it itself (see ``writeDirectly(_:state:)``).
             var publisherSocket: Int32?
             /// PUBLISH commands written by other threads whose replies the publisher thread has yet to read.
             var directReplies = 0
@@ -161,8 +165,17 @@ extension RedisRelay {
             var directRemainder: [UInt8] = []
             /// The publisher and subscriber threads, once started.
             var workers: [WorkerThread] = []
+            /// The thread inside ``publishingTogether(_:)``, and what it published meanwhile.
+            var holder: Holder?
 
             var isLive: Bool { publisherUp && subscriberUp }
+        }
+
+        /// Publishes held for one thread until its ``publishingTogether(_:)`` ends.
+        struct Holder: @unchecked Sendable {
+            // @unchecked Sendable: a pthread_t is an opaque thread id, only compared.
+            let thread: pthread_t
+            var held: [Queued] = []
         }
 
         /// A payload waiting for the publisher, with its channel.
@@ -256,7 +269,13 @@ extension RedisRelay {
             let (wake, dropReason) = shared.withLock { state -> (Bool, String?) in
                 guard !state.stopped else { return (false, "stopped") }
                 guard state.isLive else { return (false, "degraded") }
-                if let wake = writeDirectly(payload, channel: channel, state: &state) { return (wake, nil) }
+                if let holder = state.holder, pthread_equal(holder.thread, pthread_self()) != 0 {
+                    state.holder?.held.append(Queued(channel: channel, payload: payload))
+                    return (false, nil)
+                }
+                if let wake = writeDirectly([Queued(channel: channel, payload: payload)], state: &state) {
+                    return (wake, nil)
+                }
                 guard state.queuedBytes + payload.count <= maximumQueuedBytes else { return (false, "queue full") }
                 state.queue.append(Queued(channel: channel, payload: payload))
                 state.queuedBytes += payload.count
@@ -274,25 +293,65 @@ extension RedisRelay {
         /// Replies to direct writes the publisher thread is woken to read, at the latest.
         static let directRepliesPerWake = 64
 
-        /// Writes a PUBLISH to the publisher's socket from the calling thread, when the publisher thread waits with
-        /// nothing queued and nothing half-written: a publish then costs no thread hand-off, which is a wake-up on
-        /// the path of every event to the other hosts. The write never blocks (`MSG_DONTWAIT`); what does not fit
-        /// in the socket is left to the publisher thread, and a socket that takes nothing sends the payload down the
-        /// queue as before. The publisher thread reads the replies later, all at once (at least every
-        /// ``directRepliesPerWake`` of them), and so still notices a Redis that stopped answering.
+        /// Runs `body` holding what the calling thread publishes in it, then hands all of it on at once, in order:
+        /// one write of all their PUBLISH commands (or one hand-off to the publisher thread) instead of one each.
+        /// Another thread publishing meanwhile is not held; nor is this thread when another already holds.
+        func publishingTogether(_ body: () -> Void) {
+            let holding = shared.withLock { state -> Bool in
+                guard state.holder == nil else { return false }
+                state.holder = Holder(thread: pthread_self())
+                return true
+            }
+            body()
+            guard holding else { return }
+            let (wake, dropped) = shared.withLock { state -> (Bool, Int) in
+                let held = state.holder?.held ?? []
+                state.holder = nil
+                guard !held.isEmpty else { return (false, 0) }
+                // Dropped like any publish while the relay is down: receivers read the log instead.
+                guard !state.stopped, state.isLive else { return (false, held.count) }
+                if let wake = writeDirectly(held, state: &state) { return (wake, 0) }
+                var dropped = 0
+                for item in held {
+                    guard state.queuedBytes + item.payload.count <= maximumQueuedBytes else {
+                        dropped += 1
+                        continue
+                    }
+                    state.queue.append(item)
+                    state.queuedBytes += item.payload.count
+                }
+                defer { state.publisherWaiting = false }
+                return (state.publisherWaiting, dropped)
+            }
+            if wake { publisherWakeup.signal() }
+            if dropped > 0 { logger.debug("payloads dropped", metadata: ["count": "\(dropped)"]) }
+        }
+
+        /// Writes the PUBLISH commands of `payloads` to the publisher's socket from the calling thread, in one
+        /// write, when the publisher thread waits with nothing queued and nothing half-written: a publish then costs
+        /// no thread hand-off, which is a wake-up on the path of every event to the other hosts. The write never
+        /// blocks (`MSG_DONTWAIT`); what does not fit in the socket is left to the publisher thread, and a socket
+        /// that takes nothing sends the payloads down the queue as before. The publisher thread reads the replies
+        /// later, all at once (at least every ``directRepliesPerWake`` of them), and so still notices a Redis that
+        /// stopped answering.
         ///
-        /// Returns nil when the payload was not written (the caller queues it), else whether to wake the publisher.
+        /// Returns nil when nothing was written (the caller queues the payloads), else whether to wake the publisher.
         /// Runs with `shared` held, which keeps the publisher thread off the socket meanwhile.
-        private func writeDirectly(_ payload: [UInt8], channel: [UInt8], state: inout State) -> Bool? {
+        private func writeDirectly(_ payloads: [Queued], state: inout State) -> Bool? {
             guard state.publisherWaiting, state.queue.isEmpty, !state.sending, state.directRemainder.isEmpty,
-                let socket = state.publisherSocket,
-                let command = RedisConnection.format([RedisRelay.Command.publish, channel, payload])
+                let socket = state.publisherSocket
             else { return nil }
+            var command: [UInt8] = []
+            for item in payloads {
+                guard let one = RedisConnection.format([RedisRelay.Command.publish, item.channel, item.payload])
+                else { return nil }
+                if payloads.count == 1 { command = one } else { command += one }
+            }
             let written = command.withUnsafeBytes { bytes in
                 send(socket, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
             }
             guard written > 0 else { return nil }
-            state.directReplies += 1
+            state.directReplies += payloads.count
             if written < command.count { state.directRemainder = Array(command[written...]) }
             guard state.directReplies >= Self.directRepliesPerWake || !state.directRemainder.isEmpty else {
                 return false

@@ -38,6 +38,9 @@ public protocol Relay: AnyObject, Sendable {
     /// Payloads published while disconnected are dropped (the database is the source of truth; receivers fill gaps
     /// from it).
     func publish(_ payload: [UInt8])
+    /// Runs `body`, and hands what the calling thread publishes in it to the relay together when it returns, in
+    /// order: one write for all of them where the relay can do that, instead of one each.
+    func publishingTogether(_ body: () -> Void)
     /// Waits until the payloads published so far were handed to the relay, or until the time is up.
     func flush(timeoutMilliseconds: Int)
     /// Stops threads and closes connections; idempotent.
@@ -45,6 +48,9 @@ public protocol Relay: AnyObject, Sendable {
 }
 
 extension Relay {
+    /// A relay whose publishes cost no more one by one.
+    public func publishingTogether(_ body: () -> Void) { body() }
+
     /// Starts the relay without acting on the ends of bursts.
     public func start(
         onMessage: @escaping @Sendable ([UInt8]) -> Void,

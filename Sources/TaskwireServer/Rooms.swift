@@ -221,6 +221,11 @@ final class Rooms: @unchecked Sendable {
     }
 
     /// Tells the other hosts of a committed event.
+    /// Runs `body`, in which the calling thread announces changes; what they publish goes to the relay together.
+    func publishingTogether(_ body: () -> Void) {
+        if publishes { relay.publishingTogether(body) } else { body() }
+    }
+
     func publish(_ event: CommittedEvent) {
         if publishes { relay.publish(codec.seal(event), topic: event.projectID) }
     }

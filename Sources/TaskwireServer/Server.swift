@@ -180,6 +180,12 @@ public final class Server: CallHandler, Sendable {
         }
     }
 
+    /// The events of a committed group go to the other hosts together: one write to Redis for the group instead
+    /// of one per event (a twelfth of a pipelined `task.update`'s reading thread was in those `send`s, `perf`).
+    public func announcingTogether(_ body: () -> Void) {
+        rooms.publishingTogether(body)
+    }
+
     public var upkeepDelayMilliseconds: Int32? { store.upkeepDelayMilliseconds() }
 
     public func runUpkeep() {

@@ -43,6 +43,9 @@ public protocol CallHandler: AnyObject {
     /// failed after it wrote, before each call had a savepoint) is followed by another, and only the last counts,
     /// so `body` starts by dropping whatever a run before it left.
     func runGrouped(_ body: () -> Void) -> GroupOutcome
+    /// Runs `body`, in which the calls of a committed group announce their changes (``CallContext/afterCommit``)
+    /// and their replies are queued, in order; the handler may send what they publish together.
+    func announcingTogether(_ body: () -> Void)
     /// Whether batches are served now; when not, a batch is one -32600 and none of it runs.
     var acceptsBatches: Bool { get }
     /// Whether a response from the client (a message with `result` or `error` and no `method`) is passed over in
@@ -59,6 +62,7 @@ public protocol CallHandler: AnyObject {
 extension CallHandler {
     public func isGroupable(_ call: Call) -> Bool { false }
     public func runGrouped(_ body: () -> Void) -> GroupOutcome { .unavailable }
+    public func announcingTogether(_ body: () -> Void) { body() }
     public var acceptsBatches: Bool { true }
     public var ignoresResponses: Bool { false }
     public var upkeepDelayMilliseconds: Int32? { nil }
@@ -213,10 +217,12 @@ public final class Connection {
         case .unavailable:
             return false
         case .committed:
-            for message in held {
-                for action in message.afterCommit { action() }
-                if let reply = message.reply { writer.send(reply) }
-                for action in message.afterReply { action() }
+            handler.announcingTogether {
+                for message in held {
+                    for action in message.afterCommit { action() }
+                    if let reply = message.reply { writer.send(reply) }
+                    for action in message.afterReply { action() }
+                }
             }
         case .failed(let error):
             for message in held {

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 import TaskwireRelay
 import TaskwireSync
@@ -114,6 +115,42 @@ import Testing
         // message.
         let afterRelease = Set(seen[before.count...])
         #expect(afterRelease.count <= 6, "\(seen[before.count...])")
+    }
+
+    /// What one thread publishes in `publishingTogether` leaves when the body returns, in order, in one write; another
+    /// thread's publishes meanwhile are not held.
+    @Test func publishesHeldTogetherLeaveInOrderWhenTheBodyReturns() async throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        let namespace = uniqueNamespace()
+        let a = try startPeer(url: server.url, namespace: namespace)
+        let b = try startPeer(url: server.url, namespace: namespace)
+        defer {
+            a.relay.stop()
+            b.relay.stop()
+        }
+        #expect(await eventually { a.relay.state == .connected && b.relay.state == .connected })
+        let held = (0..<100).map { Array("held-\($0)".utf8) }
+        let other = Array("from another thread".utf8)
+        var seenWhileHeld: [[UInt8]] = []
+        a.relay.publishingTogether {
+            for payload in held { a.relay.publish(payload) }
+            let published = DispatchSemaphore(value: 0)
+            let thread = Thread {
+                a.relay.publish(other)
+                published.signal()
+            }
+            thread.start()
+            published.wait()
+            // Long enough for anything written to have come back through Redis many times over.
+            usleep(300_000)
+            seenWhileHeld = b.probe.messages
+        }
+        func texts(_ payloads: [[UInt8]]) -> [String] { payloads.map { String(decoding: $0, as: UTF8.self) } }
+        #expect(texts(seenWhileHeld) == texts([other]))
+        #expect(await eventually { b.probe.messages.count >= 1 + held.count })
+        #expect(texts(b.probe.messages) == texts([other] + held))
+        #expect(texts(a.probe.messages) == texts([other] + held))
     }
 
     @Test func namespacesAreIsolated() async throws {
