@@ -14,23 +14,43 @@ import Testing
         var probe: RelayProbe
     }
 
-    func startPeer(url: String, namespace: String) throws -> Peer {
+    static func startPeer(url: String, namespace: String) throws -> Peer {
         let relay = RedisRelay(url: try RedisURL(parsing: url), namespace: namespace, logger: testLogger())
         let probe = RelayProbe()
         probe.start(relay)
         return Peer(relay: relay, probe: probe)
     }
 
-    @Test func deliversToEveryProcessInOrderAndByteExact() async throws {
-        let server = try RedisServer()
-        defer { server.stop() }
-        let namespace = uniqueNamespace()
-        let a = try startPeer(url: server.url, namespace: namespace)
-        let b = try startPeer(url: server.url, namespace: namespace)
-        defer {
+    /// Two started peers on one namespace of a fresh Redis.
+    final class TwoPeers {
+        let server: RedisServer
+        let a: Peer
+        let b: Peer
+
+        init() throws {
+            server = try RedisServer()
+            let namespace = uniqueNamespace()
+            do {
+                a = try RedisRelayTests.startPeer(url: server.url, namespace: namespace)
+                b = try RedisRelayTests.startPeer(url: server.url, namespace: namespace)
+            } catch {
+                server.stop()
+                throw error
+            }
+        }
+
+        /// Stops both relays, then the server.
+        func stop() {
             a.relay.stop()
             b.relay.stop()
+            server.stop()
         }
+    }
+
+    @Test func deliversToEveryProcessInOrderAndByteExact() async throws {
+        let peers = try TwoPeers()
+        defer { peers.stop() }
+        let (a, b) = (peers.a, peers.b)
         #expect(a.relay.kind == .redis)
         #expect(a.relay.state == .connected)
         #expect(b.relay.state == .connected)
@@ -68,7 +88,7 @@ import Testing
         let server = try RedisServer()
         defer { server.stop() }
         let namespace = uniqueNamespace()
-        let a = try startPeer(url: server.url, namespace: namespace)
+        let a = try Self.startPeer(url: server.url, namespace: namespace)
         let b = RedisRelay(url: try RedisURL(parsing: server.url), namespace: namespace, logger: testLogger())
         let received = Locked<[[UInt8]]>([])
         let marks = Locked<[Int]>([])
@@ -120,15 +140,9 @@ import Testing
     /// What one thread publishes in `publishingTogether` leaves when the body returns, in order, in one write; another
     /// thread's publishes meanwhile are not held.
     @Test func publishesHeldTogetherLeaveInOrderWhenTheBodyReturns() async throws {
-        let server = try RedisServer()
-        defer { server.stop() }
-        let namespace = uniqueNamespace()
-        let a = try startPeer(url: server.url, namespace: namespace)
-        let b = try startPeer(url: server.url, namespace: namespace)
-        defer {
-            a.relay.stop()
-            b.relay.stop()
-        }
+        let peers = try TwoPeers()
+        defer { peers.stop() }
+        let (a, b) = (peers.a, peers.b)
         #expect(await eventually { a.relay.state == .connected && b.relay.state == .connected })
         let held = (0..<100).map { Array("held-\($0)".utf8) }
         let other = Array("from another thread".utf8)
@@ -146,18 +160,18 @@ import Testing
             usleep(300_000)
             seenWhileHeld = b.probe.messages
         }
-        func texts(_ payloads: [[UInt8]]) -> [String] { payloads.map { String(decoding: $0, as: UTF8.self) } }
-        #expect(texts(seenWhileHeld) == texts([other]))
-        #expect(await eventually { b.probe.messages.count >= 1 + held.count })
-        #expect(texts(b.probe.messages) == texts([other] + held))
-        #expect(texts(a.probe.messages) == texts([other] + held))
+        let expected = ["from another thread"] + (0..<100).map { "held-\($0)" }
+        #expect(seenWhileHeld.map { String(decoding: $0, as: UTF8.self) } == ["from another thread"])
+        #expect(await eventually { b.probe.messages.count >= expected.count })
+        #expect(b.probe.texts == expected)
+        #expect(a.probe.texts == expected)
     }
 
     @Test func namespacesAreIsolated() async throws {
         let server = try RedisServer()
         defer { server.stop() }
-        let one = try startPeer(url: server.url, namespace: uniqueNamespace())
-        let two = try startPeer(url: server.url, namespace: uniqueNamespace())
+        let one = try Self.startPeer(url: server.url, namespace: uniqueNamespace())
+        let two = try Self.startPeer(url: server.url, namespace: uniqueNamespace())
         defer {
             one.relay.stop()
             two.relay.stop()
@@ -177,15 +191,9 @@ import Testing
     }
 
     @Test func recoversWhenRedisRestarts() async throws {
-        let server = try RedisServer()
-        defer { server.stop() }
-        let namespace = uniqueNamespace()
-        let a = try startPeer(url: server.url, namespace: namespace)
-        let b = try startPeer(url: server.url, namespace: namespace)
-        defer {
-            a.relay.stop()
-            b.relay.stop()
-        }
+        let peers = try TwoPeers()
+        defer { peers.stop() }
+        let (server, a, b) = (peers.server, peers.a, peers.b)
         #expect(await eventually { a.relay.state == .connected && b.relay.state == .connected })
 
         server.kill()
@@ -208,15 +216,9 @@ import Testing
     }
 
     @Test func declaresAPausedRedisDeadAndRecovers() async throws {
-        let server = try RedisServer()
-        defer { server.stop() }
-        let namespace = uniqueNamespace()
-        let a = try startPeer(url: server.url, namespace: namespace)
-        let b = try startPeer(url: server.url, namespace: namespace)
-        defer {
-            a.relay.stop()
-            b.relay.stop()
-        }
+        let peers = try TwoPeers()
+        defer { peers.stop() }
+        let (server, a, b) = (peers.server, peers.a, peers.b)
         #expect(await eventually { a.relay.state == .connected && b.relay.state == .connected })
 
         server.pause()
@@ -240,7 +242,7 @@ import Testing
         let server = try RedisServer()
         defer { server.stop() }
         server.kill()
-        let peer = try startPeer(url: server.url, namespace: uniqueNamespace())
+        let peer = try Self.startPeer(url: server.url, namespace: uniqueNamespace())
         defer { peer.relay.stop() }
         #expect(peer.relay.state == .degraded)
         peer.relay.publish(Array("dropped".utf8))
@@ -260,10 +262,10 @@ import Testing
         defer { server.stop() }
         let namespace = uniqueNamespace()
         let host = "127.0.0.1:\(server.port)"
-        let withPassword = try startPeer(url: "redis://:p%40ss%3Aw%2Frd@\(host)", namespace: namespace)
-        let withUser = try startPeer(url: "redis://alice:wonderland@\(host)/1", namespace: namespace)
-        let wrong = try startPeer(url: "redis://alice:nope@\(host)", namespace: namespace)
-        let anonymous = try startPeer(url: server.url, namespace: namespace)
+        let withPassword = try Self.startPeer(url: "redis://:p%40ss%3Aw%2Frd@\(host)", namespace: namespace)
+        let withUser = try Self.startPeer(url: "redis://alice:wonderland@\(host)/1", namespace: namespace)
+        let wrong = try Self.startPeer(url: "redis://alice:nope@\(host)", namespace: namespace)
+        let anonymous = try Self.startPeer(url: server.url, namespace: namespace)
         defer {
             for peer in [withPassword, withUser, wrong, anonymous] {
                 peer.relay.stop()
@@ -280,7 +282,7 @@ import Testing
     @Test func stopIsIdempotentAndEndsCallbacks() async throws {
         let server = try RedisServer()
         defer { server.stop() }
-        let peer = try startPeer(url: server.url, namespace: uniqueNamespace())
+        let peer = try Self.startPeer(url: server.url, namespace: uniqueNamespace())
         #expect(await eventually { peer.relay.state == .connected })
         peer.relay.stop()
         peer.relay.stop()
