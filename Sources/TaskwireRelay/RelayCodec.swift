@@ -38,11 +38,15 @@ public struct RelayCodec: Sendable {
 
     // MARK: Sealing
 
-    /// The message announcing a committed event.
+    /// The message announcing a committed event, written once: the header's place is kept, the body written after
+    /// it, and the code of the body then written into the header.
     public func seal(_ event: CommittedEvent) -> [UInt8] {
-        var body = Array("E \(event.seq) \(event.projectID) \(event.type)\n".utf8)
-        body.append(contentsOf: event.payload)
-        return seal(body: body)
+        var message = [UInt8](repeating: 0, count: Self.headerByteCount)
+        message.reserveCapacity(Self.headerByteCount + 64 + event.projectID.utf8.count + event.payload.count)
+        message.append(contentsOf: "E \(event.seq) \(event.projectID) \(event.type)\n".utf8)
+        message.append(contentsOf: event.payload)
+        writeHeader(into: &message)
+        return message
     }
 
     /// The message announcing a presence change, given as its JSON object.
@@ -55,13 +59,20 @@ public struct RelayCodec: Sendable {
     /// Seals any body; exposed so that tests and the fuzzer can build messages whose body is wrong but whose code
     /// is right.
     public func seal(body: [UInt8]) -> [UInt8] {
-        var message = Self.magic
-        message.append(Self.version)
-        message.append(UInt8(ascii: " "))
-        message.append(contentsOf: Hex.encode(code(for: body[...])).utf8)
-        message.append(0x0A)
+        var message = [UInt8](repeating: 0, count: Self.headerByteCount)
         message.append(contentsOf: body)
+        writeHeader(into: &message)
         return message
+    }
+
+    /// Fills the header's place at the start of `message` for the body after it: magic, version, code, newline.
+    private func writeHeader(into message: inout [UInt8]) {
+        let authentication = code(for: message[Self.headerByteCount...])
+        message.replaceSubrange(0..<Self.magic.count, with: Self.magic)
+        message[2] = Self.version
+        message[3] = UInt8(ascii: " ")
+        Hex.write(authentication, into: &message, at: 4)
+        message[Self.headerByteCount - 1] = 0x0A
     }
 
     private func code(for body: ArraySlice<UInt8>) -> [UInt8] {

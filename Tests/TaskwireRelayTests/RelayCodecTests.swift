@@ -137,6 +137,21 @@ import Testing
         #expect(codec.seal(event) == message)
     }
 
+    /// The message as the format defines it, built here the plain way: `TW1 `, the hex HMAC-SHA-256 of the
+    /// context and the body under the database's key, a newline, the body.
+    @Test func aSealedMessageIsTheFormatByteForByte() {
+        let key = SecretKey(bytes: Array(repeating: 7, count: 32))
+        let event = Self.event(seq: 1234, projectID: "p_xyz")
+        let body = Array("E 1234 p_xyz task.created\n".utf8) + event.payload
+        let code = HMACSHA256(key: key).authenticationCode(
+            for: Array("taskwire relay v1\ndb1\n".utf8),
+            followedBy: body[...]
+        )
+        let expected = Array("TW1 \(Hex.encode(code))\n".utf8) + body
+        #expect(codec.seal(event) == expected)
+        #expect(codec.seal(body: body) == expected)
+    }
+
     @Test func rejectionsAreCountedAndWarnedAboutAtMostOncePerIntervalWithoutContent() {
         let lines = Locked<[String]>([])
         let logger = Logger(label: "test") { _ in CapturingHandler(lines: lines) }
