@@ -21,22 +21,31 @@ public struct HMACSHA256: Sendable {
     /// The 32-byte authentication code of `prefix` followed by `message`, without joining them first.
     public func authenticationCode(for prefix: [UInt8], followedBy message: ArraySlice<UInt8>) -> [UInt8] {
         var code = [UInt8](repeating: 0, count: Self.codeByteCount)
+        code.withUnsafeMutableBytes { authenticationCode(for: prefix, followedBy: message, into: $0) }
+        return code
+    }
+
+    /// The same, written into the first ``codeByteCount`` bytes of `output` instead of an array of its own (for
+    /// checking every relayed message, where the array was a tenth of the check).
+    public func authenticationCode(
+        for prefix: [UInt8],
+        followedBy message: ArraySlice<UInt8>,
+        into output: UnsafeMutableRawBufferPointer
+    ) {
+        precondition(output.count >= Self.codeByteCount, "no room for the code")
         let succeeded = prefix.withUnsafeBytes { first in
             message.withUnsafeBytes { second in
-                code.withUnsafeMutableBufferPointer { output in
-                    COpenSSL_hmacSHA256Finish(
-                        keyed.copy(),
-                        first.baseAddress,
-                        first.count,
-                        second.baseAddress,
-                        second.count,
-                        output.baseAddress
-                    )
-                }
+                COpenSSL_hmacSHA256Finish(
+                    keyed.copy(),
+                    first.baseAddress,
+                    first.count,
+                    second.baseAddress,
+                    second.count,
+                    output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                )
             }
         }
         precondition(succeeded == 1, "libcrypto could not compute HMAC-SHA-256")
-        return code
     }
 
     /// Whether `code` is the authentication code of `message`, compared in constant time.
@@ -74,6 +83,14 @@ private final class KeyedContext: @unchecked Sendable {
 
 /// Comparisons whose duration does not depend on the position of the first difference.
 public enum ConstantTime {
+    /// Whether `a` and `b` hold the same bytes. Lengths are not secret: unequal lengths answer false at once.
+    public static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        CryptoLibrary.ensureInitialized()
+        guard a.count == b.count else { return false }
+        guard !a.isEmpty else { return true }
+        return COpenSSL_constantTimeCompare(a.baseAddress, b.baseAddress, a.count) == 0
+    }
+
     /// Whether `a` and `b` hold the same bytes. Lengths are not secret: unequal lengths answer false at once.
     public static func equal(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
         CryptoLibrary.ensureInitialized()

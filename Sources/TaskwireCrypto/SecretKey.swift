@@ -70,6 +70,22 @@ public enum Hex {
         }
     }
 
+    /// Writes the lowercase digits of `bytes` to the start of `out`, which has room for twice as many.
+    public static func write(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
+        precondition(out.count >= 2 * bytes.count, "no room for the digits")
+        digits.withUnsafeBufferPointer { digits in
+            for (index, byte) in bytes.enumerated() {
+                out[2 * index] = digits[Int(byte >> 4)]
+                out[2 * index + 1] = digits[Int(byte & 0x0F)]
+            }
+        }
+    }
+
+    /// Whether `text` is an even number of lowercase digits, what `decode` accepts, looked at without decoding it.
+    public static func isDigits(_ text: ArraySlice<UInt8>) -> Bool {
+        text.count % 2 == 0 && text.allSatisfy { value($0) != nil }
+    }
+
     /// Decodes lowercase digits only, so that every value has exactly one text; nil for an odd length or any other
     /// character.
     public static func decode<Text: Collection>(_ text: Text) -> [UInt8]? where Text.Element == UInt8 {

@@ -89,12 +89,22 @@ public struct RelayCodec: Sendable {
         }
         guard message.starts(with: Self.magic) else { return .failure(.malformed) }
         guard message[2] == Self.version else { return .failure(.unknownVersion) }
-        guard message[3] == UInt8(ascii: " "), message[Self.headerByteCount - 1] == 0x0A,
-            let code = Hex.decode(message[4..<(Self.headerByteCount - 1)])
+        let digits = message[4..<(Self.headerByteCount - 1)]
+        guard message[3] == UInt8(ascii: " "), message[Self.headerByteCount - 1] == 0x0A, Hex.isDigits(digits)
         else { return .failure(.malformed) }
         let body = message[Self.headerByteCount...]
-        // Nothing of the body is looked at before its code is verified.
-        guard ConstantTime.equal(self.code(for: body)[...], code[...]) else { return .failure(.badCode) }
+        // Nothing of the body is looked at before its code is verified. The code is computed and written out in
+        // digits on the stack and compared with the header's digits (one text per code: lowercase only), with no
+        // array made for either.
+        let codeBytes = HMACSHA256.codeByteCount
+        let genuine = withUnsafeTemporaryAllocation(byteCount: 3 * codeBytes, alignment: 1) { scratch in
+            let code = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<codeBytes])
+            let expected = UnsafeMutableRawBufferPointer(rebasing: scratch[codeBytes...])
+            mac.authenticationCode(for: context, followedBy: body, into: code)
+            Hex.write(UnsafeRawBufferPointer(code), into: expected)
+            return digits.withUnsafeBytes { ConstantTime.equal(UnsafeRawBufferPointer(expected), $0) }
+        }
+        guard genuine else { return .failure(.badCode) }
         return Self.parse(body: body)
     }
 
@@ -129,11 +139,15 @@ public struct RelayCodec: Sendable {
     /// `<seq> <projectId> <type>\n<event JSON>`, where the JSON must say the same seq, project and type.
     private static func parseEvent(_ bytes: ArraySlice<UInt8>) -> Result<CommittedEvent, RelayRejection> {
         guard let newline = bytes.firstIndex(of: 0x0A) else { return .failure(.badHeader) }
-        let fields = bytes[..<newline].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-        guard fields.count == 3, let seq = decimal(fields[0]), isProjectID(fields[1]),
-            let type = EventType(rawValue: String(decoding: fields[2], as: UTF8.self))
+        // Exactly three fields, found in place (`split` made an array of them for every message).
+        let space = UInt8(ascii: " ")
+        let header = bytes[..<newline]
+        guard let first = header.firstIndex(of: space), let second = header[(first + 1)...].firstIndex(of: space),
+            !header[(second + 1)...].contains(space), let seq = decimal(header[..<first]),
+            isProjectID(header[(first + 1)..<second]),
+            let type = EventType(rawValue: String(decoding: header[(second + 1)...], as: UTF8.self))
         else { return .failure(.badHeader) }
-        let projectID = String(decoding: fields[1], as: UTF8.self)
+        let projectID = String(decoding: header[(first + 1)..<second], as: UTF8.self)
         let payload = bytes[(newline + 1)...]
         // The payload goes on to clients as it is: checked in full, but only the three members the header repeats
         // are built.

@@ -152,6 +152,22 @@ import Testing
         #expect(codec.seal(body: body) == expected)
     }
 
+    /// The code has one text: lowercase digits. Anything else in its place is malformed; another code is a bad one.
+    @Test func theCodeIsReadAsLowercaseDigitsOnly() {
+        let sealed = codec.seal(Self.event())
+        let letter = sealed[4..<68].firstIndex { $0 >= UInt8(ascii: "a") }!
+        var uppercase = sealed
+        uppercase[letter] -= 0x20
+        #expect(rejection(uppercase) == .malformed)
+        var notADigit = sealed
+        notADigit[4] = UInt8(ascii: "g")
+        #expect(rejection(notADigit) == .malformed)
+        var anotherCode = sealed
+        anotherCode[4] = anotherCode[4] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+        #expect(rejection(anotherCode) == .badCode)
+        #expect(rejection(sealed) == nil)
+    }
+
     @Test func rejectionsAreCountedAndWarnedAboutAtMostOncePerIntervalWithoutContent() {
         let lines = Locked<[String]>([])
         let logger = Logger(label: "test") { _ in CapturingHandler(lines: lines) }
