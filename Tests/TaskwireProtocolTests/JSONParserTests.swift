@@ -313,7 +313,8 @@ extension String {
         "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00x\"}", "{\"a\":01}", "{\"a\":1.}", "{\"a\":-}",
         "{\"a\":1e}", "{\"a\":[1,]}", "{\"a\":[1 2]}", "{\"a\":{}}x", "{\"a\":\"unterminated}", "{\"seq\":1}{}",
         // Names with escapes, and names that only look like a kept one.
-        "{\"se\\u0071\":5,\"type\":\"x\",\"seq\":6,\"s\\u0065q\":7}", "{\"pr\\u006fjectId\":\"p\",\"séq\":1,\"seq \":2}",
+        "{\"se\\u0071\":5,\"type\":\"x\",\"seq\":6,\"s\\u0065q\":7}",
+        "{\"pr\\u006fjectId\":\"p\",\"séq\":1,\"seq \":2}",
         "{\"seq\\u0000\":1,\"Seq\":2,\"se\":3,\"seqq\":4}",
         "{\"a\":" + String(repeating: "[", count: 255) + String(repeating: "]", count: 255) + "}",
         "{\"a\":" + String(repeating: "[", count: 256) + String(repeating: "]", count: 256) + "}",
