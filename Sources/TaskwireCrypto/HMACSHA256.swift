@@ -41,7 +41,7 @@ public struct HMACSHA256: Sendable {
                     first.count,
                     second.baseAddress,
                     second.count,
-                    output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                    output.baseAddress!.bindMemory(to: UInt8.self, capacity: Self.codeByteCount)
                 )
             }
         }

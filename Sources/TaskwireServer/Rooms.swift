@@ -220,12 +220,12 @@ final class Rooms: @unchecked Sendable {
         if corked { writer.uncork(mayBlock: false) }
     }
 
-    /// Tells the other hosts of a committed event.
     /// Runs `body`, in which the calling thread announces changes; what they publish goes to the relay together.
     func publishingTogether(_ body: () -> Void) {
         if publishes { relay.publishingTogether(body) } else { body() }
     }
 
+    /// Tells the other hosts of a committed event.
     func publish(_ event: CommittedEvent) {
         if publishes { relay.publish(codec.seal(event), topic: event.projectID) }
     }

@@ -117,8 +117,12 @@ public final class Server: CallHandler, Sendable {
         if method.requiresSession && user == nil {
             return .failure(.notInitialized)
         }
-        // A session whose token (or user) was removed answers nothing more.
-        if method.requiresSession, !rooms.checkSession() {
+        // A session whose token (or user) was removed answers nothing more. Within a group the token was checked
+        // right before the group began (``runGrouped(_:)``): revoking the session writes (it leaves its rooms) and
+        // tells the other hosts at once, neither of which may happen inside a transaction that a later call of the
+        // group may yet roll back and run again.
+        let grouping = session.withLock { $0.grouping }
+        if method.requiresSession, !(grouping ? !rooms.sessionRevoked : rooms.checkSession()) {
             return .failure(
                 ResponseError(code: .unauthenticated, message: "Unauthenticated: the session's token was revoked")
             )
@@ -169,6 +173,9 @@ public final class Server: CallHandler, Sendable {
     }
 
     public func runGrouped(_ body: () -> Void) -> GroupOutcome {
+        // The token check of the group's calls, made once before its transaction (see ``handle(_:context:)``); a
+        // revoked session's calls then fail one by one inside the group, as they would alone.
+        rooms.checkSession()
         session.withLock { $0.grouping = true }
         defer { session.withLock { $0.grouping = false } }
         switch store.runGrouped(body) {

@@ -140,9 +140,12 @@ public final class SQLiteStore: TaskwireStorage {
     /// update without them). Nothing is lost by it when a call fails having changed no row, which is how nearly every
     /// failure goes (a stale version, a missing task, a refused param): there is nothing of it to undo, and it is
     /// answered alone. A statement that fails is undone by SQLite itself; the rows counted here are those of
-    /// completed statements, their triggers and foreign key actions included. A call that fails after it changed
-    /// rows cannot be undone alone in such a run: the run is marked to start over, its remaining calls fail at once,
-    /// and ``runGrouped(_:)`` undoes the run and runs its calls again, each in a savepoint (``inCallSavepoint(_:_:)``).
+    /// completed statements, their triggers and foreign key actions included (a trigger's rows are counted when it
+    /// ends, even when its statement then fails and is undone: at worst a run starts over that need not have). A
+    /// statement's rows are counted once it has run to its end, as every write of the store's calls does (none reads
+    /// part of a `RETURNING` and stops). A call that fails after it changed rows cannot be undone alone in such a
+    /// run: the run is marked to start over, its remaining calls fail at once, and ``runGrouped(_:)`` undoes the run
+    /// and runs its calls again, each in a savepoint (``inCallSavepoint(_:_:)``).
     private func groupCall<T>(_ db: Database, _ body: () throws -> T) throws -> T {
         if group.isolatesCalls { return try Self.inCallSavepoint(db, body) }
         // Never seen by a client: the run's replies are dropped when it starts over.

@@ -57,6 +57,38 @@ import Testing
         #expect(watcher.close() == 0)
     }
 
+    /// A session whose token was removed is revoked before its next group begins, outside the group's transaction
+    /// (revoking writes its leaving and tells the other hosts at once), and every call of the group is refused.
+    @Test(arguments: StoreBackend.allCases)
+    func aSessionWhoseTokenWasRemovedIsRevokedBeforeItsGroup(_ backend: StoreBackend) throws {
+        let world = try TestWorld(userNames: ["alice", "bob"], backend: backend)
+        let (alice, bob) = (try world.host(as: world.users[0]), try world.host(as: world.users[1]))
+        for host in [alice, bob] { _ = try host.join(projectID: world.projectID) }
+        let bobSession = try alice.nextNotification("presence.joined")["sessionId"]
+        let tokenID = try #require(
+            try world.admin.run(["token", "list", "--user", "bob"]).arrayValue?.first?["id"]?.stringValue
+        )
+        _ = try world.admin.run(["token", "remove", tokenID])
+        // Past the time a checked token is trusted (100 ms).
+        Thread.sleep(forTimeInterval: 0.3)
+        let project = JSON.string(world.projectID)
+        let ids = bob.sendPipelined([
+            ("task.list", ["projectId": project]),
+            ("task.create", ["projectId": project, "title": "not by a revoked session"]),
+            ("task.list", ["projectId": project]),
+        ])
+        for id in ids {
+            let error = #expect(throws: TaskwireError.self) { try bob.reply(to: id) }
+            #expect(error?.code == -32001, "unauthenticated")
+        }
+        #expect(try bob.nextNotification("project.revoked") == ["projectId": .string(world.projectID)])
+        let left = try alice.nextNotification("presence.left")
+        #expect(left["sessionId"] == bobSession && left["reason"] == "revoked")
+        #expect(try alice.call("task.list", ["projectId": project])["tasks"]?.arrayValue?.count == 0)
+        #expect(alice.close() == 0)
+        _ = bob.close()
+    }
+
     /// A file size limit stands for a full disk: groups of pipelined creates run into it. Whatever was answered
     /// with success must be there afterwards, whatever was refused must not, and the log stays gap-free.
     @Test func nothingIsAcknowledgedThatTheDiskDidNotTake() throws {
