@@ -71,12 +71,20 @@ extension RedisRelay.Core {
         return connection
     }
 
-    /// Brings the connection's project subscriptions in line with the topics wanted (replies come to `listen`).
+    /// Brings the connection's project subscriptions in line with the topics wanted (replies come to `listen`), when
+    /// they changed since `seen` (a count of changes, nil at first): the two sets were compared for every message
+    /// before, a twentieth of a receiving host's subscriber thread (`perf`).
     private func updateSubscriptions(
         _ connection: borrowing RedisConnection,
-        _ subscribed: inout Set<String>
+        _ subscribed: inout Set<String>,
+        seen: inout Int?
     ) throws(RedisConnectionError) {
-        let wanted = shared.withLock { $0.topics }
+        let wanted: Set<String>? = shared.withLock { state in
+            guard state.topicsChanges != seen else { return nil }
+            seen = state.topicsChanges
+            return state.topics
+        }
+        guard let wanted else { return }
         let added = wanted.subtracting(subscribed)
         let removed = subscribed.subtracting(wanted)
         if !added.isEmpty {
@@ -104,9 +112,10 @@ extension RedisRelay.Core {
         var lastTraffic = ContinuousClock.now
         var pingSentAt: ContinuousClock.Instant?
         var subscribed = subscribed
+        var topicsSeen: Int?
         while true {
             do {
-                try updateSubscriptions(connection, &subscribed)
+                try updateSubscriptions(connection, &subscribed, seen: &topicsSeen)
             } catch {
                 return .failed(error)
             }
