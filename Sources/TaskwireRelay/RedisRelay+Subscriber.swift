@@ -71,20 +71,12 @@ extension RedisRelay.Core {
         return connection
     }
 
-    /// Brings the connection's project subscriptions in line with the topics wanted (replies come to `listen`), when
-    /// they changed since `seen` (a count of changes, nil at first): the two sets were compared for every message
-    /// before, a twentieth of a receiving host's subscriber thread (`perf`).
+    /// Brings the connection's project subscriptions in line with the topics wanted (replies come to `listen`).
     private func updateSubscriptions(
         _ connection: borrowing RedisConnection,
-        _ subscribed: inout Set<String>,
-        seen: inout Int?
+        _ subscribed: inout Set<String>
     ) throws(RedisConnectionError) {
-        let wanted: Set<String>? = shared.withLock { state in
-            guard state.topicsChanges != seen else { return nil }
-            seen = state.topicsChanges
-            return state.topics
-        }
-        guard let wanted else { return }
+        let wanted = shared.withLock { $0.topics }
         let added = wanted.subtracting(subscribed)
         let removed = subscribed.subtracting(wanted)
         if !added.isEmpty {
@@ -112,10 +104,9 @@ extension RedisRelay.Core {
         var lastTraffic = ContinuousClock.now
         var pingSentAt: ContinuousClock.Instant?
         var subscribed = subscribed
-        var topicsSeen: Int?
         while true {
             do {
-                try updateSubscriptions(connection, &subscribed, seen: &topicsSeen)
+                try updateSubscriptions(connection, &subscribed)
             } catch {
                 return .failed(error)
             }

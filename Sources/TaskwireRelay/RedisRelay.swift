@@ -150,11 +150,7 @@ extension RedisRelay {
             var queue: [Queued] = []
             var queuedBytes = 0
             /// The topics this host wants; the subscriber thread brings its subscriptions in line.
-            var topics: Set<String> = [] {
-                didSet { topicsChanges &+= 1 }
-            }
-            /// Counts changes of `topics`, so that the subscriber thread compares the sets only after one.
-            var topicsChanges = 0
+            var topics: Set<String> = []
             /// The publisher thread is about to wait, or waiting, on `publisherWakeup`.
             var publisherWaiting = false
             /// The publisher thread has taken payloads and not yet read all their replies.
