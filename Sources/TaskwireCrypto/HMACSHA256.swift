@@ -93,13 +93,6 @@ public enum ConstantTime {
 
     /// Whether `a` and `b` hold the same bytes. Lengths are not secret: unequal lengths answer false at once.
     public static func equal(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Bool {
-        CryptoLibrary.ensureInitialized()
-        guard a.count == b.count else { return false }
-        guard !a.isEmpty else { return true }
-        return a.withUnsafeBytes { left in
-            b.withUnsafeBytes { right in
-                COpenSSL_constantTimeCompare(left.baseAddress, right.baseAddress, left.count) == 0
-            }
-        }
+        a.withUnsafeBytes { left in b.withUnsafeBytes { right in equal(left, right) } }
     }
 }

@@ -60,12 +60,9 @@ public enum Hex {
     /// an event, `perf`).
     public static func write(_ bytes: [UInt8], into out: inout [UInt8], at start: Int) {
         precondition(start >= 0 && start + 2 * bytes.count <= out.count, "no room for the digits")
-        out.withUnsafeMutableBufferPointer { out in
-            digits.withUnsafeBufferPointer { digits in
-                for (index, byte) in bytes.enumerated() {
-                    out[start + 2 * index] = digits[Int(byte >> 4)]
-                    out[start + 2 * index + 1] = digits[Int(byte & 0x0F)]
-                }
+        bytes.withUnsafeBytes { bytes in
+            out.withUnsafeMutableBytes { out in
+                write(bytes, into: UnsafeMutableRawBufferPointer(rebasing: out[start...]))
             }
         }
     }

@@ -266,21 +266,16 @@ extension RedisRelay {
         }
 
         func publish(_ payload: [UInt8], on channel: [UInt8]) {
+            let item = Queued(channel: channel, payload: payload)
             let (wake, dropReason) = shared.withLock { state -> (Bool, String?) in
                 guard !state.stopped else { return (false, "stopped") }
                 guard state.isLive else { return (false, "degraded") }
                 if let holder = state.holder, pthread_equal(holder.thread, pthread_self()) != 0 {
-                    state.holder?.held.append(Queued(channel: channel, payload: payload))
+                    state.holder?.held.append(item)
                     return (false, nil)
                 }
-                if let wake = writeDirectly([Queued(channel: channel, payload: payload)], state: &state) {
-                    return (wake, nil)
-                }
-                guard state.queuedBytes + payload.count <= maximumQueuedBytes else { return (false, "queue full") }
-                state.queue.append(Queued(channel: channel, payload: payload))
-                state.queuedBytes += payload.count
-                defer { state.publisherWaiting = false }
-                return (state.publisherWaiting, nil)
+                let (wake, dropped) = handOn([item], state: &state)
+                return (wake, dropped > 0 ? "queue full" : nil)
             }
             if wake {
                 publisherWakeup.signal()
@@ -310,21 +305,31 @@ extension RedisRelay {
                 guard !held.isEmpty else { return (false, 0) }
                 // Dropped like any publish while the relay is down: receivers read the log instead.
                 guard !state.stopped, state.isLive else { return (false, held.count) }
-                if let wake = writeDirectly(held, state: &state) { return (wake, 0) }
-                var dropped = 0
-                for item in held {
-                    guard state.queuedBytes + item.payload.count <= maximumQueuedBytes else {
-                        dropped += 1
-                        continue
-                    }
-                    state.queue.append(item)
-                    state.queuedBytes += item.payload.count
-                }
-                defer { state.publisherWaiting = false }
-                return (state.publisherWaiting, dropped)
+                return handOn(held, state: &state)
             }
             if wake { publisherWakeup.signal() }
             if dropped > 0 { logger.debug("payloads dropped", metadata: ["count": "\(dropped)"]) }
+        }
+
+        /// Hands payloads of a publishing thread on, in order: written to the socket at once when the publisher
+        /// thread waits with nothing queued (``writeDirectly(_:state:)``), else queued for it while the queue has
+        /// room (the rest dropped). Returns whether to wake the publisher thread, and how many were dropped. Runs
+        /// with `shared` held.
+        private func handOn(_ items: [Queued], state: inout State) -> (wake: Bool, dropped: Int) {
+            if let wake = writeDirectly(items, state: &state) { return (wake, 0) }
+            var dropped = 0
+            for item in items {
+                guard state.queuedBytes + item.payload.count <= maximumQueuedBytes else {
+                    dropped += 1
+                    continue
+                }
+                state.queue.append(item)
+                state.queuedBytes += item.payload.count
+            }
+            // Nothing queued: nothing to wake the publisher thread for.
+            guard dropped < items.count else { return (false, dropped) }
+            defer { state.publisherWaiting = false }
+            return (state.publisherWaiting, dropped)
         }
 
         /// Writes the PUBLISH commands of `payloads` to the publisher's socket from the calling thread, in one
@@ -345,7 +350,7 @@ extension RedisRelay {
             for item in payloads {
                 guard let one = RedisConnection.format([RedisRelay.Command.publish, item.channel, item.payload])
                 else { return nil }
-                if payloads.count == 1 { command = one } else { command += one }
+                if command.isEmpty { command = one } else { command += one }
             }
             let written = command.withUnsafeBytes { bytes in
                 send(socket, bytes.baseAddress, bytes.count, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))

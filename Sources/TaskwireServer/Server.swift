@@ -104,9 +104,9 @@ public final class Server: CallHandler, Sendable {
         guard let method = Self.methods[call.method] else {
             return .failure(.methodNotFound(call.method))
         }
-        let user = session.withLock {
+        let (user, grouping) = session.withLock {
             $0.inFlight += 1
-            return $0.user
+            return ($0.user, $0.grouping)
         }
         defer {
             idle.withLock {
@@ -121,7 +121,6 @@ public final class Server: CallHandler, Sendable {
         // right before the group began (``runGrouped(_:)``): revoking the session writes (it leaves its rooms) and
         // tells the other hosts at once, neither of which may happen inside a transaction that a later call of the
         // group may yet roll back and run again.
-        let grouping = session.withLock { $0.grouping }
         if method.requiresSession, !(grouping ? !rooms.sessionRevoked : rooms.checkSession()) {
             return .failure(
                 ResponseError(code: .unauthenticated, message: "Unauthenticated: the session's token was revoked")
