@@ -13,7 +13,11 @@
 struct floor_store {
     sqlite3 *db;
     sqlite3_stmt *begin, *commit, *savepoint, *version, *update, *reread, *seq, *seqread, *event;
-    sqlite3_stmt *pending, *text, *index_update, *pending_done;
+    sqlite3_stmt *pending, *text, *index_update, *pending_done, *seqstore;
+    /* In a group, as in the host (Sources/TaskwireStore/GroupSeqs.swift): the project's last_seq read at the
+     * group's first event, counted here, and written back once before the commit. */
+    int grouped, seq_known;
+    long long seq_stored, seq_last;
 };
 
 static sqlite3 *floor_db; /* for check()'s message */
@@ -68,6 +72,8 @@ static void floor_open(struct floor_store *s, const char *path) {
         "due_date, labels, version, created_by, created_at, updated_at, rank FROM tasks WHERE id = ?");
     s->seq = prepare("UPDATE projects SET last_seq = last_seq + 1 WHERE id = ?");
     s->seqread = prepare("SELECT last_seq FROM projects WHERE id = ?");
+    s->seqstore = prepare("UPDATE projects SET last_seq = ? WHERE id = ?");
+    s->grouped = 0;
     s->event = prepare(
         "INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)");
     /* The host's index upkeep (SQLiteStore.updateSearchIndex and Schema.SearchUpdate): the pending tasks, then
@@ -113,12 +119,24 @@ static long long floor_update(struct floor_store *s, const char *task, long long
     check(sqlite3_step(s->reread), "reread");
     for (int column = 0; column < 14; column++) (void)sqlite3_column_text(s->reread, column);
     sqlite3_reset(s->reread);
-    sqlite3_bind_text(s->seq, 1, project, -1, SQLITE_TRANSIENT);
-    run(s->seq, "seq");
-    sqlite3_bind_text(s->seqread, 1, project, -1, SQLITE_TRANSIENT);
-    check(sqlite3_step(s->seqread), "seqread");
-    long long next = sqlite3_column_int64(s->seqread, 0);
-    sqlite3_reset(s->seqread);
+    long long next;
+    if (s->grouped && s->seq_known) {
+        next = ++s->seq_last;
+    } else {
+        if (!s->grouped) {
+            sqlite3_bind_text(s->seq, 1, project, -1, SQLITE_TRANSIENT);
+            run(s->seq, "seq");
+        }
+        sqlite3_bind_text(s->seqread, 1, project, -1, SQLITE_TRANSIENT);
+        check(sqlite3_step(s->seqread), "seqread");
+        next = sqlite3_column_int64(s->seqread, 0);
+        sqlite3_reset(s->seqread);
+        if (s->grouped) {
+            s->seq_known = 1;
+            s->seq_stored = next;
+            s->seq_last = ++next;
+        }
+    }
     *length = snprintf(payload, capacity,
         "{\"projectId\":\"%s\",\"seq\":%lld,\"type\":\"task.updated\",\"at\":\"%s\",\"actor\":{\"id\":\"%s\","
         "\"name\":\"alice\"},\"origin\":{\"sessionId\":\"%s\"},\"data\":{\"task\":{\"id\":\"%s\",\"projectId\":"
@@ -136,6 +154,22 @@ static long long floor_update(struct floor_store *s, const char *task, long long
     sqlite3_bind_text(s->event, 7, payload, *length, SQLITE_TRANSIENT);
     run(s->event, "event");
     return next;
+}
+
+/* A group's calls begin: the project's seq is counted in memory until floor_group_end. */
+static inline void floor_group_begin(struct floor_store *s) {
+    s->grouped = 1;
+    s->seq_known = 0;
+}
+
+/* Before the group's commit: the last seq its events took, to the project's row. */
+static inline void floor_group_end(struct floor_store *s, const char *project) {
+    if (s->seq_known && s->seq_last > s->seq_stored) {
+        sqlite3_bind_int64(s->seqstore, 1, s->seq_last);
+        sqlite3_bind_text(s->seqstore, 2, project, -1, SQLITE_TRANSIENT);
+        run(s->seqstore, "seq store");
+    }
+    s->grouped = 0;
 }
 
 /* Brings the full-text index up to date for the tasks noted as pending, in a transaction of its own. */

@@ -3,7 +3,9 @@
  * (floor_store.h), on a database the host created. Groups of GROUP updates (64 unless given; 1 for updates sent one
  * at a time) share one IMMEDIATE transaction, as the host's group commit does: a group of more than one update runs
  * in one savepoint of the whole group (the host's run, which it rolls back to when a call fails after it wrote, to
- * run the group again with a savepoint per call: never here, where no update fails); the event row
+ * run the group again with a savepoint per call: never here, where no update fails), and takes the project's seqs
+ * as the host's group does, reading the project's row at its first event and writing the last seq back before the
+ * commit (Sources/TaskwireStore/GroupSeqs.swift); the event row
  * carries a payload of the size the host writes. After every 256 updates, and after the last, the full-text index
  * is brought up to date for the tasks noted as pending, in a transaction of its own, as the host's upkeep does at
  * the latest (SQLiteStore+Upkeep.swift).
@@ -43,7 +45,10 @@ int main(int argc, char **argv) {
     int noted = 0; /* updates since the last upkeep */
     for (int done = 0; done < count;) {
         run(store.begin, "begin");
-        if (group > 1) run(store.savepoint, "savepoint");
+        if (group > 1) {
+            run(store.savepoint, "savepoint");
+            floor_group_begin(&store);
+        }
         for (int i = 0; i < group && done < count; i++, done++, noted++) {
             snprintf(title, sizeof title, "title %d", done);
             int task = done % task_count;
@@ -54,6 +59,7 @@ int main(int argc, char **argv) {
             }
             versions[task]++;
         }
+        if (group > 1) floor_group_end(&store, project);
         run(store.commit, "commit");
         if (noted < 256 && done < count) continue;
         noted = 0;

@@ -35,6 +35,8 @@ final class HotSQL: Sendable {
 /// copied instead into memory kept for its statement and parameter, and bound as static; the bindings are cleared
 /// when the group ends, before that memory goes.
 ///
+/// It also keeps the `seq`s the group's events took (``GroupSeqs``), written to the projects' rows before the commit.
+///
 /// It lives only while a group's transaction is open, on the thread that runs the group (``SQLiteStore/runGrouped``
 /// begins and ends it), for that group's connection: the connection outlives it, and no statement is kept past
 /// the group. Any other connection, thread or moment goes to GRDB's cache as before, and binds transient copies.
@@ -48,6 +50,7 @@ final class GroupStatements {
     private let connection: ObjectIdentifier
     /// By ``HotSQL/slot``.
     private var entries: [Entry?] = []
+    let seqs = GroupSeqs()
 
     private init(connection db: Database) {
         connection = ObjectIdentifier(db)
@@ -78,12 +81,20 @@ final class GroupStatements {
         return try body()
     }
 
+    /// The open group's memo when this thread runs a group on `db`.
+    private static func memo(for db: Database) -> GroupStatements? {
+        guard let opaque = pthread_getspecific(key) else { return nil }
+        let memo = Unmanaged<GroupStatements>.fromOpaque(opaque).takeUnretainedValue()
+        return memo.connection == ObjectIdentifier(db) ? memo : nil
+    }
+
+    /// The `seq`s of the group this thread runs on `db`, or nil outside such a group.
+    static func seqs(for db: Database) -> GroupSeqs? { memo(for: db)?.seqs }
+
     /// The statement for `sql` on `db`, and the memory to bind its texts from: from the memo when this thread's
     /// open group is on `db`, else from GRDB's cache, with none.
     static func statement(_ db: Database, _ sql: HotSQL) throws -> (Statement, BindBuffers?) {
-        guard let opaque = pthread_getspecific(key) else { return (try db.cachedStatement(sql: sql.text), nil) }
-        let memo = Unmanaged<GroupStatements>.fromOpaque(opaque).takeUnretainedValue()
-        guard memo.connection == ObjectIdentifier(db) else { return (try db.cachedStatement(sql: sql.text), nil) }
+        guard let memo = memo(for: db) else { return (try db.cachedStatement(sql: sql.text), nil) }
         let slot = sql.slot
         if slot < memo.entries.count, let known = memo.entries[slot] { return (known.statement, known.buffers) }
         let statement = try db.cachedStatement(sql: sql.text)

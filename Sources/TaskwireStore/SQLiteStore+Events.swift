@@ -12,20 +12,7 @@ extension SQLiteStore {
         at: String? = nil,
         data: JSON
     ) throws -> CommittedEvent {
-        // An UPDATE and a SELECT rather than `UPDATE … RETURNING`, which SQLite runs through a temporary table of
-        // its own, opened, filled and closed each time: a third of SQLite's work per pipelined `task.update`
-        // (`Benchmarks/Floor`: 112k → 73k instructions without it in either statement).
-        var next = try HotStatement(db, nextSeqSQL)
-        next.bind(1, projectID)
-        try next.run()
-        guard next.changes == 1 else { throw StoreError.notFound("Project") }
-        var read = try HotStatement(db, lastSeqSQL)
-        let seq: Int64 = try {
-            defer { read.finish() }
-            read.bind(1, projectID)
-            guard try read.step() else { throw StoreError.notFound("Project") }
-            return read.int64(0)
-        }()
+        let seq = try nextSeq(db, projectID: projectID)
         let at = at ?? Timestamp.now()
         let payload = CommittedEvent.payload(
             projectID: projectID,
@@ -47,6 +34,54 @@ extension SQLiteStore {
         return CommittedEvent(projectID: projectID, seq: seq, type: type.rawValue, payload: payload)
     }
 
+    /// The project's next `seq`, taken inside the caller's transaction. In a group it is counted in memory and
+    /// written back before the commit (``GroupSeqs``).
+    private static func nextSeq(_ db: Database, projectID: String) throws -> Int64 {
+        if let seqs = GroupStatements.seqs(for: db) {
+            return try seqs.next(of: projectID) { try storedSeq(db, projectID: projectID) }
+        }
+        // An UPDATE and a SELECT rather than `UPDATE … RETURNING`, which SQLite runs through a temporary table of
+        // its own, opened, filled and closed each time: a third of SQLite's work per pipelined `task.update`
+        // (`Benchmarks/Floor`: 112k → 73k instructions without it in either statement).
+        var next = try HotStatement(db, nextSeqSQL)
+        next.bind(1, projectID)
+        try next.run()
+        guard next.changes == 1 else { throw StoreError.notFound("Project") }
+        return try storedSeq(db, projectID: projectID)
+    }
+
+    /// The project's last `seq` as the caller's transaction sees it: in a group, with the events its calls
+    /// appended so far.
+    static func currentSeq(_ db: Database, projectID: String) throws -> Int64 {
+        if let last = GroupStatements.seqs(for: db)?.last(of: projectID) { return last }
+        return try storedSeq(db, projectID: projectID)
+    }
+
+    /// `projects.last_seq`.
+    private static func storedSeq(_ db: Database, projectID: String) throws -> Int64 {
+        var read = try HotStatement(db, lastSeqSQL)
+        defer { read.finish() }
+        read.bind(1, projectID)
+        guard try read.step() else { throw StoreError.notFound("Project") }
+        return read.int64(0)
+    }
+
+    /// Writes the `seq`s a group's events took to their projects' rows, before the group's commit.
+    static func writeBackSeqs(_ db: Database) throws {
+        guard let seqs = GroupStatements.seqs(for: db) else { return }
+        let moved = seqs.moved
+        guard !moved.isEmpty else { return }
+        // Outside a transaction (SQLite rolled it back: a full disk, for one) the rows would be written alone.
+        guard db.isInsideTransaction else { throw StoreError.unavailable("the group's transaction ended") }
+        for (project, last) in moved {
+            var write = try HotStatement(db, storeSeqSQL)
+            write.bind(1, last)
+            write.bind(2, project)
+            try write.run()
+        }
+    }
+
+    private static let storeSeqSQL = HotSQL("UPDATE projects SET last_seq = ? WHERE id = ?")
     private static let nextSeqSQL = HotSQL("UPDATE projects SET last_seq = last_seq + 1 WHERE id = ?")
     private static let lastSeqSQL = HotSQL("SELECT last_seq FROM projects WHERE id = ?")
     private static let insertEventSQL = HotSQL(

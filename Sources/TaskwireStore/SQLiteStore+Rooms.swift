@@ -35,7 +35,7 @@ extension SQLiteStore {
     public func join(actor: ActingSession, projectID: String, since: Int64?) throws(StoreError) -> JoinResult {
         try write { db in
             _ = try Self.projectAccess(db, projectID: projectID, userID: actor.user.id)
-            let seq = try Int64.fetchOne(db, sql: "SELECT last_seq FROM projects WHERE id = ?", arguments: [projectID])!
+            let seq = try Self.currentSeq(db, projectID: projectID)
             if let since, since > seq { throw StoreError.invalid("since", "above the project's current seq \(seq)") }
             // Another host may have timed this session out while its host was not heard from.
             try Self.upsertSession(db, id: actor.sessionID, userID: actor.user.id, pid: getpid())

@@ -147,6 +147,18 @@ public final class SQLiteStore: TaskwireStorage {
     /// run: the run is marked to start over, its remaining calls fail at once, and ``runGrouped(_:)`` undoes the run
     /// and runs its calls again, each in a savepoint (``inCallSavepoint(_:_:)``).
     private func groupCall<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        // What undoes a failed call's events gives back the seqs they took (``GroupSeqs``).
+        let seqs = GroupStatements.seqs(for: db)
+        seqs?.beginCall()
+        do {
+            return try callOfRun(db, body)
+        } catch {
+            seqs?.undoCall()
+            throw error
+        }
+    }
+
+    private func callOfRun<T>(_ db: Database, _ body: () throws -> T) throws -> T {
         if group.isolatesCalls { return try Self.inCallSavepoint(db, body) }
         // Never seen by a client: the run's replies are dropped when it starts over.
         if group.mustStartOver { throw StoreError.busy }
@@ -211,29 +223,40 @@ public final class SQLiteStore: TaskwireStorage {
     /// `body` runs once with no savepoint per call (``groupCall(_:_:)``), inside one savepoint of the whole run
     /// (which journals each page the run changes once, not once per call). When a call of it failed after it
     /// wrote, the run is rolled back to that savepoint, still holding the lock, and `body` runs again with each
-    /// call in a savepoint of its own, so that the failed call is undone alone; only that second run counts.
+    /// call in a savepoint of its own, so that the failed call is undone alone; only that second run counts. The
+    /// `seq`s the group's events took are written to their projects' rows before the commit (``GroupSeqs``).
     public func runGrouped(_ body: () -> Void) -> GroupResult {
         var result = GroupResult.unavailable
         pool.writeWithoutTransaction { db in
             // Busy past the timeout: the calls run one by one, each failing or not on its own.
             guard (try? Self.begin(db)) != nil else { return }
             group.open(db)
-            GroupStatements.run(for: db) {
+            let writeBackFailure: (any Error)? = GroupStatements.run(for: db) {
                 // Without the run's savepoint there is nothing to start over from: each call gets its own.
                 if (try? HotStatement(db, Self.runSavepointSQL).run()) == nil { group.startOverIsolated() }
                 body()
-                guard group.mustStartOver else { return }
-                guard (try? HotStatement(db, Self.runRollbackSQL).run()) != nil else {
-                    // What the run wrote cannot be sorted out: none of it is kept, and every call is answered
-                    // with the commit's failure.
-                    Self.rollback(db)
-                    return
+                if group.mustStartOver {
+                    guard (try? HotStatement(db, Self.runRollbackSQL).run()) != nil else {
+                        // What the run wrote cannot be sorted out: none of it is kept, and every call is answered
+                        // with the commit's failure.
+                        Self.rollback(db)
+                        return nil
+                    }
+                    GroupStatements.seqs(for: db)?.reset()
+                    group.startOverIsolated()
+                    body()
                 }
-                group.startOverIsolated()
-                body()
+                // The seqs the group's events took, to their projects' rows: without them none of it is kept.
+                do {
+                    try Self.writeBackSeqs(db)
+                    return nil
+                } catch {
+                    return error
+                }
             }
             group.close()
             do {
+                if let writeBackFailure { throw writeBackFailure }
                 try Self.commit(db)
                 result = .committed
             } catch {
