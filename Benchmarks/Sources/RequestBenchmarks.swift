@@ -125,19 +125,40 @@ struct RequestBenchmarks {
     }
 
     /// `ping` written, its response read, then the next: the round trip through the host and two pipes.
+    ///
+    /// Taken in turns with its floor: `/bin/cat` echoing, through the same driver and pipes, a line of the bytes
+    /// the host answers a `ping` with. That is the round trip with nothing in the middle but a process that reads
+    /// and writes, in the same seconds as the host's (this machine's speed moves both).
     private func pingOneAtATime(_ host: BenchHost) throws(BenchError) {
-        results.begin("ping one at a time, \(Format.grouped(scale.pingOneAtATime))")
+        results.begin(
+            "ping one at a time, \(Format.grouped(scale.pingOneAtATime)), in turns with cat echoing its reply"
+        )
         let total = scale.pingWarmup + scale.pingOneAtATime
         let requests = (0..<total).map { Requests.ping(id: $0) }
+        let echoed = (0..<total).map { Requests.pingReply(id: $0) }
+        let cat = try BenchHost(binary: "/bin/cat", arguments: [])
+        defer { finishAll([cat]) }
         var samples: [UInt64] = []
+        var floorSamples: [UInt64] = []
         samples.reserveCapacity(scale.pingOneAtATime)
+        floorSamples.reserveCapacity(scale.pingOneAtATime)
         let timer = RequestTimer(host: host, seconds: 120)
-        defer { timer.finish() }
-        for (id, request) in requests.enumerated() {
-            let (sent, response) = try timer.roundTrip(id: id, request: request, what: "ping")
-            if id >= scale.pingWarmup { samples.append(response.arrival - sent) }
+        let floorTimer = RequestTimer(host: cat, seconds: 120)
+        defer {
+            timer.finish()
+            floorTimer.finish()
+        }
+        for id in 0..<total {
+            let (sent, response) = try timer.roundTrip(id: id, request: requests[id], what: "ping")
+            let (floorSent, echo) = try floorTimer.roundTrip(id: id, request: echoed[id], what: "cat's echo")
+            if id >= scale.pingWarmup {
+                samples.append(response.arrival - sent)
+                floorSamples.append(echo.arrival - floorSent)
+            }
         }
         let summary = LatencySummary(nanoseconds: samples)!
+        let floor = LatencySummary(nanoseconds: floorSamples)!
+        let hostShare = Double(summary.p50) / 1000 - Double(floor.p50) / 1000
         results.add(
             Figure(
                 key: "ping_one_at_a_time",
@@ -147,6 +168,18 @@ struct RequestBenchmarks {
                 target: "p50 ≤ 60 µs",
                 met: summary.p50 <= 60_000,
                 details: ["latency": summary.json, "fallbacks": .int(timer.fallbacks)]
+            )
+        )
+        results.add(
+            Figure(
+                key: "ping_floor_cat",
+                section: "Requests",
+                label: "the pipe floor: cat echoing a ping's reply, in turns (\(Format.grouped(samples.count)))",
+                value: "p50 \(Format.duration(floor.p50)), p99 \(Format.duration(floor.p99))",
+                details: [
+                    "latency": floor.json,
+                    "host_over_floor_p50_us": .number(String(format: "%.1f", hostShare)),
+                ]
             )
         )
     }

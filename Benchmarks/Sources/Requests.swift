@@ -6,6 +6,11 @@ enum Requests {
         line(#"{"jsonrpc":"2.0","id":\#(id),"method":"ping"}"#)
     }
 
+    /// The line a host answers ``ping(id:)`` with.
+    static func pingReply(id: Int) -> [UInt8] {
+        line(#"{"jsonrpc":"2.0","id":\#(id),"result":{}}"#)
+    }
+
     static func initialize(id: Int, token: String) -> [UInt8] {
         line(
             #"{"jsonrpc":"2.0","id":\#(id),"method":"initialize","params":{"protocolVersion":"1","token":\#(quoted(token))}}"#
