@@ -6,11 +6,15 @@ tasks) and every response read. It prints, for each run, the updates per second 
 time per update (from /proc/PID/stat, before and after), and at the end the medians of each build and in how many
 pairs the second build was the faster.
 
-Usage: update_pairs.py FIRST_BINARY SECOND_BINARY [PAIRS] [COUNT]   (defaults: 15 pairs of 20,000 updates)
+With --redis, every host publishes its events through a redis-server of the run's own (as the bench's hosts do),
+and the CPU time Redis took per update is printed too.
+
+Usage: update_pairs.py [--redis] FIRST_BINARY SECOND_BINARY [PAIRS] [COUNT]   (defaults: 15 pairs of 20,000 updates)
 """
 
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -29,9 +33,26 @@ def cpu_seconds(pid):
     return int(fields[11]) / TICK, int(fields[12]) / TICK
 
 
-def run(binary, count):
+def start_redis():
+    port = instructions.free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    deadline = time.time() + 5
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return redis, f"redis://127.0.0.1:{port}"
+        except OSError:
+            if time.time() > deadline:
+                redis.kill()
+                raise
+            time.sleep(0.05)
+
+
+def run(binary, count, redis=None):
     db, token, project = instructions.world(binary)
-    host = subprocess.Popen([binary, "serve", "--db", db], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    relay = ["--redis", redis[1]] if redis else []
+    host = subprocess.Popen([binary, "serve", "--db", db] + relay, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL)
     try:
         instructions.initialize(host, token)
@@ -44,6 +65,7 @@ def run(binary, count):
                                     "title": f"title {i}"}}) + "\n").encode()
             for i in range(count))
         user_before, system_before = cpu_seconds(host.pid)
+        redis_before = sum(cpu_seconds(redis[0].pid)) if redis else 0
         start = time.perf_counter()
         threading.Thread(target=lambda: (host.stdin.write(requests), host.stdin.flush()), daemon=True).start()
         for _ in range(count):
@@ -52,26 +74,36 @@ def run(binary, count):
                 raise RuntimeError(f"task.update: {reply['error']}")
         elapsed = time.perf_counter() - start
         user_after, system_after = cpu_seconds(host.pid)
+        redis_cpu = (sum(cpu_seconds(redis[0].pid)) - redis_before) / count * 1e6 if redis else 0
         return (count / elapsed, (user_after - user_before) / count * 1e6,
-                (system_after - system_before) / count * 1e6)
+                (system_after - system_before) / count * 1e6, redis_cpu)
     finally:
         host.stdin.close()
         host.wait()
 
 
 def main():
-    if len(sys.argv) < 3:
+    arguments = sys.argv[1:]
+    with_redis = "--redis" in arguments
+    arguments = [argument for argument in arguments if argument != "--redis"]
+    if len(arguments) < 2:
         sys.exit(__doc__)
-    binaries = [os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])]
-    pairs = int(sys.argv[3]) if len(sys.argv) > 3 else 15
-    count = int(sys.argv[4]) if len(sys.argv) > 4 else 20_000
+    binaries = [os.path.abspath(arguments[0]), os.path.abspath(arguments[1])]
+    pairs = int(arguments[2]) if len(arguments) > 2 else 15
+    count = int(arguments[3]) if len(arguments) > 3 else 20_000
+    redis = start_redis() if with_redis else None
     results = {binary: [] for binary in binaries}
-    for pair in range(pairs):
-        for binary in binaries:
-            rate, user, system = run(binary, count)
-            results[binary].append((rate, user, system))
-            print(f"pair {pair + 1:2}  {binary}: {rate:8,.0f}/s, host user {user:5.1f} µs, system {system:5.1f} µs "
-                  "per update", flush=True)
+    try:
+        for pair in range(pairs):
+            for binary in binaries:
+                rate, user, system, redis_cpu = run(binary, count, redis)
+                results[binary].append((rate, user, system))
+                print(f"pair {pair + 1:2}  {binary}: {rate:8,.0f}/s, host user {user:5.1f} µs, system {system:5.1f} µs "
+                      "per update" + (f", Redis {redis_cpu:5.1f} µs" if redis else ""), flush=True)
+    finally:
+        if redis:
+            redis[0].terminate()
+            redis[0].wait()
     for binary in binaries:
         rows = results[binary]
         print(f"{binary}: median {statistics.median(r[0] for r in rows):,.0f}/s (best {max(r[0] for r in rows):,.0f}/s); "
