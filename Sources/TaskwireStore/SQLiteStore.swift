@@ -192,7 +192,12 @@ public final class SQLiteStore: TaskwireStorage {
             // When SQLite has already rolled the whole transaction back (a full disk, for one), there is no
             // savepoint left to undo, and the group's commit reports the failure.
             if !db.isInsideTransaction { throw error }
-            try? HotStatement(db, rollbackSQL).run()
+            guard (try? HotStatement(db, rollbackSQL).run()) != nil else {
+                // The call's writes cannot be undone alone, and must not be committed as if they had been: none
+                // of the group is kept, and its commit reports the failure.
+                rollback(db)
+                throw error
+            }
             try? HotStatement(db, releaseSQL).run()
             throw error
         }
