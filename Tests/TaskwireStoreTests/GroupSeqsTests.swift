@@ -191,7 +191,9 @@ extension StoreWorld {
     }
 
     fileprivate func title(_ id: String) throws -> String? {
-        try store.pool.read { db in try String.fetchOne(db, sql: "SELECT title FROM tasks WHERE id = ?", arguments: [id]) }
+        try store.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT title FROM tasks WHERE id = ?", arguments: [id])
+        }
     }
 
     fileprivate func log(_ project: String) throws -> [Int64] {
