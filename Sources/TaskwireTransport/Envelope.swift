@@ -31,8 +31,6 @@ public enum Envelope: Sendable {
     /// What a response is answered with where responses are not passed over: what a request without a method gets.
     static let responseError = ResponseError.invalidRequest("method must be a string")
 
-    private static let knownMembers: Set<String> = ["jsonrpc", "id", "method", "params"]
-
     /// The call, when this is one.
     public var call: Call? {
         if case .call(let call) = self { return call }
@@ -40,31 +38,52 @@ public enum Envelope: Sendable {
     }
 
     /// Checks one request object (a top-level message or a batch element).
+    ///
+    /// The members are read in one pass, each name compared with the four an envelope may have (short strings,
+    /// compared in place): a lookup of each member by name and a hashed set of the known names cost about 2.5k
+    /// instructions per request, as much as parsing a `ping`'s whole line.
     public static func decode(_ value: JSON) -> Envelope {
         guard case .object(let object) = value else {
             return .invalid(.null, .invalidRequest("a request must be a JSON object"))
         }
+        var rawID: JSON?
+        var version: JSON?
+        var methodValue: JSON?
+        var params: JSON?
+        var isResponseShaped = false
+        var unknown: String?
+        for member in object {
+            switch member.key {
+            case "id": rawID = member.value
+            case "jsonrpc": version = member.value
+            case "method": methodValue = member.value
+            case "params": params = member.value
+            default:
+                if member.key == "result" || member.key == "error" { isResponseShaped = true }
+                if unknown == nil { unknown = member.key }
+            }
+        }
         var id: RequestID?
-        if let rawID = object["id"] {
+        if let rawID {
             guard let valid = RequestID(rawID) else {
                 return .invalid(.null, .invalidRequest("id must be a string, a number or null"))
             }
             id = valid
         }
         let replyID = id ?? .null
-        guard object["jsonrpc"] == .string("2.0") else {
+        guard case .string("2.0")? = version else {
             return .invalid(replyID, .invalidRequest("jsonrpc must be \"2.0\""))
         }
-        if object["method"] == nil, let id, object["result"] != nil || object["error"] != nil {
+        if methodValue == nil, let id, isResponseShaped {
             return .response(id)
         }
-        guard case .string(let method)? = object["method"] else {
+        guard case .string(let method)? = methodValue else {
             return .invalid(replyID, .invalidRequest("method must be a string"))
         }
-        for member in object where !knownMembers.contains(member.key) {
-            return .invalid(replyID, .invalidRequest("unknown member \"\(member.key)\""))
+        if let unknown {
+            return .invalid(replyID, .invalidRequest("unknown member \"\(unknown)\""))
         }
-        switch object["params"] {
+        switch params {
         // `params: null` counts as omitted: editor RPC libraries send it for parameterless calls such as `shutdown`.
         case nil, .null?:
             return .call(Call(id: id, method: method, params: [:], paramsWereArray: false))
