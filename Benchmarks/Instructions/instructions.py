@@ -97,24 +97,30 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def start_redis():
+    """A redis-server of the run's own on a free loopback port, once it accepts connections: (process, URL)."""
+    port = free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                              "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    deadline = time.time() + 5
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return redis, f"redis://127.0.0.1:{port}"
+        except OSError:
+            if time.time() > deadline:
+                redis.kill()
+                raise
+            time.sleep(0.05)
+
+
 def receive_run(binary, count, relay, scratch):
     db, token, project = world(binary)
     redis = None
     arguments = []
     if relay == "redis":
-        port = free_port()
-        redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                  "--appendonly", "no"], stdout=subprocess.DEVNULL)
-        deadline = time.time() + 5
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.05)
-        arguments = ["--redis", f"redis://127.0.0.1:{port}"]
+        redis, url = start_redis()
+        arguments = ["--redis", url]
     try:
         writer = subprocess.Popen([binary, "serve", "--db", db] + arguments, stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

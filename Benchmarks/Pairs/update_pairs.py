@@ -14,7 +14,6 @@ Usage: update_pairs.py [--redis] FIRST_BINARY SECOND_BINARY [PAIRS] [COUNT]   (d
 
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Instructions"))
-import instructions  # noqa: E402  (world, call, initialize)
+import instructions  # noqa: E402  (world, call, initialize, start_redis)
 
 TICK = os.sysconf("SC_CLK_TCK")
 TASKS = 64
@@ -31,22 +30,6 @@ TASKS = 64
 def cpu_seconds(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return int(fields[11]) / TICK, int(fields[12]) / TICK
-
-
-def start_redis():
-    port = instructions.free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    deadline = time.time() + 5
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return redis, f"redis://127.0.0.1:{port}"
-        except OSError:
-            if time.time() > deadline:
-                redis.kill()
-                raise
-            time.sleep(0.05)
 
 
 def run(binary, count, redis=None):
@@ -91,7 +74,7 @@ def main():
     binaries = [os.path.abspath(arguments[0]), os.path.abspath(arguments[1])]
     pairs = int(arguments[2]) if len(arguments) > 2 else 15
     count = int(arguments[3]) if len(arguments) > 3 else 20_000
-    redis = start_redis() if with_redis else None
+    redis = instructions.start_redis() if with_redis else None
     results = {binary: [] for binary in binaries}
     try:
         for pair in range(pairs):
