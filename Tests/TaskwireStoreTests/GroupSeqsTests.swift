@@ -68,14 +68,12 @@ import Testing
     @Test func aGroupWhoseSeqsCannotBeWrittenBackKeepsNothing() throws {
         let world = try StoreWorld()
         let task = try world.store.createTask(actor: world.alice, NewTask(projectID: world.projectID, title: "a"))
-        try world.store.pool.write { db in
-            try db.execute(
-                sql: """
-                    CREATE TRIGGER keep_last_seq BEFORE UPDATE OF last_seq ON projects
-                    BEGIN SELECT RAISE(ABORT, 'refused'); END
-                    """
-            )
-        }
+        try world.addTrigger(
+            """
+            CREATE TRIGGER keep_last_seq BEFORE UPDATE OF last_seq ON projects
+            BEGIN SELECT RAISE(ABORT, 'refused'); END
+            """
+        )
         let start = task.event.seq
         var seqs: [Int64] = []
         let result = world.store.runGrouped {
@@ -95,14 +93,12 @@ import Testing
         let world = try StoreWorld()
         let task = try world.store.createTask(actor: world.alice, NewTask(projectID: world.projectID, title: "a"))
         // As SQLite does itself on a full disk: the whole transaction rolled back by a statement that fails.
-        try world.store.pool.write { db in
-            try db.execute(
-                sql: """
-                    CREATE TRIGGER end_the_transaction BEFORE INSERT ON events WHEN NEW.payload LIKE '%end it%'
-                    BEGIN SELECT RAISE(ROLLBACK, 'ended'); END
-                    """
-            )
-        }
+        try world.addTrigger(
+            """
+            CREATE TRIGGER end_the_transaction BEFORE INSERT ON events WHEN NEW.payload LIKE '%end it%'
+            BEGIN SELECT RAISE(ROLLBACK, 'ended'); END
+            """
+        )
         let start = task.event.seq
         var runs: [[Int64]] = []
         let result = world.store.runGrouped {
@@ -179,15 +175,18 @@ extension StoreWorld {
 
     /// Makes the insert of an event whose payload holds `note` fail, as a statement SQLite undoes.
     fileprivate func refuseEvents(noting note: String) throws {
-        try store.pool.write { db in
-            try db.execute(
-                sql: """
-                    CREATE TRIGGER refuse_marked BEFORE INSERT ON events
-                    WHEN instr(NEW.payload, '\(note.replacingOccurrences(of: "'", with: "''"))') > 0
-                    BEGIN SELECT RAISE(ABORT, 'refused'); END
-                    """
-            )
-        }
+        try addTrigger(
+            """
+            CREATE TRIGGER refuse_marked BEFORE INSERT ON events
+            WHEN instr(NEW.payload, '\(note.replacingOccurrences(of: "'", with: "''"))') > 0
+            BEGIN SELECT RAISE(ABORT, 'refused'); END
+            """
+        )
+    }
+
+    /// Creates a trigger that makes some write fail (a DDL statement takes no bound parameters).
+    fileprivate func addTrigger(_ sql: String) throws {
+        try store.pool.write { db in try db.execute(sql: sql) }
     }
 
     fileprivate func title(_ id: String) throws -> String? {
