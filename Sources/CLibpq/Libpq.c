@@ -34,6 +34,7 @@
     V(PQfreemem, (void *ptr), (ptr))                                                                                 \
     X(PGcancel *, PQgetCancel, (PGconn * conn), (conn))                                                              \
     X(int, PQgetisnull, (const PGresult *res, int tup_num, int field_num), (res, tup_num, field_num))                \
+    X(PGresult *, PQgetResult, (PGconn * conn), (conn))                                                              \
     X(char *, PQgetvalue, (const PGresult *res, int tup_num, int field_num), (res, tup_num, field_num))              \
     X(char *, PQhost, (const PGconn *conn), (conn))                                                                  \
     X(int, PQnfields, (const PGresult *res), (res))                                                                  \
@@ -43,20 +44,37 @@
     X(char *, PQresultErrorField, (const PGresult *res, int fieldcode), (res, fieldcode))                            \
     X(char *, PQresultErrorMessage, (const PGresult *res), (res))                                                    \
     X(ExecStatusType, PQresultStatus, (const PGresult *res), (res))                                                  \
+    X(int, PQsendQueryParams,                                                                                        \
+      (PGconn * conn, const char *command, int nParams, const Oid *paramTypes, const char *const *paramValues,       \
+       const int *paramLengths, const int *paramFormats, int resultFormat),                                         \
+      (conn, command, nParams, paramTypes, paramValues, paramLengths, paramFormats, resultFormat))                   \
     X(PQnoticeProcessor, PQsetNoticeProcessor, (PGconn * conn, PQnoticeProcessor proc, void *arg),                  \
       (conn, proc, arg))                                                                                             \
     X(int, PQsocket, (const PGconn *conn), (conn))                                                                   \
     X(ConnStatusType, PQstatus, (const PGconn *conn), (conn))                                                        \
     X(PGTransactionStatusType, PQtransactionStatus, (const PGconn *conn), (conn))
 
+// Pipeline mode (libpq 14 and later): resolved when the loaded library has it and used only then
+// (CLibpq_hasPipelineMode); with an older libpq every statement takes a round trip of its own.
+#ifdef LIBPQ_HAS_PIPELINING
+#define CLIBPQ_PIPELINE_FUNCTIONS(X)                                                                                 \
+    X(int, PQenterPipelineMode, (PGconn * conn), (conn))                                                             \
+    X(int, PQexitPipelineMode, (PGconn * conn), (conn))                                                              \
+    X(int, PQpipelineSync, (PGconn * conn), (conn))
+#else
+#define CLIBPQ_PIPELINE_FUNCTIONS(X)
+#endif
+
 #define CLIBPQ_FIELD(type, name, parameters, arguments) __typeof__(name) *name;
 #define CLIBPQ_VOID_FIELD(name, parameters, arguments) __typeof__(name) *name;
 static struct {
     CLIBPQ_FUNCTIONS(CLIBPQ_FIELD, CLIBPQ_VOID_FIELD)
+    CLIBPQ_PIPELINE_FUNCTIONS(CLIBPQ_FIELD)
 } functions;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static bool loaded;
+static bool pipelining;
 static char failure[256];
 
 static void load(void) {
@@ -76,6 +94,14 @@ static void load(void) {
 #define CLIBPQ_RESOLVE_FIELD(type, name, parameters, arguments) CLIBPQ_RESOLVE(name)
 #define CLIBPQ_RESOLVE_VOID_FIELD(name, parameters, arguments) CLIBPQ_RESOLVE(name)
     CLIBPQ_FUNCTIONS(CLIBPQ_RESOLVE_FIELD, CLIBPQ_RESOLVE_VOID_FIELD)
+    pipelining = true;
+#define CLIBPQ_RESOLVE_OPTIONAL(type, name, parameters, arguments)                                                   \
+    functions.name = (__typeof__(name) *)dlsym(library, #name);                                                      \
+    pipelining = pipelining && functions.name != NULL;
+    CLIBPQ_PIPELINE_FUNCTIONS(CLIBPQ_RESOLVE_OPTIONAL)
+#ifndef LIBPQ_HAS_PIPELINING
+    pipelining = false;
+#endif
     loaded = true;
 }
 
@@ -103,3 +129,34 @@ static void notLoaded(const char *name) {
         functions.name arguments;                                                                                    \
     }
 CLIBPQ_FUNCTIONS(CLIBPQ_FORWARD, CLIBPQ_FORWARD_VOID)
+
+bool CLibpq_hasPipelineMode(void) {
+    return loaded && pipelining;
+}
+
+#ifdef LIBPQ_HAS_PIPELINING
+#define CLIBPQ_PIPELINE_CALL(name, conn) (CLibpq_hasPipelineMode() ? functions.name(conn) : 0)
+#else
+#define CLIBPQ_PIPELINE_CALL(name, conn) ((void)(conn), 0)
+#endif
+
+int CLibpq_enterPipelineMode(PGconn *conn) {
+    return CLIBPQ_PIPELINE_CALL(PQenterPipelineMode, conn);
+}
+
+int CLibpq_exitPipelineMode(PGconn *conn) {
+    return CLIBPQ_PIPELINE_CALL(PQexitPipelineMode, conn);
+}
+
+int CLibpq_pipelineSync(PGconn *conn) {
+    return CLIBPQ_PIPELINE_CALL(PQpipelineSync, conn);
+}
+
+bool CLibpq_isPipelineSync(const PGresult *result) {
+#ifdef LIBPQ_HAS_PIPELINING
+    return PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+#else
+    (void)result;
+    return false;
+#endif
+}

@@ -93,34 +93,125 @@ final class PostgresConnection {
         }
     }
 
+    /// One statement and the values bound to its parameters (`$1`, `$2`, …) as text; nil binds NULL.
+    typealias Statement = (sql: String, values: [String?])
+
+    /// The `BEGIN` of the transaction in progress while it has not been sent: it goes out with the transaction's
+    /// first statement, in the same round trip (``execute(_:_:)``).
+    private var pendingBegin: String?
+
     /// Runs one statement with its values bound as text parameters (`$1`, `$2`, …); nil binds NULL.
     @discardableResult
     func execute(_ sql: String, _ values: [String?] = []) throws(PostgresFailure) -> PostgresResult {
+        if let begin = pendingBegin {
+            pendingBegin = nil
+            return try executeTogether([(begin, []), (sql, values)])[1]
+        }
         guard let handle else { throw PostgresFailure(.lost, "not connected") }
-        // Text parameters end at their first NUL byte: such a value would be cut silently. The server refuses them
-        // in params already (Protocol/openrpc.json); this keeps any other caller from storing a shortened text.
-        if values.contains(where: { $0?.utf8.contains(0) == true }) {
-            throw PostgresFailure(.error(.invalid("params", "must not contain U+0000")), "NUL in a parameter")
+        try Self.refuseNUL(values)
+        let result = Self.withParameters(values) { pointers in
+            PQexecParams(handle, sql, Int32(values.count), nil, pointers, nil, nil, 0)
         }
-        let copies = values.map { value in value.flatMap { strdup($0) } }
-        defer { for copy in copies { free(copy) } }
-        let result: OpaquePointer? = copies.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { pointers in
-                PQexecParams(handle, sql, Int32(values.count), nil, pointers.baseAddress, nil, nil, 0)
-            }
-        }
-        guard let result else {
-            throw PostgresFailure.classify(sqlState: nil, message: lastError, connectionBad: isBad)
-        }
+        guard let result else { throw failure(nil) }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
             return PostgresResult(result)
         default:
-            let state = CLibpq_sqlState(result).map { String(cString: $0) }
-            let message = PQresultErrorMessage(result).map { String(cString: $0) } ?? lastError
-            throw PostgresFailure.classify(sqlState: state, message: message, connectionBad: isBad)
+            throw failure(result)
         }
+    }
+
+    /// Runs statements in order, sent together and answered together: one round trip for all of them (libpq's
+    /// pipeline mode), where one at a time would wait for each answer before sending the next. A failure stops the
+    /// rest (the server skips them) and is thrown; otherwise the results come back in the statements' order.
+    /// With a libpq older than 14, one at a time.
+    func executeTogether(_ statements: [Statement]) throws(PostgresFailure) -> [PostgresResult] {
+        guard statements.count > 1, CLibpq_hasPipelineMode() else {
+            var results: [PostgresResult] = []
+            for statement in statements { results.append(try execute(statement.sql, statement.values)) }
+            return results
+        }
+        guard let handle else { throw PostgresFailure(.lost, "not connected") }
+        for statement in statements { try Self.refuseNUL(statement.values) }
+        guard CLibpq_enterPipelineMode(handle) == 1 else { throw failure(nil) }
+        var sent = 0
+        for statement in statements {
+            let accepted = Self.withParameters(statement.values) { pointers in
+                PQsendQueryParams(handle, statement.sql, Int32(statement.values.count), nil, pointers, nil, nil, 0)
+            }
+            guard accepted == 1 else { break }
+            sent += 1
+        }
+        guard sent == statements.count, CLibpq_pipelineSync(handle) == 1 else {
+            // Part of a pipeline may be on its way: the connection is in no state to be used again.
+            let failure = failure(nil)
+            close()
+            throw failure
+        }
+        var results: [PostgresResult] = []
+        var firstFailure: PostgresFailure?
+        var separators = 0
+        while true {
+            guard let result = PQgetResult(handle) else {
+                // The end of one statement's results; or, when the connection is gone, of everything.
+                separators += 1
+                guard !isBad, separators <= statements.count else {
+                    firstFailure = firstFailure ?? failure(nil)
+                    break
+                }
+                continue
+            }
+            defer { PQclear(result) }
+            if CLibpq_isPipelineSync(result) { break }
+            switch PQresultStatus(result) {
+            case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+                results.append(PostgresResult(result))
+            default:
+                // A statement after a failure is reported as aborted (skipped): the first failure is the one.
+                firstFailure = firstFailure ?? failure(result)
+            }
+        }
+        guard CLibpq_exitPipelineMode(handle) == 1 else {
+            let failure = firstFailure ?? failure(nil)
+            close()
+            throw failure
+        }
+        if let firstFailure { throw firstFailure }
+        guard results.count == statements.count else {
+            throw PostgresFailure(.error(.failure("storage error")), "\(results.count) results for \(statements.count)")
+        }
+        return results
+    }
+
+    /// Text parameters end at their first NUL byte: such a value would be cut silently. The server refuses them in
+    /// params already (Protocol/openrpc.json); this keeps any other caller from storing a shortened text.
+    private static func refuseNUL(_ values: [String?]) throws(PostgresFailure) {
+        if values.contains(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresFailure(.error(.invalid("params", "must not contain U+0000")), "NUL in a parameter")
+        }
+    }
+
+    /// Calls `body` with the values as C strings (NULL for nil), valid during the call only.
+    private static func withParameters<T>(
+        _ values: [String?],
+        _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> T
+    ) -> T {
+        let copies = values.map { value in value.flatMap { strdup($0) } }
+        defer { for copy in copies { free(copy) } }
+        return copies.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { pointers in body(pointers.baseAddress) }
+        }
+    }
+
+    /// The failure a failed result (or, with none, the connection) reports.
+    private func failure(_ result: OpaquePointer?) -> PostgresFailure {
+        guard let result else {
+            return PostgresFailure.classify(sqlState: nil, message: lastError, connectionBad: isBad)
+        }
+        let state = CLibpq_sqlState(result).map { String(cString: $0) }
+        let message = PQresultErrorMessage(result).map { String(cString: $0) } ?? lastError
+        return PostgresFailure.classify(sqlState: state, message: message, connectionBad: isBad)
     }
 
     /// The rows of a query.
@@ -144,24 +235,34 @@ final class PostgresConnection {
     ) -> TransactionOutcome<T> {
         var committing = false
         touchedProjects = []
+        // Sent with the body's first statement; a body that runs none sends it with the end below.
+        pendingBegin = begin
+        defer { pendingBegin = nil }
         do {
-            if let begin { try execute(begin) }
             let value = try body(self)
             // Delivered to listeners only when the transaction commits, and never when it rolls back. A change of
             // projects goes to those projects' channels, so that a host hears only of the rooms it is in.
+            var end: [Statement] = []
+            if let begin = pendingBegin {
+                pendingBegin = nil
+                end.append((begin, []))
+            }
             if notify {
                 if touchedProjects.isEmpty {
-                    try execute("SELECT pg_notify('\(PostgresChangeFeed.channel)', '')")
+                    end.append(("SELECT pg_notify('\(PostgresChangeFeed.channel)', '')", []))
                 } else {
                     for project in touchedProjects.sorted() {
-                        try execute("SELECT pg_notify($1, '')", [PostgresChangeFeed.channel(ofProject: project)])
+                        end.append(("SELECT pg_notify($1, '')", [PostgresChangeFeed.channel(ofProject: project)]))
                     }
                 }
             }
+            // The notifications and COMMIT in one round trip: once they are on their way, nobody knows whether the
+            // transaction committed until the answer comes.
             if begin != nil {
+                end.append(("COMMIT", []))
                 committing = true
-                try execute("COMMIT")
             }
+            _ = try executeTogether(end)
             return .done(value)
         } catch let failure as PostgresFailure {
             rollback()

@@ -16,31 +16,25 @@ extension PostgresStore {
         data: JSON
     ) throws -> CommittedEvent {
         connection.touchedProjects.insert(projectID)
+        let at = at ?? Timestamp.now()
+        // The project's next seq and the event under it in one statement, one round trip: the payload is sent in
+        // its two parts around the seq, which the server writes between them.
+        let parts = CommittedEvent.payloadParts(projectID: projectID, type: type, at: at, actor: actor, data: data)
         guard
             let seq = try connection.row(
-                "UPDATE projects SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
-                [projectID]
+                """
+                WITH bumped AS (UPDATE projects SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)
+                INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload)
+                SELECT $1, last_seq, $2, $3, $4, $5, $6::text || last_seq::text || $7::text FROM bumped
+                RETURNING seq
+                """,
+                [
+                    projectID, type.rawValue, actor.user.id, actor.sessionID, at,
+                    String(decoding: parts.head, as: UTF8.self), String(decoding: parts.tail, as: UTF8.self),
+                ]
             )?.int(0)
         else { throw StoreError.notFound("Project") }
-        let at = at ?? Timestamp.now()
-        let payload = CommittedEvent.payload(
-            projectID: projectID,
-            seq: seq,
-            type: type,
-            at: at,
-            actor: actor,
-            data: data
-        )
-        try connection.execute(
-            """
-            INSERT INTO events (project_id, seq, type, actor_id, origin_session, at, payload)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
-            """,
-            [
-                projectID, String(seq), type.rawValue, actor.user.id, actor.sessionID, at,
-                String(decoding: payload, as: UTF8.self),
-            ]
-        )
+        let payload = parts.head + Array(String(seq).utf8) + parts.tail
         return CommittedEvent(projectID: projectID, seq: seq, type: type.rawValue, payload: payload)
     }
 

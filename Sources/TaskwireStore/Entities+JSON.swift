@@ -125,6 +125,22 @@ extension CommittedEvent {
             out.closeObject()
         }.bytes
     }
+
+    /// ``payload(projectID:seq:type:at:actor:data:)`` in the two parts around its `seq`'s digits, for a store that
+    /// learns the seq only when the database writes the event: `head + digits + tail` is the payload.
+    public static func payloadParts(
+        projectID: String,
+        type: EventType,
+        at: String,
+        actor: ActingSession,
+        data: JSON
+    ) -> (head: [UInt8], tail: [UInt8]) {
+        let whole = payload(projectID: projectID, seq: 0, type: type, at: at, actor: actor, data: data)
+        // `{"projectId":` + the id as a JSON string + `,"seq":`, then the zero.
+        let headCount = 13 + JSON.string(projectID).bytes.count + 7
+        precondition(whole[headCount] == UInt8(ascii: "0") && whole[headCount - 1] == UInt8(ascii: ":"))
+        return (Array(whole[..<headCount]), Array(whole[(headCount + 1)...]))
+    }
 }
 
 extension Comment {

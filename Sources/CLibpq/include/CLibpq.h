@@ -17,6 +17,15 @@
 /// forwarders to the loaded library, and one called before a successful load ends the process.
 bool CLibpq_load(char *message, size_t capacity);
 
+/// Whether the loaded libpq has pipeline mode (libpq 14 and later, built against headers that have it). The four
+/// functions below are libpq's `PQenterPipelineMode`, `PQexitPipelineMode`, `PQpipelineSync` and a test for a
+/// `PGRES_PIPELINE_SYNC` result; without pipeline mode the first three return 0 (failure) and the last false.
+bool CLibpq_hasPipelineMode(void);
+int CLibpq_enterPipelineMode(PGconn *conn);
+int CLibpq_exitPipelineMode(PGconn *conn);
+int CLibpq_pipelineSync(PGconn *conn);
+bool CLibpq_isPipelineSync(const PGresult *result);
+
 /// The SQLSTATE of a failed result (five characters), or NULL when the failure did not come from the server.
 static inline const char *CLibpq_sqlState(const PGresult *result) {
     return PQresultErrorField(result, PG_DIAG_SQLSTATE);
