@@ -25,6 +25,10 @@
       (keywords, values, expand_dbname))                                                                             \
     X(int, PQconsumeInput, (PGconn * conn), (conn))                                                                  \
     X(char *, PQerrorMessage, (const PGconn *conn), (conn))                                                          \
+    X(PGresult *, PQexecPrepared,                                                                                    \
+      (PGconn * conn, const char *stmtName, int nParams, const char *const *paramValues, const int *paramLengths,    \
+       const int *paramFormats, int resultFormat),                                                                  \
+      (conn, stmtName, nParams, paramValues, paramLengths, paramFormats, resultFormat))                              \
     X(PGresult *, PQexecParams,                                                                                      \
       (PGconn * conn, const char *command, int nParams, const Oid *paramTypes, const char *const *paramValues,       \
        const int *paramLengths, const int *paramFormats, int resultFormat),                                         \
@@ -41,9 +45,16 @@
     X(PGnotify *, PQnotifies, (PGconn * conn), (conn))                                                               \
     X(int, PQntuples, (const PGresult *res), (res))                                                                  \
     X(char *, PQport, (const PGconn *conn), (conn))                                                                  \
+    X(PGresult *, PQprepare,                                                                                         \
+      (PGconn * conn, const char *stmtName, const char *query, int nParams, const Oid *paramTypes),                  \
+      (conn, stmtName, query, nParams, paramTypes))                                                                  \
     X(char *, PQresultErrorField, (const PGresult *res, int fieldcode), (res, fieldcode))                            \
     X(char *, PQresultErrorMessage, (const PGresult *res), (res))                                                    \
     X(ExecStatusType, PQresultStatus, (const PGresult *res), (res))                                                  \
+    X(int, PQsendQueryPrepared,                                                                                      \
+      (PGconn * conn, const char *stmtName, int nParams, const char *const *paramValues, const int *paramLengths,    \
+       const int *paramFormats, int resultFormat),                                                                  \
+      (conn, stmtName, nParams, paramValues, paramLengths, paramFormats, resultFormat))                              \
     X(int, PQsendQueryParams,                                                                                        \
       (PGconn * conn, const char *command, int nParams, const Oid *paramTypes, const char *const *paramValues,       \
        const int *paramLengths, const int *paramFormats, int resultFormat),                                         \

@@ -82,6 +82,7 @@ final class PostgresConnection {
         }
         if let handle { PQfinish(handle) }
         handle = nil
+        prepared = [:]
     }
 
     /// Asks the server to stop the statement in progress, if any; it then fails as busy. Safe from any thread.
@@ -109,8 +110,13 @@ final class PostgresConnection {
         }
         guard let handle else { throw PostgresFailure(.lost, "not connected") }
         try Self.refuseNUL(values)
+        let name = try preparedName(of: sql)
         let result = Self.withParameters(values) { pointers in
-            PQexecParams(handle, sql, Int32(values.count), nil, pointers, nil, nil, 0)
+            if let name {
+                PQexecPrepared(handle, name, Int32(values.count), pointers, nil, nil, 0)
+            } else {
+                PQexecParams(handle, sql, Int32(values.count), nil, pointers, nil, nil, 0)
+            }
         }
         guard let result else { throw failure(nil) }
         defer { PQclear(result) }
@@ -134,11 +140,19 @@ final class PostgresConnection {
         }
         guard let handle else { throw PostgresFailure(.lost, "not connected") }
         for statement in statements { try Self.refuseNUL(statement.values) }
+        // Prepared first, each in a round trip of its own, once in the connection's life.
+        var names: [String?] = []
+        for statement in statements { names.append(try preparedName(of: statement.sql)) }
         guard CLibpq_enterPipelineMode(handle) == 1 else { throw failure(nil) }
         var sent = 0
-        for statement in statements {
+        for (statement, name) in zip(statements, names) {
+            let count = Int32(statement.values.count)
             let accepted = Self.withParameters(statement.values) { pointers in
-                PQsendQueryParams(handle, statement.sql, Int32(statement.values.count), nil, pointers, nil, nil, 0)
+                if let name {
+                    PQsendQueryPrepared(handle, name, count, pointers, nil, nil, 0)
+                } else {
+                    PQsendQueryParams(handle, statement.sql, count, nil, pointers, nil, nil, 0)
+                }
             }
             guard accepted == 1 else { break }
             sent += 1
@@ -182,6 +196,39 @@ final class PostgresConnection {
             throw PostgresFailure(.error(.failure("storage error")), "\(results.count) results for \(statements.count)")
         }
         return results
+    }
+
+    /// The statements prepared on this connection, by their text: the name each was prepared under. Emptied when
+    /// the connection closes (the server forgets them with the session).
+    private var prepared: [String: String] = [:]
+
+    /// At most this many statements are prepared on one connection; the rest run unprepared. The store's texts are
+    /// fixed or assembled from a few fixed parts (a patch's columns, a listing's filters), so they stay far below.
+    static let maximumPrepared = 256
+
+    /// The name of `sql` prepared on this connection, preparing it now if it is not yet (a round trip, once per
+    /// connection); nil for a statement that is not prepared (anything but a query or a change of rows: `BEGIN`,
+    /// `COMMIT`, `SET`, `LISTEN`, a migration's DDL), or when the connection holds ``maximumPrepared`` already.
+    ///
+    /// A prepared statement is parsed once and, once the server judges a generic plan as good as a fresh one, not
+    /// planned again: a `task.update`'s visibility read spent more time being planned than being run.
+    private func preparedName(of sql: String) throws(PostgresFailure) -> String? {
+        if let name = prepared[sql] { return name }
+        guard let handle, prepared.count < Self.maximumPrepared, Self.isPreparable(sql) else { return nil }
+        let name = "taskwire_\(prepared.count + 1)"
+        guard let result = PQprepare(handle, name, sql, 0, nil) else { throw failure(nil) }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw failure(result) }
+        prepared[sql] = name
+        return name
+    }
+
+    /// Whether a statement is a query or a change of rows, by its first word.
+    static func isPreparable(_ sql: String) -> Bool {
+        let word = sql.utf8.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 }.prefix { $0 != 0x20 && $0 != 0x0A }
+        return ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"].contains { keyword in
+            word.count == keyword.utf8.count && zip(word, keyword.utf8).allSatisfy { $0 & 0xDF == $1 }
+        }
     }
 
     /// Text parameters end at their first NUL byte: such a value would be cut silently. The server refuses them in

@@ -138,6 +138,8 @@ import Testing
     }
 
     @Test func aConnectionEndedByTheServerIsLostAndOpensAgain() throws {
+        // Prepared on the connection that is about to end: the next one must prepare them again.
+        _ = try connection.executeTogether([("SELECT 1", []), ("SELECT 2", [])])
         let admin = try AdminConnection(url: url)
         try admin.terminateOthers()
         let failure = Self.failure { () throws(PostgresFailure) in
@@ -149,6 +151,64 @@ import Testing
         }
         try connection.open()
         #expect(try connection.executeTogether([("SELECT 1", []), ("SELECT 2", [])]).count == 2)
+    }
+}
+
+/// Queries and changes of rows prepared once per connection, and run by name after.
+@Suite struct PostgresPreparedStatementTests {
+    private let connection: PostgresConnection
+
+    init() throws {
+        connection = PostgresConnection(
+            settings: try ConnectionSettings(url: try TestCluster.createDatabase(), connectTimeoutSeconds: 5),
+            logger: quietLogger
+        )
+        try connection.connect()
+        try connection.execute("CREATE TABLE notes (id INT PRIMARY KEY, body TEXT NOT NULL)")
+    }
+
+    /// How many statements of this text the connection's session holds prepared.
+    private func preparedCount(_ sql: String) throws -> String? {
+        try connection.row("SELECT count(*) FROM pg_prepared_statements WHERE statement = $1", [sql])?
+            .optionalText(0)
+    }
+
+    @Test func aQueryIsPreparedOnceAndRunByNameAfter() throws {
+        let insert = "INSERT INTO notes VALUES ($1, $2)"
+        for id in 1...3 { try connection.execute(insert, [String(id), "note \(id)"]) }
+        _ = try connection.executeTogether([(insert, ["4", "four"]), (insert, ["5", "five"])])
+        #expect(try preparedCount(insert) == "1")
+        #expect(try connection.row("SELECT count(*) FROM notes")?.optionalText(0) == "5")
+    }
+
+    @Test func transactionControlSettingsAndDDLAreNotPrepared() throws {
+        for sql in ["BEGIN", "COMMIT", "SET lock_timeout = '2s'", "LISTEN x", "CREATE TABLE t (a INT)", "ROLLBACK"] {
+            #expect(!PostgresConnection.isPreparable(sql), "\(sql)")
+        }
+        let queries = [
+            "SELECT 1", "select 1", "INSERT INTO t VALUES (1)", "UPDATE t SET a = 1", "DELETE FROM t",
+            "WITH x AS (SELECT 1) SELECT * FROM x", "\n  SELECT 1",
+        ]
+        for sql in queries {
+            #expect(PostgresConnection.isPreparable(sql), "\(sql)")
+        }
+        try connection.execute("SET lock_timeout = '3s'")
+        #expect(try preparedCount("SET lock_timeout = '3s'") == "0")
+    }
+
+    @Test func aStatementPreparedInATransactionThatRollsBackStillRuns() throws {
+        struct Refused: Error {}
+        let insert = "INSERT INTO notes VALUES ($1, 'rolled back')"
+        let outcome = connection.run(begin: "BEGIN", notify: false) { connection in
+            try connection.execute(insert, ["1"])
+            throw Refused()
+        }
+        guard case .failed = outcome else {
+            Issue.record("\(outcome)")
+            return
+        }
+        try connection.execute(insert, ["2"])
+        #expect(try connection.row("SELECT string_agg(id::text, ',') FROM notes")?.optionalText(0) == "2")
     }
 }
 
