@@ -71,6 +71,14 @@ public final class PostgresChangeFeed: ChangeFeed {
         return counter != start
     }
 
+    /// The LISTEN connection's socket while it listens: readable when the server sent something, a notification
+    /// most likely, which ``version()`` then reads.
+    public var announcementSocket: Int32? {
+        guard listening, let handle = connection.handle else { return nil }
+        let socket = PQsocket(handle)
+        return socket >= 0 ? socket : nil
+    }
+
     /// Makes sure the connection LISTENs; after a reconnection, counts one so that the reader reads the log again.
     private func listen() -> Bool {
         if listening, let handle = connection.handle, PQstatus(handle) == CONNECTION_OK { return true }

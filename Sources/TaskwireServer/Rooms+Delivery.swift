@@ -12,6 +12,9 @@ extension Rooms {
         var feedState = RelayState.connected
         var nextPoll = MonotonicClock.now()
         while true {
+            if relay.kind == .postgres, let socket = watcher?.announcementSocket, sleepOnFeed(socket, until: nextPoll) {
+                nextPoll = MonotonicClock.now()
+            }
             let (inputs, stopping, hasRooms) = lock.withLock {
                 () -> ([Input], Bool, Bool) in
                 while state.inbox.isEmpty, !state.stopping, MonotonicClock.now() < nextPoll {
@@ -55,6 +58,25 @@ extension Rooms {
                 }
             }
         }
+    }
+
+    /// On PostgreSQL without Redis the change feed is the relay: rather than only looking at it every few
+    /// milliseconds, the thread sleeps on its socket as well as for input, and looks at it as soon as the server sends
+    /// a notification. Returns true then; false when woken for input, at the deadline, or when it may not sleep (input
+    /// waiting, stopping, no wake-up descriptor). The look every few milliseconds stays, whatever the socket says.
+    private func sleepOnFeed(_ socket: Int32, until deadline: UInt64) -> Bool {
+        guard let feedWakeup else { return false }
+        let now = MonotonicClock.now()
+        let maySleep = lock.withLock {
+            guard state.inbox.isEmpty, !state.stopping, now < deadline else { return false }
+            state.sleepingOnFeed = true
+            return true
+        }
+        guard maySleep else { return false }
+        let timeout = Int32(clamping: (deadline - now + 999_999) / 1_000_000)
+        let announced = feedWakeup.sleep(orUntilReadable: socket, timeoutMilliseconds: timeout)
+        lock.withLock { state.sleepingOnFeed = false }
+        return announced
     }
 
     private func process(_ input: Input, verified: inout Set<String>) {

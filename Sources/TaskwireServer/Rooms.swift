@@ -62,6 +62,9 @@ final class Rooms: @unchecked Sendable {
         var tokenCheckedAt: UInt64 = 0
         var sessionRevoked = false
         var stopping = false
+        /// True while the delivery thread sleeps in `poll` on the change feed's socket rather than on `lock`: a
+        /// wake-up must then go through ``Rooms/feedWakeup`` too.
+        var sleepingOnFeed = false
         /// True while the relay's thread holds a cork on the writer for the events it wrote itself (see
         /// ``received(_:)``); it uncorks when the relay has no further message at hand.
         var relayCorked = false
@@ -86,6 +89,9 @@ final class Rooms: @unchecked Sendable {
     /// can never be taken by it.
     private let maintenanceLock = ConditionLock()
     var watcher: (any ChangeFeed)?
+    /// Wakes the delivery thread while it sleeps on the change feed's socket (PostgreSQL without Redis, where the
+    /// feed is the relay); nil if the system gave no descriptor for it, and the thread then only looks at the feed.
+    let feedWakeup = PollWakeup()
     /// The delivery and maintenance threads; guarded by `lock`.
     private var workers: [WorkerThread] = []
 
@@ -156,6 +162,7 @@ final class Rooms: @unchecked Sendable {
             state.inboxBytes += size
             state.inbox.append(input)
             lock.broadcast()
+            if state.sleepingOnFeed { feedWakeup?.signal() }
         }
     }
 
@@ -381,6 +388,7 @@ final class Rooms: @unchecked Sendable {
             state.rooms.removeAll()
             state.stopping = true
             lock.broadcast()
+            if state.sleepingOnFeed { feedWakeup?.signal() }
             return state.actor?.sessionID
         }
         maintenanceLock.withLock { maintenanceLock.broadcast() }

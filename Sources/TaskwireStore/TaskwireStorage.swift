@@ -189,10 +189,16 @@ public protocol ChangeFeed: AnyObject {
     func watch(_ projectID: String)
     /// The host has left the project's room.
     func unwatch(_ projectID: String)
+    /// A socket that becomes readable when a commit may have been announced, for a reader that would rather sleep
+    /// on it than look at ``version()`` again and again; nil for a feed that can only be looked at (or, for now,
+    /// cannot be read at all). What it says is only a hint: ``version()`` tells.
+    var announcementSocket: Int32? { get }
 }
 
 extension ChangeFeed {
     /// A feed that sees every commit of the database has nothing to do.
     public func watch(_ projectID: String) {}
     public func unwatch(_ projectID: String) {}
+    /// A feed that is looked at has no socket to sleep on.
+    public var announcementSocket: Int32? { nil }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import TaskwireProtocol
 import TaskwireStore
+import TaskwireSync
 import Testing
 
 @testable import TaskwirePostgres
@@ -48,6 +49,38 @@ import Testing
         let deadline = ContinuousClock.now + .seconds(5)
         while generic.version() == genericFirst, ContinuousClock.now < deadline { usleep(5_000) }
         #expect(generic.version() != genericFirst)
+    }
+
+    /// The socket a delivery thread sleeps on: readable once a watched project's commit is announced, quiet again
+    /// once ``PostgresChangeFeed/version()`` has read the announcement, and quiet for a project nobody watches.
+    @Test func theFeedsSocketIsReadableWhenACommitIsAnnouncedUntilItIsRead() throws {
+        let url = try TestCluster.createDatabase()
+        let writer = try PostgresStore(url: url, logger: quietLogger)
+        let reader = try PostgresStore(url: url, logger: quietLogger)
+        let alice = ActingSession(user: try writer.addUser(name: "alice", email: nil).user, sessionID: "ses_alice")
+        _ = try writer.addOrganization(name: "Acme", owner: "alice")
+        let projectID = try writer.addProject(organization: "Acme", name: "Web").id
+        let otherProjectID = try writer.addProject(organization: "Acme", name: "Elsewhere").id
+        let feed = reader.makePostgresChangeFeed()
+        feed.watch(projectID)
+        let first = feed.version()
+        let socket = try #require(feed.announcementSocket)
+        let wakeup = try #require(PollWakeup())
+        #expect(!wakeup.sleep(orUntilReadable: socket, timeoutMilliseconds: 100), "nothing announced yet")
+
+        _ = try writer.createTask(actor: alice, NewTask(projectID: otherProjectID, title: "elsewhere"))
+        #expect(!wakeup.sleep(orUntilReadable: socket, timeoutMilliseconds: 300), "not a watched project")
+
+        _ = try writer.createTask(actor: alice, NewTask(projectID: projectID, title: "T"))
+        #expect(wakeup.sleep(orUntilReadable: socket, timeoutMilliseconds: 5000))
+        #expect(feed.version() != first)
+        #expect(!wakeup.sleep(orUntilReadable: socket, timeoutMilliseconds: 100), "read by version()")
+
+        // A signal wakes the sleeper without the socket.
+        wakeup.signal()
+        let start = ContinuousClock.now
+        #expect(!wakeup.sleep(orUntilReadable: socket, timeoutMilliseconds: 10_000))
+        #expect(ContinuousClock.now - start < .seconds(5), "woken by the signal, not the timeout")
     }
 
     @Test func waitReturnsWhenACommitArrivesFromAnotherThread() throws {
