@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CSQLite"),
         .systemLibrary(
@@ -49,7 +50,7 @@ let package = Package(
         .target(
             name: "TaskwireStore",
             dependencies: [
-                "TaskwireProtocol", "TaskwireCrypto", "TaskwireSync", "CSQLite",
+                "TaskwireProtocol", "TaskwireCrypto", "TaskwireSync", "CSQLite", "CLinux",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -156,7 +157,8 @@ let package = Package(
         .testTarget(
             name: "TaskwireStoreTests",
             dependencies: [
-                "TaskwireStore", "TaskwireCrypto", "TaskwireProtocol", .product(name: "GRDB", package: "GRDB.swift"),
+                "TaskwireStore", "TaskwireCrypto", "TaskwireProtocol", "TaskwireSync",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

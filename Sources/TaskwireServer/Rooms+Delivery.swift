@@ -12,8 +12,10 @@ extension Rooms {
         var feedState = RelayState.connected
         var nextPoll = MonotonicClock.now()
         while true {
-            if relay.kind == .postgres, let socket = watcher?.announcementSocket, sleepOnFeed(socket, until: nextPoll) {
+            var announced = false
+            if relay.kind != .redis, let socket = watcher?.announcementSocket, sleepOnFeed(socket, until: nextPoll) {
                 nextPoll = MonotonicClock.now()
+                announced = true
             }
             let (inputs, stopping, hasRooms) = lock.withLock {
                 () -> ([Input], Bool, Bool) in
@@ -40,6 +42,10 @@ extension Rooms {
                 if let version, version != lastVersion {
                     lastVersion = version
                     if hasRooms { pollAll(verified: &verified) }
+                } else if announced, hasRooms {
+                    // Announced but not visible yet: on SQLite the log is written before the commit shows (the
+                    // last step updates shared memory, which no notice follows), so look again shortly.
+                    nextPoll = now + Self.announcedRecheckNanoseconds
                 }
                 // On PostgreSQL without Redis the feed is the relay: it is degraded while the server is unreachable.
                 if relay.kind == .postgres, watcher != nil {
@@ -60,10 +66,11 @@ extension Rooms {
         }
     }
 
-    /// On PostgreSQL without Redis the change feed is the relay: rather than only looking at it every few
-    /// milliseconds, the thread sleeps on its socket as well as for input, and looks at it as soon as the server sends
-    /// a notification. Returns true then; false when woken for input, at the deadline, or when it may not sleep (input
-    /// waiting, stopping, no wake-up descriptor). The look every few milliseconds stays, whatever the socket says.
+    /// Without Redis the change feed is the relay: rather than only looking at it every few milliseconds, the thread
+    /// sleeps on the feed's socket as well as for input (PostgreSQL's LISTEN connection; SQLite's inotify watch of
+    /// the write-ahead log), and looks at the feed as soon as the socket says a commit may have been made. Returns
+    /// true then; false when woken for input, at the deadline, or when it may not sleep (input waiting, stopping, no
+    /// wake-up descriptor). The look every few milliseconds stays, whatever the socket says.
     private func sleepOnFeed(_ socket: Int32, until deadline: UInt64) -> Bool {
         guard let feedWakeup else { return false }
         let now = MonotonicClock.now()

@@ -89,8 +89,8 @@ final class Rooms: @unchecked Sendable {
     /// can never be taken by it.
     private let maintenanceLock = ConditionLock()
     var watcher: (any ChangeFeed)?
-    /// Wakes the delivery thread while it sleeps on the change feed's socket (PostgreSQL without Redis, where the
-    /// feed is the relay); nil if the system gave no descriptor for it, and the thread then only looks at the feed.
+    /// Wakes the delivery thread while it sleeps on the change feed's socket (without Redis, where the feed is the
+    /// relay); nil if the system gave no descriptor for it, and the thread then only looks at the feed.
     let feedWakeup = PollWakeup()
     /// The delivery and maintenance threads; guarded by `lock`.
     private var workers: [WorkerThread] = []
@@ -99,6 +99,8 @@ final class Rooms: @unchecked Sendable {
     /// safety net with one.
     static let localPollNanoseconds: UInt64 = 5_000_000
     static let relayPollNanoseconds: UInt64 = 500_000_000
+    /// How soon the feed is looked at again when its socket announced a commit that the look did not find yet.
+    static let announcedRecheckNanoseconds: UInt64 = 250_000
     /// A host that has not sent a heartbeat for this long is considered dead and its sessions leave their rooms.
     static let heartbeatMilliseconds = 5000
     static let sessionTimeoutMilliseconds: Int64 = 15_000
