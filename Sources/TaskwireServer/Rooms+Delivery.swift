@@ -11,9 +11,13 @@ extension Rooms {
         var lastVersion = watcher?.version()
         var feedState = RelayState.connected
         var nextPoll = MonotonicClock.now()
+        // As of the last turn; a host in no room has nothing to deliver when a commit is announced.
+        var hadRooms = false
         while true {
             var announced = false
-            if relay.kind != .redis, let socket = watcher?.announcementSocket, sleepOnFeed(socket, until: nextPoll) {
+            if relay.kind != .redis, hadRooms, let socket = watcher?.announcementSocket,
+                sleepOnFeed(socket, until: nextPoll)
+            {
                 nextPoll = MonotonicClock.now()
                 announced = true
             }
@@ -30,6 +34,7 @@ extension Rooms {
                 return (inputs, state.stopping, !state.rooms.isEmpty)
             }
             if stopping { return }
+            hadRooms = hasRooms
             var verified: Set<String> = []
             writer.cork()
             for input in inputs { process(input, verified: &verified) }
