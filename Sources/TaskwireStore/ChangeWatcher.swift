@@ -14,13 +14,15 @@ import Glibc
 /// system without inotify, a log removed and made again, a full event queue): the version decides.
 /// - Important: use it from one thread only (the delivery thread that owns it).
 // @unchecked Sendable: made on one thread and handed to the delivery thread before that thread starts, which
-// alone uses it from then on (`watch` is its only mutable state).
+// alone uses it from then on (`instance` and `watch` are its only mutable state).
 public final class ChangeWatcher: ChangeFeed, @unchecked Sendable {
     private let queue: DatabaseQueue
     /// The write-ahead log's path: SQLite keeps it beside the database while any connection has the file open.
     private let logPath: String
-    /// The inotify descriptor (non-blocking); -1 when the system gave none.
-    private let notifications: Int32
+    /// The inotify descriptor (non-blocking), made the first time the socket is asked for: nil before, -1 when the
+    /// system gave none (a user has few inotify instances, 128 by default; a host without one only looks).
+    private var instance: Int32?
+    private var notifications: Int32 { instance ?? -1 }
     /// The watch of the log, while there is one.
     private var watch: Int32?
 
@@ -30,11 +32,10 @@ public final class ChangeWatcher: ChangeFeed, @unchecked Sendable {
         configuration.busyMode = .timeout(0.2)
         queue = try SQLiteStore.mapErrors { try DatabaseQueue(path: path, configuration: configuration) }
         logPath = path + "-wal"
-        notifications = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
     }
 
     deinit {
-        if notifications >= 0 { close(notifications) }
+        if let instance, instance >= 0 { close(instance) }
     }
 
     /// The current data version; it differs from the previous reading when something was committed since.
@@ -49,6 +50,7 @@ public final class ChangeWatcher: ChangeFeed, @unchecked Sendable {
     /// is Redis never asks, and its peers' writes then make no notices for it); nil while the log cannot be watched
     /// (it exists once a connection has read the database in WAL mode).
     public var announcementSocket: Int32? {
+        if instance == nil { instance = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) }
         if watch == nil, notifications >= 0 {
             let mask = UInt32(IN_MODIFY) | UInt32(IN_MOVE_SELF) | UInt32(IN_DELETE_SELF)
             let descriptor = inotify_add_watch(notifications, logPath, mask)
