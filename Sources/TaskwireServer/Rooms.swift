@@ -90,8 +90,9 @@ final class Rooms: @unchecked Sendable {
     private let maintenanceLock = ConditionLock()
     var watcher: (any ChangeFeed)?
     /// Wakes the delivery thread while it sleeps on the change feed's socket (without Redis, where the feed is the
-    /// relay); nil if the system gave no descriptor for it, and the thread then only looks at the feed.
-    let feedWakeup = PollWakeup()
+    /// relay); nil with Redis, which never sleeps there, and when the system gave no descriptor for it (the thread
+    /// then only looks at the feed).
+    let feedWakeup: PollWakeup?
     /// The delivery and maintenance threads; guarded by `lock`.
     private var workers: [WorkerThread] = []
 
@@ -132,6 +133,7 @@ final class Rooms: @unchecked Sendable {
         codec = RelayCodec(key: store.relayKey, namespace: store.databaseID)
         rejections = RelayRejectionLog(logger: logger)
         publishes = !(relay is LocalRelay)
+        feedWakeup = relay.kind == .redis ? nil : PollWakeup()
     }
 
     func start() {

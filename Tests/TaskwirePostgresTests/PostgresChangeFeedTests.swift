@@ -6,19 +6,36 @@ import Testing
 
 @testable import TaskwirePostgres
 
+/// Two stores on a fresh database (a writer and a reader, as two hosts), alice's organization with two projects, and
+/// the reader's feed watching the first.
+private struct FeedWorld {
+    let writer: PostgresStore
+    let reader: PostgresStore
+    let alice: ActingSession
+    let projectID: String
+    let otherProjectID: String
+    let feed: PostgresChangeFeed
+
+    init() throws {
+        let url = try TestCluster.createDatabase()
+        writer = try PostgresStore(url: url, logger: quietLogger)
+        reader = try PostgresStore(url: url, logger: quietLogger)
+        alice = ActingSession(user: try writer.addUser(name: "alice", email: nil).user, sessionID: "ses_alice")
+        _ = try writer.addOrganization(name: "Acme", owner: "alice")
+        projectID = try writer.addProject(organization: "Acme", name: "Web").id
+        otherProjectID = try writer.addProject(organization: "Acme", name: "Elsewhere").id
+        feed = reader.makePostgresChangeFeed()
+        feed.watch(projectID)
+    }
+}
+
 /// The LISTEN/NOTIFY change feed: it hears the committing transactions of any store on the database that change a
 /// project it watches (a room its host is in), and not those of other projects.
 @Suite struct PostgresChangeFeedTests {
     @Test func aFeedHearsCommitsOfOtherStoresAndNothingElse() throws {
-        let url = try TestCluster.createDatabase()
-        let writer = try PostgresStore(url: url, logger: quietLogger)
-        let reader = try PostgresStore(url: url, logger: quietLogger)
-        let alice = ActingSession(user: try writer.addUser(name: "alice", email: nil).user, sessionID: "ses_alice")
-        _ = try writer.addOrganization(name: "Acme", owner: "alice")
-        let projectID = try writer.addProject(organization: "Acme", name: "Web").id
-        let otherProjectID = try writer.addProject(organization: "Acme", name: "Elsewhere").id
-        let feed = reader.makePostgresChangeFeed()
-        feed.watch(projectID)
+        let world = try FeedWorld()
+        let (writer, reader, alice, feed) = (world.writer, world.reader, world.alice, world.feed)
+        let (projectID, otherProjectID) = (world.projectID, world.otherProjectID)
         let first = feed.version()
         #expect(first != nil)
         #expect(feed.version() == first, "nothing committed since")
@@ -54,15 +71,9 @@ import Testing
     /// The socket a delivery thread sleeps on: readable once a watched project's commit is announced, quiet again
     /// once ``PostgresChangeFeed/version()`` has read the announcement, and quiet for a project nobody watches.
     @Test func theFeedsSocketIsReadableWhenACommitIsAnnouncedUntilItIsRead() throws {
-        let url = try TestCluster.createDatabase()
-        let writer = try PostgresStore(url: url, logger: quietLogger)
-        let reader = try PostgresStore(url: url, logger: quietLogger)
-        let alice = ActingSession(user: try writer.addUser(name: "alice", email: nil).user, sessionID: "ses_alice")
-        _ = try writer.addOrganization(name: "Acme", owner: "alice")
-        let projectID = try writer.addProject(organization: "Acme", name: "Web").id
-        let otherProjectID = try writer.addProject(organization: "Acme", name: "Elsewhere").id
-        let feed = reader.makePostgresChangeFeed()
-        feed.watch(projectID)
+        let world = try FeedWorld()
+        let (writer, alice, feed) = (world.writer, world.alice, world.feed)
+        let (projectID, otherProjectID) = (world.projectID, world.otherProjectID)
         let first = feed.version()
         let socket = try #require(feed.announcementSocket)
         let wakeup = try #require(PollWakeup())
